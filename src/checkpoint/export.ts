@@ -1,0 +1,92 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { sha256File } from '../util/hash.ts';
+import { float32ToBuffer, writeDirAtomically } from '../util/fs.ts';
+import { saveModelToDir } from './tfjs-io.ts';
+import { FILES, FORMAT, type FileEntry, type Manifest, SCHEMA_VERSION } from './format.ts';
+
+/** Everything a serving process needs, with no access to the training data. */
+export interface CheckpointContent {
+  manifest: Omit<Manifest, 'format' | 'schema_version' | 'files' | 'packages'>;
+  model: tf.LayersModel;
+  items: { ids: string[]; titles: string[] };
+  itemVectors: Float32Array;
+  topicLabels: string[];
+  centroids: Float32Array;
+  users: string[];
+  /** users × maxLen × inputWidth: each user's latest bucket sequence. */
+  sequences: Float32Array;
+  /** users × k: ARIMA forecast of next-bucket topic shares from each user's full history. */
+  forecasts: Float32Array;
+  /** CSR of the item indices each user has seen (for excluding them). */
+  seen: Int32Array;
+  seenOffsets: Int32Array;
+}
+
+const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'arima', '@duckdb/node-api', 'zod'];
+
+/** Installed versions of the packages whose behaviour the checkpoint depends on. */
+export function packageVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const out: Record<string, string> = {};
+  for (const name of PACKAGES) {
+    try {
+      const pkgPath = require.resolve(`${name}/package.json`);
+      out[name] = JSON.parse(readFileSync(pkgPath, 'utf8')).version;
+    } catch {
+      out[name] = 'unknown';
+    }
+  }
+  out['interest-evo'] = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  out.node = process.version;
+  return out;
+}
+
+function int32Bytes(a: Int32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Writes the checkpoint into a temporary sibling and renames it into place, so readers never see half of one. */
+export async function exportCheckpoint(dir: string, c: CheckpointContent): Promise<Manifest> {
+  mkdirSync(dirname(dir), { recursive: true });
+  const { dim } = c.manifest.encoder;
+  const { k } = c.manifest.topics;
+  const { maxLen, inputWidth } = c.manifest.model;
+  const nUsers = c.users.length;
+  const shapes: Record<string, { dtype: 'float32' | 'int32'; shape: number[] }> = {
+    [FILES.itemVectors]: { dtype: 'float32', shape: [c.items.ids.length, dim] },
+    [FILES.centroids]: { dtype: 'float32', shape: [k, dim] },
+    [FILES.sequences]: { dtype: 'float32', shape: [nUsers, maxLen, inputWidth] },
+    [FILES.forecasts]: { dtype: 'float32', shape: [nUsers, k] },
+    [FILES.seen]: { dtype: 'int32', shape: [c.seen.length] },
+    [FILES.seenOffsets]: { dtype: 'int32', shape: [nUsers + 1] },
+  };
+  let manifest: Manifest | undefined;
+  await writeDirAtomically(dir, async (tmp) => {
+    await mkdir(join(tmp, 'model'));
+    await saveModelToDir(c.model, join(tmp, 'model'));
+    const json = (name: string, v: unknown) => writeFile(join(tmp, name), `${JSON.stringify(v)}\n`);
+    await json(FILES.items, c.items);
+    await json(FILES.topics, { labels: c.topicLabels });
+    await json(FILES.users, { ids: c.users });
+    await writeFile(join(tmp, FILES.itemVectors), float32ToBuffer(c.itemVectors));
+    await writeFile(join(tmp, FILES.centroids), float32ToBuffer(c.centroids));
+    await writeFile(join(tmp, FILES.sequences), float32ToBuffer(c.sequences));
+    await writeFile(join(tmp, FILES.forecasts), float32ToBuffer(c.forecasts));
+    await writeFile(join(tmp, FILES.seen), int32Bytes(c.seen));
+    await writeFile(join(tmp, FILES.seenOffsets), int32Bytes(c.seenOffsets));
+    const files: Record<string, FileEntry> = {};
+    for (const name of Object.values(FILES)) {
+      if (name === FILES.manifest) continue;
+      const p = join(tmp, name);
+      files[name] = { sha256: await sha256File(p), bytes: (await stat(p)).size, ...shapes[name] };
+    }
+    manifest = { format: FORMAT, schema_version: SCHEMA_VERSION, ...c.manifest, packages: packageVersions(), files };
+    await json(FILES.manifest, manifest);
+  });
+  // Read back what landed, so a caller never reports a manifest that is not on disk.
+  return JSON.parse(await readFile(join(dir, FILES.manifest), 'utf8')) as Manifest;
+}

@@ -1,0 +1,44 @@
+/** Checkpoint layout (see docs/CHECKPOINT.md). Bump SCHEMA_VERSION on any incompatible change. */
+export const SCHEMA_VERSION = 1;
+export const FORMAT = 'interest-evo-checkpoint';
+
+export const FILES = {
+  manifest: 'manifest.json',
+  modelJson: 'model/model.json',
+  weights: 'model/weights.bin',
+  items: 'items.json',
+  itemVectors: 'item_vectors.f32',
+  topics: 'topics.json',
+  centroids: 'topic_centroids.f32',
+  users: 'users.json',
+  sequences: 'user_sequences.f32',
+  forecasts: 'user_topic_forecast.f32',
+  seen: 'user_seen.i32',
+  seenOffsets: 'user_seen_offsets.i32',
+} as const;
+
+export interface FileEntry {
+  sha256: string;
+  bytes: number;
+  dtype?: 'float32' | 'int32';
+  shape?: number[];
+}
+
+export interface Manifest {
+  format: typeof FORMAT;
+  schema_version: number;
+  run_id: string;
+  created_at: string;
+  config: unknown;
+  /** The config file the run came from, relative to the working directory of the run. */
+  config_path: string;
+  packages: Record<string, string>;
+  backend: string;
+  data_fingerprint: string;
+  encoder: { id: string; version: string; dim: number };
+  model: import('../model/lstm.ts').SequenceModelSpec;
+  blend: { alpha: number; alpha_curve: { alpha: number; ndcg10: number }[] };
+  topics: { k: number; temperature: number };
+  metrics: Record<string, Record<string, number>>;
+  files: Record<string, FileEntry>;
+}

@@ -1,0 +1,33 @@
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../config/load.ts';
+import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { runTraining } from '../pipeline/train.ts';
+import { finish } from './output.ts';
+
+interface Args {
+  config: string;
+  'run-id'?: string;
+  backend?: BackendPref;
+  json: boolean;
+}
+
+export const trainCommand: CommandModule<object, Args> = {
+  command: 'train',
+  describe: 'train on a config: data → embeddings → topics → LSTM + ARIMA → blend → evaluate → checkpoint',
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
+      .option('run-id', { type: 'string', describe: 'name of the run (default: <run.name>-<UTC time>)' })
+      .option('backend', { choices: BACKEND_PREFS, describe: 'tfjs backend (overrides train.backend)' })
+      .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (args) => {
+    const r = await runTraining(loadConfig(args.config), { runId: args['run-id'], backend: args.backend });
+    finish(args.json, r, () => {
+      const rows = Object.entries(r.metrics).map(
+        ([m, v]) => `  ${m.padEnd(15)} ndcg@10 ${v['ndcg@10'].toFixed(4)}  recall@10 ${v['recall@10'].toFixed(4)}`,
+      );
+      return [`run ${r.runId}: ${r.usersEvaluated} test users, α=${r.alpha}, ${r.seconds.toFixed(0)}s`, ...rows,
+        `checkpoint ${r.checkpointDir}`, `report ${r.reportDir}/report.md`].join('\n');
+    });
+  },
+};

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { DataConfigSchema } from './data.ts';
+
+/** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
+export const DurationSchema = z
+  .string()
+  .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a duration like "30d", "12h", "2w"')
+  .transform(parseDuration);
+
+export function parseDuration(s: string): number {
+  const unit = s.at(-1) as 's' | 'm' | 'h' | 'd' | 'w';
+  const mult = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[unit];
+  return Number(s.slice(0, -1)) * mult;
+}
+
+const RunSchema = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, "_", "-", "." only'),
+    seed: z.number().int().default(42),
+    out: z
+      .object({ checkpoints: z.string().default('checkpoints'), reports: z.string().default('reports') })
+      .strict()
+      .default({ checkpoints: 'checkpoints', reports: 'reports' }),
+  })
+  .strict();
+
+export const BucketSchema = z.union([
+  z.object({ events: z.number().int().min(1) }).strict(),
+  z.object({ every: z.union([z.literal('month'), DurationSchema]) }).strict(),
+]);
+export type BucketSpec = { events: number } | { every: 'month' | number };
+
+/** A cutoff is an ISO date or a time quantile of the event log, e.g. "q0.8". */
+const CutoffSchema = z.union([z.string().regex(/^q(0(\.\d+)?|1(\.0+)?)$/), z.iso.date(), z.iso.datetime()]);
+
+const SplitSchema = z.discriminatedUnion('protocol', [
+  z
+    .object({
+      protocol: z.literal('per-user'),
+      test_buckets: z.number().int().min(1).default(1),
+      valid_buckets: z.number().int().min(1).default(1),
+      min_history_buckets: z.number().int().min(1).default(2),
+    })
+    .strict(),
+  z
+    .object({
+      protocol: z.literal('global'),
+      valid_from: CutoffSchema,
+      test_from: CutoffSchema,
+      horizon: DurationSchema,
+      min_history_buckets: z.number().int().min(1).default(2),
+    })
+    .strict(),
+]);
+
+const EmbedSchema = z
+  .object({
+    encoder: z.enum(['use-lite', 'hashing']).default('use-lite'),
+    batch: z.number().int().min(1).default(64),
+    cache: z.string().nullable().default('data/cache/embeddings'),
+    hashing: z
+      .object({
+        dim: z.number().int().min(8).default(256),
+        ngrams: z.number().int().min(1).max(3).default(2),
+        seed: z.number().int().default(42),
+      })
+      .strict()
+      .default({ dim: 256, ngrams: 2, seed: 42 }),
+  })
+  .strict();
+
+const TopicsSchema = z
+  .object({
+    source: z.literal('kmeans').default('kmeans'),
+    k: z.number().int().min(2).default(20),
+    temperature: z.number().positive().default(0.05),
+    iterations: z.number().int().min(1).default(50),
+  })
+  .strict();
+
+const ForecastSchema = z
+  .object({
+    model: z.enum(['arima', 'naive', 'mean', 'ses']).default('arima'),
+    order: z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]).default([1, 1, 1]),
+    fallback: z.enum(['naive', 'mean', 'ses']).default('ses'),
+    alpha: z.number().gt(0).lte(1).default(0.3),
+    horizon: z.number().int().min(1).default(1),
+  })
+  .strict();
+
+const ModelSchema = z
+  .object({
+    cell: z.enum(['lstm', 'gru']).default('lstm'),
+    units: z.number().int().min(1).default(64),
+    layers: z.number().int().min(1).max(4).default(1),
+    input_projection: z.number().int().min(0).default(64),
+    dropout: z.number().min(0).lt(1).default(0.2),
+    recurrent_dropout: z.number().min(0).lt(1).default(0),
+    l2: z.number().min(0).default(1e-5),
+    max_len: z.number().int().min(1).default(12),
+    loss: z.enum(['contrastive', 'cosine']).default('contrastive'),
+    temperature: z.number().positive().default(0.05),
+    negatives: z.number().int().min(0).default(2048),
+  })
+  .strict();
+
+const TrainSchema = z
+  .object({
+    backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
+    lr: z.number().positive().default(1e-3),
+    batch: z.number().int().min(1).default(64),
+    epochs: z.number().int().min(1).default(20),
+    patience: z.number().int().min(1).default(4),
+    monitor: z.literal('valid_ndcg@10').default('valid_ndcg@10'),
+  })
+  .strict();
+
+const BlendSchema = z
+  .object({ alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.25, 0.5, 0.75, 1]) })
+  .strict();
+
+const EvaluateSchema = z
+  .object({
+    k: z.array(z.number().int().min(1)).min(1).default([10, 20]),
+    exclude_seen: z.boolean().default(true),
+    recent_window: DurationSchema.default(2_592_000),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    run: RunSchema,
+    data: DataConfigSchema,
+    buckets: BucketSchema,
+    split: SplitSchema,
+    embed: EmbedSchema.default(EmbedSchema.parse({})),
+    topics: TopicsSchema.default(TopicsSchema.parse({})),
+    forecast: ForecastSchema.default(ForecastSchema.parse({})),
+    model: ModelSchema.default(ModelSchema.parse({})),
+    train: TrainSchema.default(TrainSchema.parse({})),
+    blend: BlendSchema.default(BlendSchema.parse({})),
+    evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type SplitConfig = Config['split'];
+export type ModelConfig = Config['model'];
+export type TrainConfig = Config['train'];

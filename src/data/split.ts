@@ -1,0 +1,137 @@
+import type { BucketSpec, SplitConfig } from '../config/schema.ts';
+import { bucketUser, lowerBound } from './bucket.ts';
+
+/** Minimal view of the events a split needs (see Dataset in read.ts). */
+export interface EventLog {
+  userOffsets: Int32Array;
+  item: Int32Array;
+  ts: Float64Array;
+}
+
+/**
+ * One prediction problem: features use the user's events [userOffsets[user], end) only; the target is the
+ * set of distinct items the user touched from `cutoff` on (within the target window).
+ */
+export interface Example {
+  user: number;
+  end: number;
+  cutoff: number;
+  target: Int32Array;
+}
+
+export interface SplitSummary {
+  protocol: 'per-user' | 'global';
+  users: number;
+  evalUsers: { valid: number; test: number };
+  examples: { train: number; valid: number; test: number };
+  cutoffs?: { valid_from: string; test_from: string; test_to: string };
+}
+
+export interface Split {
+  train: Example[];
+  valid: Example[];
+  test: Example[];
+  summary: SplitSummary;
+}
+
+/** Distinct items of events [from, to), in first-seen order. */
+export function distinctItems(item: Int32Array, from: number, to: number): Int32Array {
+  const seen = new Set<number>();
+  for (let i = from; i < to; i++) seen.add(item[i]);
+  return Int32Array.from(seen);
+}
+
+/** Training examples: each bucket after the first (within events [from, to)) is predicted from those before it. */
+function trainExamples(log: EventLog, user: number, from: number, to: number, spec: BucketSpec): Example[] {
+  const b = bucketUser(log.ts, from, to, spec);
+  const out: Example[] = [];
+  for (let t = 1; t < b.start.length; t++) {
+    out.push({ user, end: b.start[t], cutoff: log.ts[b.start[t]], target: distinctItems(log.item, b.start[t], b.end[t]) });
+  }
+  return out;
+}
+
+function perUser(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { protocol: 'per-user' }>): Split {
+  const train: Example[] = [];
+  const valid: Example[] = [];
+  const test: Example[] = [];
+  const users = log.userOffsets.length - 1;
+  const need = cfg.min_history_buckets + cfg.valid_buckets + cfg.test_buckets;
+  for (let u = 0; u < users; u++) {
+    const from = log.userOffsets[u];
+    const to = log.userOffsets[u + 1];
+    const b = bucketUser(log.ts, from, to, spec);
+    const n = b.start.length;
+    if (n < need) {
+      train.push(...trainExamples(log, u, from, to, spec));
+      continue;
+    }
+    const v0 = b.start[n - cfg.test_buckets - cfg.valid_buckets];
+    const t0 = b.start[n - cfg.test_buckets];
+    train.push(...trainExamples(log, u, from, v0, spec));
+    valid.push({ user: u, end: v0, cutoff: log.ts[v0], target: distinctItems(log.item, v0, t0) });
+    test.push({ user: u, end: t0, cutoff: log.ts[t0], target: distinctItems(log.item, t0, to) });
+  }
+  return {
+    train,
+    valid,
+    test,
+    summary: {
+      protocol: 'per-user',
+      users,
+      evalUsers: { valid: valid.length, test: test.length },
+      examples: { train: train.length, valid: valid.length, test: test.length },
+    },
+  };
+}
+
+/** Resolves "q0.8" to the 80th percentile of event times, or parses an ISO date (UTC). */
+export function resolveCutoff(spec: string, ts: Float64Array): number {
+  if (spec.startsWith('q')) {
+    const sorted = Float64Array.from(ts).sort();
+    const q = Number(spec.slice(1));
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+  const ms = Date.parse(/T/.test(spec) ? spec : `${spec}T00:00:00Z`);
+  if (Number.isNaN(ms)) throw new Error(`split: cannot parse cutoff "${spec}"`);
+  return ms / 1000;
+}
+
+function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { protocol: 'global' }>): Split {
+  const t1 = resolveCutoff(cfg.valid_from, log.ts);
+  const t2 = resolveCutoff(cfg.test_from, log.ts);
+  if (!(t1 < t2)) throw new Error(`split: valid_from (${cfg.valid_from}) must be before test_from (${cfg.test_from})`);
+  const t3 = t2 + cfg.horizon;
+  const train: Example[] = [];
+  const valid: Example[] = [];
+  const test: Example[] = [];
+  const users = log.userOffsets.length - 1;
+  const enough = (from: number, end: number) => bucketUser(log.ts, from, end, spec).start.length >= cfg.min_history_buckets;
+  for (let u = 0; u < users; u++) {
+    const from = log.userOffsets[u];
+    const to = log.userOffsets[u + 1];
+    const i1 = lowerBound(log.ts, from, to, t1);
+    const i2 = lowerBound(log.ts, from, to, t2);
+    const i3 = lowerBound(log.ts, from, to, t3);
+    train.push(...trainExamples(log, u, from, i1, spec));
+    if (i2 > i1 && enough(from, i1)) valid.push({ user: u, end: i1, cutoff: t1, target: distinctItems(log.item, i1, i2) });
+    if (i3 > i2 && enough(from, i2)) test.push({ user: u, end: i2, cutoff: t2, target: distinctItems(log.item, i2, i3) });
+  }
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  return {
+    train,
+    valid,
+    test,
+    summary: {
+      protocol: 'global',
+      users,
+      evalUsers: { valid: valid.length, test: test.length },
+      examples: { train: train.length, valid: valid.length, test: test.length },
+      cutoffs: { valid_from: iso(t1), test_from: iso(t2), test_to: iso(t3) },
+    },
+  };
+}
+
+export function splitEvents(log: EventLog, spec: BucketSpec, cfg: SplitConfig): Split {
+  return cfg.protocol === 'per-user' ? perUser(log, spec, cfg) : global(log, spec, cfg);
+}

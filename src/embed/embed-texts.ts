@@ -1,0 +1,96 @@
+import type { EmbeddingCache } from './cache.ts';
+import type { Embedder } from './types.ts';
+
+export interface EmbedTextsOptions {
+  /** Sentences per encoder call. */
+  batch: number;
+  cache: EmbeddingCache | null;
+  /** Called with distinct texts done so far (cache hits first, then after each encoded batch). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EmbedTextsResult {
+  /** Row-major texts.length × dim, row i for texts[i]. */
+  vectors: Float32Array;
+  dim: number;
+  /** Distinct texts found in the cache. */
+  hits: number;
+  /** Distinct texts that had to be encoded. */
+  misses: number;
+}
+
+/** Distinct texts in first-seen order, and for each input the index of its distinct text. */
+function dedupe(texts: readonly string[]): { unique: string[]; slot: Int32Array } {
+  const index = new Map<string, number>();
+  const unique: string[] = [];
+  const slot = new Int32Array(texts.length);
+  texts.forEach((t, i) => {
+    if (typeof t !== 'string') throw new Error(`embedTexts: texts[${i}] is ${typeof t}, expected a string`);
+    let k = index.get(t);
+    if (k === undefined) {
+      k = unique.length;
+      index.set(t, k);
+      unique.push(t);
+    }
+    slot[i] = k;
+  });
+  return { unique, slot };
+}
+
+/**
+ * Embeds `texts` through an optional cache: identical texts are encoded once, cached ones not at all,
+ * misses in batches of `batch`. Each batch is written to the cache as soon as it is encoded, so an
+ * interrupted run resumes where it stopped and a changed text re-encodes only that text.
+ */
+export async function embedTexts(
+  embedder: Embedder,
+  texts: readonly string[],
+  opts: EmbedTextsOptions,
+): Promise<EmbedTextsResult> {
+  const { batch, cache, onProgress } = opts;
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`embedTexts: batch must be a positive integer, got ${batch}`);
+  const dim = embedder.dim;
+  const { unique, slot } = dedupe(texts);
+  const allDistinct = unique.length === texts.length;
+  // When every text is distinct the slot map is the identity: fill the result directly.
+  const uniqueVectors = new Float32Array(unique.length * dim);
+
+  const missing: number[] = [];
+  unique.forEach((t, k) => {
+    const v = cache?.get(embedder, t);
+    if (v) uniqueVectors.set(v, k * dim);
+    else missing.push(k);
+  });
+  const hits = unique.length - missing.length;
+  onProgress?.(hits, unique.length);
+
+  // Cache writes commit in the background while the next batch encodes; all are awaited before
+  // returning or rethrowing, so batches encoded before a failure are kept for the next run.
+  const writes: Promise<void>[] = [];
+  try {
+    for (let start = 0; start < missing.length; start += batch) {
+      const ids = missing.slice(start, start + batch);
+      const batchTexts = ids.map((k) => unique[k]);
+      const v = await embedder.embed(batchTexts);
+      if (v.length !== ids.length * dim) {
+        throw new Error(
+          `embedTexts: ${embedder.id} returned ${v.length} floats for ${ids.length} texts × dim ${dim}`,
+        );
+      }
+      ids.forEach((k, r) => {
+        uniqueVectors.set(v.subarray(r * dim, (r + 1) * dim), k * dim);
+      });
+      if (cache) writes.push(cache.put(embedder, batchTexts, v));
+      onProgress?.(hits + start + ids.length, unique.length);
+    }
+  } finally {
+    await Promise.all(writes);
+  }
+
+  if (allDistinct) return { vectors: uniqueVectors, dim, hits, misses: missing.length };
+  const vectors = new Float32Array(texts.length * dim);
+  slot.forEach((k, i) => {
+    vectors.set(uniqueVectors.subarray(k * dim, (k + 1) * dim), i * dim);
+  });
+  return { vectors, dim, hits, misses: missing.length };
+}

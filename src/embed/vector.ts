@@ -1,0 +1,26 @@
+/** Scales each `dim`-long row of `m` to unit L2 norm in place; all-zero rows stay zero. */
+export function l2NormalizeRows(m: Float32Array, dim: number): Float32Array {
+  for (let off = 0; off < m.length; off += dim) {
+    let ss = 0;
+    for (let j = off; j < off + dim; j++) ss += m[j] * m[j];
+    if (ss === 0) continue;
+    const inv = 1 / Math.sqrt(ss);
+    for (let j = off; j < off + dim; j++) m[j] *= inv;
+  }
+  return m;
+}
+
+/** Cosine similarity of rows `i` and `j` of a row-major matrix (0 when either row is zero). */
+export function cosineRows(m: Float32Array, dim: number, i: number, j: number): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  const a = i * dim;
+  const b = j * dim;
+  for (let k = 0; k < dim; k++) {
+    dot += m[a + k] * m[b + k];
+    na += m[a + k] * m[a + k];
+    nb += m[b + k] * m[b + k];
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

@@ -1,0 +1,62 @@
+/**
+ * Runtime switches, in one place (like transformers.js `env`). Defaults come from environment
+ * variables so a deployment can set them without code; the CLI overrides fields from its flags.
+ *
+ * | field               | default                 | environment variable       |
+ * |---------------------|-------------------------|----------------------------|
+ * | `backend`           | `'auto'`                | `INTEREST_EVO_BACKEND`     |
+ * | `cacheDir`          | `'data/cache'`          | `INTEREST_EVO_CACHE`       |
+ * | `logLevel`          | `'info'`                | `INTEREST_EVO_LOG_LEVEL`   |
+ * | `progress`          | `'auto'`                | `INTEREST_EVO_PROGRESS`    |
+ * | `allowRemoteModels` | `false`                 | —                          |
+ */
+
+/** Which tfjs backend to use; 'auto' tries node-gpu → node → wasm → cpu. */
+export const BACKEND_PREFS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendPref = (typeof BACKEND_PREFS)[number];
+
+export const LOG_LEVELS = ['silent', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** 'auto': a bar on a TTY, plain lines otherwise; 'off': print nothing. */
+export const PROGRESS_MODES = ['auto', 'tty', 'lines', 'off'] as const;
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
+
+export interface Env {
+  backend: BackendPref;
+  /** Embedding / feature cache root, relative to the working directory unless absolute. */
+  cacheDir: string;
+  logLevel: LogLevel;
+  progress: ProgressMode;
+  /** Whether model loaders may fetch weights over the network (off: this project runs offline). */
+  allowRemoteModels: boolean;
+}
+
+/** Reads an enumerated environment variable; an unknown value is an error, not a silent default. */
+export function enumFromEnv<T extends string>(
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  source: NodeJS.ProcessEnv = process.env,
+): T {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name}=${JSON.stringify(raw)} is not one of: ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+/** Builds the defaults from an environment (exported for tests; use `env`). */
+export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
+  return {
+    backend: enumFromEnv('INTEREST_EVO_BACKEND', BACKEND_PREFS, 'auto', source),
+    cacheDir: source.INTEREST_EVO_CACHE || 'data/cache',
+    logLevel: enumFromEnv('INTEREST_EVO_LOG_LEVEL', LOG_LEVELS, 'info', source),
+    progress: enumFromEnv('INTEREST_EVO_PROGRESS', PROGRESS_MODES, 'auto', source),
+    allowRemoteModels: false,
+  };
+}
+
+/** The process-wide settings; mutate fields (e.g. from CLI flags) before starting work. */
+export const env: Env = envFromProcess();

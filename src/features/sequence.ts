@@ -1,0 +1,102 @@
+import type { BucketSpec } from '../config/schema.ts';
+import { bucketUser, type UserBuckets } from '../data/bucket.ts';
+
+/** What the feature builder reads: the event log plus the item vectors and item topic shares. */
+export interface FeatureSource {
+  userOffsets: Int32Array;
+  item: Int32Array;
+  ts: Float64Array;
+  weight: Float32Array;
+  itemVectors: Float32Array;
+  dim: number;
+  itemShares: Float32Array;
+  k: number;
+  buckets: BucketSpec;
+}
+
+/** Layout of one bucket's feature row: [mean item vector (dim) | topic shares (k) | log count | log gap]. */
+export function featureWidth(dim: number, k: number): number {
+  return dim + k + 2;
+}
+
+const LOG_COUNT_SCALE = 1 / Math.log1p(100);
+const LOG_GAP_SCALE = 1 / Math.log1p(365);
+
+/** Features of the events [from, to) of one bucket, written into out at offset o. */
+export function bucketFeatures(src: FeatureSource, from: number, to: number, prevEnd: number, out: Float32Array, o: number): void {
+  const { dim, k } = src;
+  let wsum = 0;
+  for (let i = from; i < to; i++) {
+    const it = src.item[i];
+    // Rating-weighted mean: a 5-star film says more about taste than a 1-star one; weights are ≥ 0.
+    const w = Math.max(src.weight[i], 1e-3);
+    wsum += w;
+    const vo = it * dim;
+    for (let d = 0; d < dim; d++) out[o + d] += w * src.itemVectors[vo + d];
+    const so = it * k;
+    for (let c = 0; c < k; c++) out[o + dim + c] += src.itemShares[so + c];
+  }
+  const n = to - from;
+  for (let d = 0; d < dim; d++) out[o + d] /= wsum;
+  for (let c = 0; c < k; c++) out[o + dim + c] /= n;
+  out[o + dim + k] = Math.log1p(n) * LOG_COUNT_SCALE;
+  const gapDays = prevEnd < 0 ? 0 : Math.max(0, src.ts[from] - src.ts[prevEnd - 1]) / 86_400;
+  out[o + dim + k + 1] = Math.log1p(gapDays) * LOG_GAP_SCALE;
+}
+
+/**
+ * Per-user bucket cache. Bucketing is prefix-stable, so the buckets of events before any `end` are the full
+ * buckets ending at or before it plus (for a cutoff inside a bucket) one partial bucket.
+ */
+export class FeatureStore {
+  readonly width: number;
+  private readonly cache = new Map<number, UserBuckets>();
+
+  constructor(readonly src: FeatureSource) {
+    this.width = featureWidth(src.dim, src.k);
+  }
+
+  /** Bucket ranges of the user's events before `end`. */
+  bucketsBefore(user: number, end: number): { start: number[]; end: number[] } {
+    let b = this.cache.get(user);
+    if (!b) {
+      b = bucketUser(this.src.ts, this.src.userOffsets[user], this.src.userOffsets[user + 1], this.src.buckets);
+      this.cache.set(user, b);
+    }
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let j = 0; j < b.start.length && b.start[j] < end; j++) {
+      starts.push(b.start[j]);
+      ends.push(Math.min(b.end[j], end));
+    }
+    return { start: starts, end: ends };
+  }
+
+  /** Writes the last `maxLen` bucket rows before `end` into out (maxLen × width, left-padded with zeros). */
+  sequence(user: number, end: number, maxLen: number, out: Float32Array, o = 0): number {
+    const b = this.bucketsBefore(user, end);
+    const n = b.start.length;
+    const take = Math.min(n, maxLen);
+    out.fill(0, o, o + maxLen * this.width);
+    for (let j = n - take; j < n; j++) {
+      const row = o + (maxLen - (n - j)) * this.width;
+      bucketFeatures(this.src, b.start[j], b.end[j], j > 0 ? b.end[j - 1] : -1, out, row);
+    }
+    return take;
+  }
+
+  /** Topic-share series (k series over the user's buckets before `end`). */
+  topicSeries(user: number, end: number): number[][] {
+    const { k, itemShares, item } = this.src;
+    const b = this.bucketsBefore(user, end);
+    const series = Array.from({ length: k }, () => new Array<number>(b.start.length).fill(0));
+    for (let j = 0; j < b.start.length; j++) {
+      for (let i = b.start[j]; i < b.end[j]; i++) {
+        for (let c = 0; c < k; c++) series[c][j] += itemShares[item[i] * k + c];
+      }
+      const n = b.end[j] - b.start[j];
+      for (let c = 0; c < k; c++) series[c][j] /= n;
+    }
+    return series;
+  }
+}

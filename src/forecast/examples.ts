@@ -1,0 +1,56 @@
+import type { Example } from '../data/split.ts';
+import type { FeatureStore } from '../features/sequence.ts';
+import { createProgress } from '../util/progress.ts';
+import { forecastShares } from './shares.ts';
+import type { Forecaster } from './types.ts';
+
+export interface ExampleForecasts {
+  /** examples × k forecast topic shares (rows sum to 1). */
+  shares: Float32Array;
+  /** Series answered by the main model vs its fallback (too short, constant, non-finite, …). */
+  fitted: number;
+  fellBack: number;
+}
+
+/** Forecasts, for every example, the user's topic shares `horizon` buckets after its history. */
+export function forecastExamples(
+  f: Forecaster,
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  horizon: number,
+  label = 'forecast',
+): ExampleForecasts {
+  const k = store.src.k;
+  const shares = new Float32Array(examples.length * k);
+  let fitted = 0;
+  let fellBack = 0;
+  const bar = createProgress(label, examples.length);
+  examples.forEach((ex, r) => {
+    const out = forecastShares(f, store.topicSeries(ex.user, ex.end), horizon);
+    shares.set(out.shares, r * k);
+    fitted += out.fitted;
+    fellBack += out.fellBack;
+    bar.tick();
+  });
+  bar.stop();
+  return { shares, fitted, fellBack };
+}
+
+/** ARIMA interest vector = Σ_k forecast share_k × topic centroid_k (rows × dim). */
+export function sharesToVectors(
+  shares: Float32Array,
+  k: number,
+  centroids: Float32Array,
+  dim: number,
+): Float32Array {
+  const rows = shares.length / k;
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < k; c++) {
+      const w = shares[r * k + c];
+      if (w === 0) continue;
+      for (let d = 0; d < dim; d++) out[r * dim + d] += w * centroids[c * dim + d];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { dirname, join, resolve } from 'node:path';
+import { type Checkpoint, loadCheckpoint } from '../checkpoint/load.ts';
+import { type LoadedConfig, parseConfig } from '../config/load.ts';
+import { loadDataset } from '../data/read.ts';
+import { type EventLog, splitEvents } from '../data/split.ts';
+import { FeatureStore } from '../features/sequence.ts';
+import { describeBackend, resolveBackend } from '../model/backend.ts';
+import type { BackendPref } from '../env.ts';
+import { methodTable } from '../report/metrics-report.ts';
+import { softAssign } from '../topics/kmeans.ts';
+import { evaluateTest } from './evaluate.ts';
+
+export interface CheckpointEvaluation {
+  checkpoint: string;
+  usersEvaluated: number;
+  metrics: Record<string, Record<string, number>>;
+  /** Largest |recomputed − stored| over the blend's metrics: 0 means the checkpoint reproduces its run. */
+  maxDriftFromManifest: number;
+}
+
+/** Recomputes the test metrics from a checkpoint and the data its config names (or another config). */
+export async function evaluateCheckpoint(
+  dir: string,
+  opts: { config?: LoadedConfig; backend?: BackendPref; log?: (l: string) => void } = {},
+): Promise<CheckpointEvaluation> {
+  const say = opts.log ?? ((l: string) => console.error(l));
+  const ck: Checkpoint = await loadCheckpoint(dir);
+  const loaded = opts.config ?? {
+    config: parseConfig(ck.manifest.config, `${join(dir, 'manifest.json')} (config)`),
+    path: resolve(ck.manifest.config_path),
+    baseDir: dirname(resolve(ck.manifest.config_path)),
+  };
+  const cfg = loaded.config;
+  say(describeBackend(await resolveBackend(opts.backend ?? cfg.train.backend)));
+  const dataset = await loadDataset(cfg.data, loaded.baseDir);
+  if (dataset.items.ids.length !== ck.items.ids.length || dataset.items.ids.some((id, i) => id !== ck.items.ids[i])) {
+    throw new Error(`evaluate: the data's item catalogue differs from the checkpoint's (${dir}/items.json)`);
+  }
+  const log: EventLog = { userOffsets: dataset.userOffsets, item: dataset.events.item, ts: dataset.events.ts };
+  const split = splitEvents(log, cfg.buckets, cfg.split);
+  const { dim } = ck.manifest.encoder;
+  const { k, temperature } = ck.manifest.topics;
+  const topics = {
+    k,
+    dim,
+    centroids: ck.centroids,
+    labels: ck.topicLabels,
+    temperature,
+    itemShares: softAssign(ck.itemVectors, dim, ck.centroids, temperature),
+  };
+  const store = new FeatureStore({
+    ...log,
+    weight: dataset.events.weight,
+    itemVectors: ck.itemVectors,
+    dim,
+    itemShares: topics.itemShares,
+    k,
+    buckets: cfg.buckets,
+  });
+  const ev = await evaluateTest(
+    cfg,
+    log,
+    { model: ck.model, spec: ck.manifest.model, topics, store, itemVectors: ck.itemVectors },
+    split.test,
+    ck.manifest.blend.alpha,
+  );
+  const metrics = methodTable(ev.methods);
+  const stored = ck.manifest.metrics.blend ?? {};
+  const drift = Math.max(0, ...Object.entries(metrics.blend).map(([key, v]) => Math.abs(v - (stored[key] ?? v))));
+  return { checkpoint: dir, usersEvaluated: ev.methods.blend.users, metrics, maxDriftFromManifest: drift };
+}

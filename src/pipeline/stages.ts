@@ -1,0 +1,110 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/schema.ts';
+import type { Example } from '../data/split.ts';
+import { EmbeddingCache } from '../embed/cache.ts';
+import { embedTexts } from '../embed/embed-texts.ts';
+import { createEmbedder } from '../embed/registry.ts';
+import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
+import { createForecaster } from '../forecast/registry.ts';
+import type { Forecaster, ForecastSpec } from '../forecast/types.ts';
+import type { FeatureStore } from '../features/sequence.ts';
+import { predictVectors, type SequenceModelSpec } from '../model/lstm.ts';
+import { sequencesOf } from '../model/train.ts';
+import { scoreAll } from '../recommend/score.ts';
+import type { TopicModel } from '../topics/model.ts';
+import { createProgress } from '../util/progress.ts';
+import type { Scorer } from '../evaluate/rank.ts';
+
+export interface EmbeddedCatalogue {
+  vectors: Float32Array;
+  dim: number;
+  encoder: { id: string; version: string; dim: number };
+  hits: number;
+  misses: number;
+  seconds: number;
+}
+
+/** Item texts → unit vectors through the configured encoder and the on-disk cache. */
+export async function embedCatalogue(texts: readonly string[], cfg: Config['embed']): Promise<EmbeddedCatalogue> {
+  const t0 = performance.now();
+  const embedder = await createEmbedder({ encoder: cfg.encoder, batch: cfg.batch, cacheDir: cfg.cache, hashing: cfg.hashing });
+  const cache = cfg.cache ? EmbeddingCache.open(cfg.cache) : null;
+  const bar = createProgress(`embed (${embedder.id})`, texts.length);
+  let last = 0;
+  try {
+    const r = await embedTexts(embedder, texts, {
+      batch: cfg.batch,
+      cache,
+      onProgress: (done) => {
+        bar.tick(done - last);
+        last = done;
+      },
+    });
+    bar.stop();
+    return {
+      vectors: r.vectors,
+      dim: r.dim,
+      encoder: { id: embedder.id, version: embedder.version, dim: embedder.dim },
+      hits: r.hits,
+      misses: r.misses,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    embedder.dispose();
+    await cache?.close();
+  }
+}
+
+export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
+  if (cfg.model === 'arima') return { model: 'arima', order: cfg.order, fallback: cfg.fallback };
+  if (cfg.model === 'ses') return { model: 'ses', alpha: cfg.alpha };
+  return { model: cfg.model };
+}
+
+export async function withForecaster<T>(cfg: Config['forecast'], fn: (f: Forecaster) => T): Promise<T> {
+  const f = await createForecaster(forecastSpec(cfg));
+  try {
+    return fn(f);
+  } finally {
+    f.dispose();
+  }
+}
+
+/** The two interest forecasts for a set of examples: LSTM vectors and ARIMA (topic-share) vectors. */
+export interface ForecastVectors {
+  lstm: Float32Array;
+  arima: Float32Array;
+  shares: Float32Array;
+  fitted: number;
+  fellBack: number;
+}
+
+export function lstmVectors(model: tf.LayersModel, spec: SequenceModelSpec, store: FeatureStore, examples: readonly Example[]) {
+  return predictVectors(model, sequencesOf(store, examples, spec.maxLen), examples.length, spec);
+}
+
+export function arimaVectors(f: Forecaster, store: FeatureStore, topics: TopicModel, examples: readonly Example[], horizon: number, label: string) {
+  const fc = forecastExamples(f, store, examples, horizon, label);
+  return { ...fc, vectors: sharesToVectors(fc.shares, topics.k, topics.centroids, topics.dim) };
+}
+
+/** A scorer from one precomputed query vector per example (examples identified by object). */
+export function vectorScorer(items: tf.Tensor2D, examples: readonly Example[], vectors: Float32Array): Scorer {
+  const dim = items.shape[1];
+  const row = new Map(examples.map((ex, i) => [ex, i]));
+  return (chunk) => {
+    const q = new Float32Array(chunk.length * dim);
+    chunk.forEach((ex, r) => {
+      const i = row.get(ex);
+      if (i === undefined) throw new Error('vectorScorer: example without a vector');
+      q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
+    });
+    return scoreAll(items, q, chunk.length);
+  };
+}
+
+/** The global clock a popularity baseline may see (per-user protocol: none). */
+export function clockOf(cfg: Config['split'], examples: readonly Example[]): number {
+  return cfg.protocol === 'global' && examples.length ? examples[0].cutoff : Number.POSITIVE_INFINITY;
+}
+

@@ -1,0 +1,203 @@
+import { join, relative } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { exportCheckpoint } from '../checkpoint/export.ts';
+import type { Manifest } from '../checkpoint/format.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { loadDataset } from '../data/read.ts';
+import { type EventLog, splitEvents } from '../data/split.ts';
+import type { BackendPref } from '../env.ts';
+import { FeatureStore, featureWidth } from '../features/sequence.ts';
+import { describeBackend, resolveBackend } from '../model/backend.ts';
+import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
+import { trainModel } from '../model/train.ts';
+import { evaluateScorer } from '../evaluate/rank.ts';
+import { methodTable, type RunReport, writeRunReport } from '../report/metrics-report.ts';
+import { buildTopics } from '../topics/model.ts';
+import { withSeededRandom } from '../util/seeded.ts';
+import { chooseAlpha, evaluateTest, type ModelParts } from './evaluate.ts';
+import { embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
+import { forecastExamples } from '../forecast/examples.ts';
+
+export interface TrainRunOptions {
+  runId?: string;
+  backend?: BackendPref;
+  log?: (line: string) => void;
+}
+
+export interface TrainRunResult {
+  runId: string;
+  checkpointDir: string;
+  reportDir: string;
+  backend: string;
+  alpha: number;
+  usersEvaluated: number;
+  metrics: Record<string, Record<string, number>>;
+  seconds: number;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+/** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
+export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = {}): Promise<TrainRunResult> {
+  const { config: cfg, baseDir } = loaded;
+  const say = opts.log ?? ((l: string) => console.error(l));
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => {
+    timings[name] = (performance.now() - since) / 1000;
+    return performance.now();
+  };
+  const runId = opts.runId ?? `${cfg.run.name}-${stamp()}`;
+  const reportDir = join(cfg.run.out.reports, runId);
+  const checkpointDir = join(cfg.run.out.checkpoints, runId);
+
+  const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
+  say(describeBackend(backend));
+
+  let t = performance.now();
+  const dataset = await loadDataset(cfg.data, baseDir, { quarantineDir: reportDir });
+  const log: EventLog = { userOffsets: dataset.userOffsets, item: dataset.events.item, ts: dataset.events.ts };
+  const split = splitEvents(log, cfg.buckets, cfg.split);
+  say(
+    `data: ${dataset.users.length} users, ${dataset.items.ids.length} items, ${dataset.events.n} events ` +
+      `(read ${dataset.stats.read}, quarantined ${dataset.stats.quarantined}, filtered ${dataset.stats.filtered}); ` +
+      `examples train ${split.train.length} / valid ${split.valid.length} / test ${split.test.length}`,
+  );
+  t = lap('data', t);
+
+  const emb = await embedCatalogue(dataset.items.texts, cfg.embed);
+  say(`embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`);
+  t = lap('embed', t);
+
+  const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
+  say(`topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`);
+  t = lap('topics', t);
+
+  const store = new FeatureStore({
+    ...log,
+    weight: dataset.events.weight,
+    itemVectors: emb.vectors,
+    dim: emb.dim,
+    itemShares: topics.itemShares,
+    k: topics.k,
+    buckets: cfg.buckets,
+  });
+  const m = cfg.model;
+  const spec: SequenceModelSpec = {
+    cell: m.cell,
+    units: m.units,
+    layers: m.layers,
+    inputProjection: m.input_projection,
+    dropout: m.dropout,
+    recurrentDropout: m.recurrent_dropout,
+    l2: m.l2,
+    maxLen: m.max_len,
+    inputWidth: featureWidth(emb.dim, topics.k),
+    outputDim: emb.dim,
+  };
+  const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
+  const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
+  const nItems = dataset.items.ids.length;
+  const validate = async () =>
+    (
+      await evaluateScorer(log, split.valid, vectorScorer(items, split.valid, lstmVectors(model, spec, store, split.valid)), {
+        nItems,
+        ks: [10],
+        excludeSeen: cfg.evaluate.exclude_seen,
+      })
+    ).metrics['ndcg@10'];
+  const trained = await trainModel(model, spec, store, split.train, items, {
+    ...cfg.train,
+    seed: cfg.run.seed,
+    l2: m.l2,
+    loss: m.loss,
+    temperature: m.temperature,
+    negatives: m.negatives,
+  }, validate);
+  items.dispose();
+  t = lap('train', t);
+
+  const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors };
+  const { alpha, curve } = await chooseAlpha(cfg, log, parts, split.valid);
+  say(`blend: α=${alpha} (valid ndcg@10 ${curve.map((p) => `${p.alpha}:${p.ndcg10.toFixed(4)}`).join(' ')})`);
+  const evaluation = await evaluateTest(cfg, log, parts, split.test, alpha);
+  t = lap('evaluate', t);
+
+  const metrics = methodTable(evaluation.methods);
+  const report: RunReport = {
+    run_id: runId,
+    created_at: new Date().toISOString(),
+    config_path: relative(process.cwd(), loaded.path),
+    backend: backend.name,
+    dataset: {
+      users: dataset.users.length,
+      items: nItems,
+      events: dataset.events.n,
+      stats: dataset.stats,
+      quarantine: dataset.quarantinePath,
+      fingerprint: dataset.fingerprint,
+    },
+    split: { ...split.summary },
+    methods: metrics,
+    users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
+    blend: { alpha, alpha_curve: curve },
+    forecast: evaluation.forecast,
+    training: { best_epoch: trained.bestEpoch, best_valid_ndcg10: trained.bestValid, history: trained.history },
+    timings_s: timings,
+  };
+
+  // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
+  const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
+  const step = spec.maxLen * spec.inputWidth;
+  const sequences = new Float32Array(finals.length * step);
+  finals.forEach((f, r) => store.sequence(f.user, f.end, spec.maxLen, sequences, r * step));
+  const forecasts = await withForecaster(cfg.forecast, (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'));
+  const seenOffsets = new Int32Array(finals.length + 1);
+  const seenList: number[] = [];
+  finals.forEach((f, r) => {
+    const s = new Set<number>();
+    for (let i = dataset.userOffsets[f.user]; i < f.end; i++) s.add(log.item[i]);
+    seenList.push(...[...s].sort((a, b) => a - b));
+    seenOffsets[r + 1] = seenList.length;
+  });
+  const manifest: Manifest = await exportCheckpoint(checkpointDir, {
+    manifest: {
+      run_id: runId,
+      created_at: report.created_at,
+      config: cfg,
+      config_path: report.config_path,
+      backend: backend.name,
+      data_fingerprint: dataset.fingerprint,
+      encoder: emb.encoder,
+      model: spec,
+      blend: { alpha, alpha_curve: curve },
+      topics: { k: topics.k, temperature: topics.temperature },
+      metrics,
+    },
+    model,
+    items: { ids: dataset.items.ids, titles: dataset.items.titles },
+    itemVectors: emb.vectors,
+    topicLabels: topics.labels,
+    centroids: topics.centroids,
+    users: dataset.users,
+    sequences,
+    forecasts: forecasts.shares,
+    seen: Int32Array.from(seenList),
+    seenOffsets,
+  });
+  lap('export', t);
+  timings.total = (performance.now() - t0) / 1000;
+  writeRunReport(reportDir, report, cfg.evaluate.k);
+  model.dispose();
+  say(`checkpoint: ${checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${reportDir}`);
+  return {
+    runId,
+    checkpointDir,
+    reportDir,
+    backend: backend.name,
+    alpha,
+    usersEvaluated: evaluation.methods.blend.users,
+    metrics,
+    seconds: timings.total,
+  };
+}

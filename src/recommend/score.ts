@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Indices of the k largest scores, skipping excluded items; ties go to the lower item index so rankings
+ * are reproducible. O(n log k) with a small sorted buffer.
+ */
+export function topK(scores: Float32Array, k: number, exclude?: (item: number) => boolean): Int32Array {
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (Number.isNaN(s) || (exclude?.(i) ?? false)) continue;
+    if (idx.length === k && s <= val[k - 1]) continue;
+    let p = idx.length === k ? k - 1 : idx.length;
+    while (p > 0 && val[p - 1] < s) p--;
+    idx.splice(p, 0, i);
+    val.splice(p, 0, s);
+    if (idx.length > k) {
+      idx.pop();
+      val.pop();
+    }
+  }
+  return Int32Array.from(idx);
+}
+
+/** Item scores for many query vectors at once: (rows × dim) · itemsᵀ → rows × items, on the tfjs backend. */
+export function scoreAll(items: tf.Tensor2D, queries: Float32Array, rows: number): Float32Array {
+  const dim = items.shape[1];
+  return tf.tidy(() => tf.matMul(tf.tensor2d(queries, [rows, dim]), items, false, true).dataSync() as Float32Array);
+}
+
+/** v = α·a + (1−α)·b on unit-normalised a, b (rows × dim), so α weighs directions, not magnitudes. */
+export function blendVectors(a: Float32Array, b: Float32Array, dim: number, alpha: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let o = 0; o < a.length; o += dim) {
+    let na = 0;
+    let nb = 0;
+    for (let d = 0; d < dim; d++) {
+      na += a[o + d] * a[o + d];
+      nb += b[o + d] * b[o + d];
+    }
+    const fa = na > 0 ? alpha / Math.sqrt(na) : 0;
+    const fb = nb > 0 ? (1 - alpha) / Math.sqrt(nb) : 0;
+    for (let d = 0; d < dim; d++) out[o + d] = fa * a[o + d] + fb * b[o + d];
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import { mulberry32 } from '../util/random.ts';
+import { dot, normalizeRows, softmaxInPlace } from '../util/vec.ts';
+
+export interface KMeansResult {
+  /** k × dim, unit length. */
+  centroids: Float32Array;
+  /** Hard assignment per row. */
+  assign: Int32Array;
+  iterations: number;
+}
+
+/**
+ * Spherical k-means with k-means++ seeding over unit-length rows (cosine similarity).
+ * Deterministic for a given seed; ties go to the lowest topic index.
+ */
+export function sphericalKMeans(x: Float32Array, dim: number, k: number, seed: number, maxIter: number): KMeansResult {
+  const n = x.length / dim;
+  if (n < k) throw new Error(`topics: k=${k} is more than the ${n} items to cluster`);
+  const rand = mulberry32(seed);
+  const centroids = new Float32Array(k * dim);
+  // k-means++: next centre drawn with probability ∝ (1 − max cosine to the chosen centres).
+  const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  let pick = Math.floor(rand() * n);
+  for (let c = 0; c < k; c++) {
+    centroids.set(x.subarray(pick * dim, pick * dim + dim), c * dim);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const d = Math.max(0, 1 - dot(x, i * dim, centroids, c * dim, dim));
+      if (d < dist[i]) dist[i] = d;
+      total += dist[i];
+    }
+    if (total === 0) pick = Math.floor(rand() * n);
+    else {
+      let r = rand() * total;
+      pick = 0;
+      while (pick < n - 1 && r >= dist[pick]) r -= dist[pick++];
+    }
+  }
+  const assign = new Int32Array(n).fill(-1);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bestSim = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < k; c++) {
+        const s = dot(x, i * dim, centroids, c * dim, dim);
+        if (s > bestSim) {
+          bestSim = s;
+          best = c;
+        }
+      }
+      if (assign[i] !== best) changed++;
+      assign[i] = best;
+    }
+    if (changed === 0) break;
+    const sums = new Float32Array(k * dim);
+    const counts = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      const c = assign[i];
+      counts[c]++;
+      for (let d = 0; d < dim; d++) sums[c * dim + d] += x[i * dim + d];
+    }
+    for (let c = 0; c < k; c++) {
+      // An emptied cluster keeps its previous centre rather than collapsing to zero.
+      if (counts[c] > 0) centroids.set(sums.subarray(c * dim, c * dim + dim), c * dim);
+    }
+    normalizeRows(centroids, dim);
+  }
+  return { centroids, assign, iterations: it };
+}
+
+/** Soft topic shares of each row: softmax(cosine / temperature) over the k centroids (n × k). */
+export function softAssign(x: Float32Array, dim: number, centroids: Float32Array, temperature: number): Float32Array {
+  const n = x.length / dim;
+  const k = centroids.length / dim;
+  const out = new Float32Array(n * k);
+  const row = new Float32Array(k);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) row[c] = dot(x, i * dim, centroids, c * dim, dim);
+    softmaxInPlace(row, temperature);
+    out.set(row, i * k);
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { sphericalKMeans, softAssign } from './kmeans.ts';
+import { titleWords, topicLabels } from './labels.ts';
+
+/** The topics artifact: unit centroids in item-embedding space, readable labels, soft-assignment temperature. */
+export interface TopicModel {
+  k: number;
+  dim: number;
+  centroids: Float32Array;
+  labels: string[];
+  temperature: number;
+  /** Soft topic shares of every catalogue item (items × k). */
+  itemShares: Float32Array;
+}
+
+export interface TopicOptions {
+  k: number;
+  temperature: number;
+  iterations: number;
+  seed: number;
+}
+
+export function buildTopics(
+  itemVectors: Float32Array,
+  dim: number,
+  items: { titles: readonly string[]; categories: readonly (readonly string[])[] },
+  opts: TopicOptions,
+): TopicModel & { iterations: number } {
+  const km = sphericalKMeans(itemVectors, dim, opts.k, opts.seed, opts.iterations);
+  // Categories (genres) name a topic best; title words fill in when the data has none.
+  const terms = items.titles.map((t, i) => (items.categories[i]?.length ? [...items.categories[i]] : titleWords(t)));
+  return {
+    k: opts.k,
+    dim,
+    centroids: km.centroids,
+    labels: topicLabels(terms, km.assign, opts.k),
+    temperature: opts.temperature,
+    itemShares: softAssign(itemVectors, dim, km.centroids, opts.temperature),
+    iterations: km.iterations,
+  };
+}

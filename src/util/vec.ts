@@ -1,0 +1,46 @@
+/** Row-major matrix helpers over Float32Array (n rows × dim). */
+
+export function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += a[ai + d] * b[bi + d];
+  return s;
+}
+
+/** L2-normalises every row in place; zero rows stay zero. */
+export function normalizeRows(m: Float32Array, dim: number): Float32Array {
+  for (let o = 0; o < m.length; o += dim) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += m[o + d] * m[o + d];
+    if (s > 0) {
+      const inv = 1 / Math.sqrt(s);
+      for (let d = 0; d < dim; d++) m[o + d] *= inv;
+    }
+  }
+  return m;
+}
+
+export function normalize(v: Float32Array): Float32Array {
+  return normalizeRows(v, v.length);
+}
+
+/** In-place softmax of x / temperature. */
+export function softmaxInPlace(x: Float32Array | number[], temperature = 1): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of x) max = Math.max(max, v / temperature);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    x[i] = Math.exp(x[i] / temperature - max);
+    sum += x[i];
+  }
+  for (let i = 0; i < x.length; i++) x[i] /= sum;
+}
+
+/** Σ w_k · rows_k over the given row-major matrix. */
+export function weightedSum(rows: Float32Array, dim: number, w: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(dim);
+  for (let k = 0; k < w.length; k++) {
+    if (w[k] === 0) continue;
+    for (let d = 0; d < dim; d++) out[d] += w[k] * rows[k * dim + d];
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { type EventLog, type Example, splitEvents } from '../../src/data/split.ts';
+import { mulberry32 } from '../../src/util/random.ts';
+
+/** A random log: users with many tied timestamps, like real rating bursts. */
+function randomLog(users: number, seed: number): EventLog {
+  const rand = mulberry32(seed);
+  const offsets = [0];
+  const items: number[] = [];
+  const ts: number[] = [];
+  for (let u = 0; u < users; u++) {
+    const n = 5 + Math.floor(rand() * 60);
+    let t = 1_000_000_000 + Math.floor(rand() * 1e8);
+    for (let i = 0; i < n; i++) {
+      if (rand() < 0.6) t += Math.floor(rand() * 86_400 * 20); // else: same timestamp as the previous event
+      ts.push(t);
+      items.push(Math.floor(rand() * 50));
+    }
+    offsets.push(items.length);
+  }
+  return { userOffsets: Int32Array.from(offsets), item: Int32Array.from(items), ts: Float64Array.from(ts) };
+}
+
+/** Nothing at or after an example's cutoff is in its feature window. */
+function assertNoLeak(log: EventLog, examples: Example[]) {
+  for (const ex of examples) {
+    const from = log.userOffsets[ex.user];
+    for (let i = from; i < ex.end; i++) expect(log.ts[i]).toBeLessThan(ex.cutoff);
+  }
+}
+
+describe('per-user chronological split', () => {
+  const log = randomLog(80, 7);
+  const split = splitEvents(log, { events: 5 }, { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 });
+
+  it('holds out each eligible user’s last bucket for test and the one before for validation', () => {
+    expect(split.test.length).toBeGreaterThan(40);
+    for (const ex of split.test) expect(ex.end).toBeLessThan(log.userOffsets[ex.user + 1]);
+    const validOf = new Map(split.valid.map((v) => [v.user, v]));
+    for (const t of split.test) expect(validOf.get(t.user)!.end).toBeLessThan(t.end);
+  });
+
+  it('leaks nothing: features end before every target and training targets end before validation', () => {
+    assertNoLeak(log, [...split.train, ...split.valid, ...split.test]);
+    const validEnd = new Map(split.valid.map((v) => [v.user, v.end]));
+    for (const ex of split.train) {
+      const v = validEnd.get(ex.user);
+      if (v === undefined) continue;
+      // Each training target item occurs among the user's events between the example and the validation window.
+      const window = new Set(log.item.subarray(ex.end, v));
+      for (const item of ex.target) expect(window.has(item)).toBe(true);
+    }
+  });
+});
+
+describe('global temporal split', () => {
+  const log = randomLog(80, 11);
+  const split = splitEvents(log, { every: 30 * 86_400 }, { protocol: 'global', valid_from: 'q0.7', test_from: 'q0.85', horizon: 90 * 86_400, min_history_buckets: 1 });
+  const t1 = Date.parse(split.summary.cutoffs!.valid_from) / 1000;
+  const t2 = Date.parse(split.summary.cutoffs!.test_from) / 1000;
+
+  it('cuts at quantiles and reports the cutoffs', () => {
+    expect(t1).toBeLessThan(t2);
+    expect(split.valid.length).toBeGreaterThan(0);
+    expect(split.test.length).toBeGreaterThan(0);
+  });
+
+  it('leaks nothing under the global clock', () => {
+    assertNoLeak(log, [...split.train, ...split.valid, ...split.test]);
+    for (const ex of split.train) {
+      // Every training target event is before the validation cutoff.
+      const from = ex.end;
+      let i = from;
+      const to = log.userOffsets[ex.user + 1];
+      while (i < to && log.ts[i] < t1) i++;
+      for (const item of ex.target) {
+        let found = false;
+        for (let j = from; j < i; j++) if (log.item[j] === item) found = true;
+        expect(found).toBe(true);
+      }
+    }
+    for (const ex of split.test) expect(ex.cutoff).toBe(t2);
+  });
+
+  it('rejects cutoffs in the wrong order', () => {
+    expect(() =>
+      splitEvents(log, { events: 5 }, { protocol: 'global', valid_from: 'q0.9', test_from: 'q0.5', horizon: 1, min_history_buckets: 1 }),
+    ).toThrow(/valid_from/);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { env, envFromProcess } from '../src/env.ts';
+
+describe('env', () => {
+  it('has offline defaults when no variables are set', () => {
+    expect(envFromProcess({})).toEqual({
+      backend: 'auto',
+      cacheDir: 'data/cache',
+      logLevel: 'info',
+      progress: 'auto',
+      allowRemoteModels: false,
+    });
+  });
+
+  it('reads overrides from environment variables', () => {
+    const e = envFromProcess({
+      INTEREST_EVO_BACKEND: 'wasm',
+      INTEREST_EVO_CACHE: '/tmp/c',
+      INTEREST_EVO_LOG_LEVEL: 'debug',
+      INTEREST_EVO_PROGRESS: 'lines',
+    });
+    expect(e).toMatchObject({ backend: 'wasm', cacheDir: '/tmp/c', logLevel: 'debug', progress: 'lines' });
+  });
+
+  it('rejects an unknown value naming the variable', () => {
+    expect(() => envFromProcess({ INTEREST_EVO_BACKEND: 'gpu' })).toThrow(/INTEREST_EVO_BACKEND="gpu".*auto/);
+  });
+
+  it('exports a mutable process-wide object', () => {
+    const before = env.progress;
+    env.progress = 'off';
+    expect(env.progress).toBe('off');
+    env.progress = before;
+  });
+});
