@@ -3,10 +3,10 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { sha256File } from '../util/hash.ts';
 import { float32ToBuffer, writeDirAtomically } from '../util/fs.ts';
+import { sha256File } from '../util/hash.ts';
+import { FILES, type FileEntry, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
 import { saveModelToDir } from './tfjs-io.ts';
-import { FILES, FORMAT, type FileEntry, type Manifest, SCHEMA_VERSION } from './format.ts';
 
 /** Everything a serving process needs, with no access to the training data. */
 export interface CheckpointContent {
@@ -24,6 +24,8 @@ export interface CheckpointContent {
   /** CSR of the item indices each user has seen (for excluding them). */
   seen: Int32Array;
   seenOffsets: Int32Array;
+  /** Event count per item over the whole log, for the popularity prior. */
+  popularity: Float32Array;
 }
 
 const PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'arima', '@duckdb/node-api', 'zod'];
@@ -40,7 +42,9 @@ export function packageVersions(): Record<string, string> {
       out[name] = 'unknown';
     }
   }
-  out['interest-evo'] = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  out['interest-evo'] = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ).version;
   out.node = process.version;
   return out;
 }
@@ -63,6 +67,7 @@ export async function exportCheckpoint(dir: string, c: CheckpointContent): Promi
     [FILES.forecasts]: { dtype: 'float32', shape: [nUsers, k] },
     [FILES.seen]: { dtype: 'int32', shape: [c.seen.length] },
     [FILES.seenOffsets]: { dtype: 'int32', shape: [nUsers + 1] },
+    [FILES.popularity]: { dtype: 'float32', shape: [c.items.ids.length] },
   };
   let manifest: Manifest | undefined;
   await writeDirAtomically(dir, async (tmp) => {
@@ -78,13 +83,20 @@ export async function exportCheckpoint(dir: string, c: CheckpointContent): Promi
     await writeFile(join(tmp, FILES.forecasts), float32ToBuffer(c.forecasts));
     await writeFile(join(tmp, FILES.seen), int32Bytes(c.seen));
     await writeFile(join(tmp, FILES.seenOffsets), int32Bytes(c.seenOffsets));
+    await writeFile(join(tmp, FILES.popularity), float32ToBuffer(c.popularity));
     const files: Record<string, FileEntry> = {};
     for (const name of Object.values(FILES)) {
       if (name === FILES.manifest) continue;
       const p = join(tmp, name);
       files[name] = { sha256: await sha256File(p), bytes: (await stat(p)).size, ...shapes[name] };
     }
-    manifest = { format: FORMAT, schema_version: SCHEMA_VERSION, ...c.manifest, packages: packageVersions(), files };
+    manifest = {
+      format: FORMAT,
+      schema_version: SCHEMA_VERSION,
+      ...c.manifest,
+      packages: packageVersions(),
+      files,
+    };
     await json(FILES.manifest, manifest);
   });
   // Read back what landed, so a caller never reports a manifest that is not on disk.

@@ -15,6 +15,7 @@ export const FILES = {
   forecasts: 'user_topic_forecast.f32',
   seen: 'user_seen.i32',
   seenOffsets: 'user_seen_offsets.i32',
+  popularity: 'item_popularity.f32',
 } as const;
 
 export interface FileEntry {
@@ -37,7 +38,7 @@ export interface Manifest {
   data_fingerprint: string;
   encoder: { id: string; version: string; dim: number };
   model: import('../model/lstm.ts').SequenceModelSpec;
-  blend: { alpha: number; alpha_curve: { alpha: number; ndcg10: number }[] };
+  blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
   topics: { k: number; temperature: number };
   metrics: Record<string, Record<string, number>>;
   files: Record<string, FileEntry>;

@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { sha256Hex } from '../util/hash.ts';
 import { bufferToFloat32 } from '../util/fs.ts';
-import { loadModelFromDir } from './tfjs-io.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { FILES, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
+import { loadModelFromDir } from './tfjs-io.ts';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -25,6 +25,7 @@ export interface Checkpoint {
   forecasts: Float32Array;
   seen: Int32Array;
   seenOffsets: Int32Array;
+  popularity: Float32Array;
 }
 
 /** Reads one listed file and checks its size, sha256 and (for arrays) element count against the manifest. */
@@ -40,11 +41,14 @@ async function readVerified(dir: string, manifest: Manifest, name: string): Prom
   if (buf.byteLength !== entry.bytes) {
     throw new CheckpointError(`${join(dir, name)}: ${buf.byteLength} bytes, manifest says ${entry.bytes}`);
   }
-  if (sha256Hex(buf) !== entry.sha256) throw new CheckpointError(`${join(dir, name)}: sha256 does not match manifest.json`);
+  if (sha256Hex(buf) !== entry.sha256)
+    throw new CheckpointError(`${join(dir, name)}: sha256 does not match manifest.json`);
   if (entry.shape) {
     const expected = entry.shape.reduce((a, b) => a * b, 1) * 4;
     if (expected !== buf.byteLength) {
-      throw new CheckpointError(`${join(dir, name)}: shape [${entry.shape}] needs ${expected} bytes, file has ${buf.byteLength}`);
+      throw new CheckpointError(
+        `${join(dir, name)}: shape [${entry.shape}] needs ${expected} bytes, file has ${buf.byteLength}`,
+      );
     }
   }
   return buf;
@@ -100,12 +104,17 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     forecasts: float32Of(await buf(FILES.forecasts)),
     seen: int32Of(await buf(FILES.seen)),
     seenOffsets: int32Of(await buf(FILES.seenOffsets)),
+    popularity: float32Of(await buf(FILES.popularity)),
   };
   if (ck.items.ids.length * manifest.encoder.dim !== ck.itemVectors.length) {
-    throw new CheckpointError(`${join(dir, FILES.items)}: ${ck.items.ids.length} ids do not match ${FILES.itemVectors}`);
+    throw new CheckpointError(
+      `${join(dir, FILES.items)}: ${ck.items.ids.length} ids do not match ${FILES.itemVectors}`,
+    );
   }
   if (ck.users.length + 1 !== ck.seenOffsets.length) {
-    throw new CheckpointError(`${join(dir, FILES.users)}: ${ck.users.length} ids do not match ${FILES.seenOffsets}`);
+    throw new CheckpointError(
+      `${join(dir, FILES.users)}: ${ck.users.length} ids do not match ${FILES.seenOffsets}`,
+    );
   }
   const model = await loadModelFromDir(join(dir, 'model'));
   return { ...ck, model };

@@ -17,7 +17,10 @@ export const evaluateCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
-      .option('config', { type: 'string', describe: 'evaluate on this config instead of the one in the checkpoint' })
+      .option('config', {
+        type: 'string',
+        describe: 'evaluate on this config instead of the one in the checkpoint',
+      })
       .option('backend', { choices: BACKEND_PREFS })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
@@ -29,7 +32,8 @@ export const evaluateCommand: CommandModule<object, Args> = {
       [
         `checkpoint ${r.checkpoint}: ${r.usersEvaluated} test users (drift from stored metrics ${r.maxDriftFromManifest.toExponential(1)})`,
         ...Object.entries(r.metrics).map(
-          ([m, v]) => `  ${m.padEnd(15)} ndcg@10 ${v['ndcg@10'].toFixed(4)}  recall@10 ${v['recall@10'].toFixed(4)}`,
+          ([m, v]) =>
+            `  ${m.padEnd(15)} ndcg@10 ${v['ndcg@10'].toFixed(4)}  recall@10 ${v['recall@10'].toFixed(4)}`,
         ),
       ].join('\n'),
     );

@@ -6,11 +6,17 @@ import { trainCommand } from './train.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('interest-evo')
-  .usage('$0 <command> [options]\n\nTrains and serves an interest-evolution recommender (LSTM + ARIMA over text embeddings).')
+  .usage(
+    '$0 <command> [options]\n\nTrains and serves an interest-evolution recommender (LSTM + ARIMA over text embeddings).',
+  )
   .command(trainCommand)
   .command(evaluateCommand)
   .command(recommendCommand)
-  .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary as the last stdout line' })
+  .option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'print one JSON summary as the last stdout line',
+  })
   .example('$0 train --config configs/movielens-small.yaml', 'train on the shipped MovieLens sample')
   .example('$0 recommend --checkpoint checkpoints/<run-id> --user 42 --k 10', 'recommend from a checkpoint')
   .example('$0 evaluate --checkpoint checkpoints/<run-id> --json', 'recompute test metrics from a checkpoint')

@@ -16,17 +16,22 @@ interface Args {
 
 export const recommendCommand: CommandModule<object, Args> = {
   command: 'recommend',
-  describe: "next-period recommendations for a user, from a checkpoint alone",
+  describe: 'next-period recommendations for a user, from a checkpoint alone',
   builder: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true })
       .option('user', { type: 'string', demandOption: true, describe: 'user id as in the data' })
       .option('k', { type: 'number', default: 10 })
-      .option('include-seen', { type: 'boolean', default: false, describe: 'allow items the user already had' })
+      .option('include-seen', {
+        type: 'boolean',
+        default: false,
+        describe: 'allow items the user already had',
+      })
       .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
-        if (!Number.isInteger(a.k) || a.k < 1 || a.k > 1000) throw new Error('--k must be an integer from 1 to 1000');
+        if (!Number.isInteger(a.k) || a.k < 1 || a.k > 1000)
+          throw new Error('--k must be an integer from 1 to 1000');
         return true;
       }) as never,
   handler: async (args) => {
@@ -40,7 +45,9 @@ export const recommendCommand: CommandModule<object, Args> = {
           .slice(0, 3)
           .map((t) => `${t.label} ${(100 * t.share).toFixed(0)}%`)
           .join(', ')}`,
-        ...r.items.map((it, i) => `${String(i + 1).padStart(3)}. ${it.score.toFixed(3)}  ${it.title}  [${it.id}]`),
+        ...r.items.map(
+          (it, i) => `${String(i + 1).padStart(3)}. ${it.score.toFixed(3)}  ${it.title}  [${it.id}]`,
+        ),
       ].join('\n'),
     );
   },

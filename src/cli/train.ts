@@ -24,10 +24,15 @@ export const trainCommand: CommandModule<object, Args> = {
     const r = await runTraining(loadConfig(args.config), { runId: args['run-id'], backend: args.backend });
     finish(args.json, r, () => {
       const rows = Object.entries(r.metrics).map(
-        ([m, v]) => `  ${m.padEnd(15)} ndcg@10 ${v['ndcg@10'].toFixed(4)}  recall@10 ${v['recall@10'].toFixed(4)}`,
+        ([m, v]) =>
+          `  ${m.padEnd(15)} ndcg@10 ${v['ndcg@10'].toFixed(4)}  recall@10 ${v['recall@10'].toFixed(4)}`,
       );
-      return [`run ${r.runId}: ${r.usersEvaluated} test users, α=${r.alpha}, ${r.seconds.toFixed(0)}s`, ...rows,
-        `checkpoint ${r.checkpointDir}`, `report ${r.reportDir}/report.md`].join('\n');
+      return [
+        `run ${r.runId}: ${r.usersEvaluated} test users, α=${r.alpha} β=${r.beta}, ${r.seconds.toFixed(0)}s`,
+        ...rows,
+        `checkpoint ${r.checkpointDir}`,
+        `report ${r.reportDir}/report.md`,
+      ].join('\n');
     });
   },
 };

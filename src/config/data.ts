@@ -113,6 +113,13 @@ export const DataConfigSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
+    if (d.filters.min_rating !== null && d.events.weight === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filters', 'min_rating'],
+        message: 'min_rating needs events.weight',
+      });
+    }
     const refs: [string, string | null][] = [
       ['events.text_lookup', d.events.text_lookup],
       ['extra_item_text.lookup', d.extra_item_text?.lookup ?? null],
@@ -120,7 +127,11 @@ export const DataConfigSchema = z
     for (const [where, name] of refs) {
       if (name !== null && !(name in d.lookups)) {
         const known = Object.keys(d.lookups).join(', ') || '(none)';
-        ctx.addIssue({ code: 'custom', message: `${where}: unknown lookup "${name}"; lookups: ${known}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: where.split('.'),
+          message: `unknown lookup "${name}"; lookups: ${known}`,
+        });
       }
     }
   });

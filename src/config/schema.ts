@@ -81,7 +81,9 @@ const TopicsSchema = z
 const ForecastSchema = z
   .object({
     model: z.enum(['arima', 'naive', 'mean', 'ses']).default('arima'),
-    order: z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]).default([1, 1, 1]),
+    order: z
+      .tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)])
+      .default([1, 1, 1]),
     fallback: z.enum(['naive', 'mean', 'ses']).default('ses'),
     alpha: z.number().gt(0).lte(1).default(0.3),
     horizon: z.number().int().min(1).default(1),
@@ -116,7 +118,11 @@ const TrainSchema = z
   .strict();
 
 const BlendSchema = z
-  .object({ alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.25, 0.5, 0.75, 1]) })
+  .object({
+    alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.25, 0.5, 0.75, 1]),
+    /** Weights of the popularity prior added to the blend's cosine scores; [0] turns it off. */
+    popularity_grid: z.array(z.number().min(0)).min(1).default([0, 0.05, 0.1, 0.2, 0.4]),
+  })
   .strict();
 
 const EvaluateSchema = z

@@ -70,11 +70,17 @@ const idOrder = (e: string): string =>
   `CASE WHEN regexp_full_match(${e}, '[0-9]{1,38}') THEN ${e}::HUGEINT END NULLS LAST, ${e}`;
 
 async function columns(con: DuckDBConnection, sql: string): Promise<unknown[][]> {
-  return (await con.runAndReadAll(sql)).getColumns() as unknown[][];
+  const r = await con.runAndReadAll(sql);
+  const cols = r.getColumns() as unknown[][];
+  // An empty result has no chunks, hence no columns.
+  return cols.length ? cols : Array.from({ length: r.columnCount }, () => []);
 }
 
 async function counts(con: DuckDBConnection, sql: string): Promise<Record<string, number>> {
-  const [keys, ns] = await columns(con, `SELECT k, count(*)::INTEGER FROM (${sql}) t(k) GROUP BY k ORDER BY k`);
+  const [keys, ns] = await columns(
+    con,
+    `SELECT k, count(*)::INTEGER FROM (${sql}) t(k) GROUP BY k ORDER BY k`,
+  );
   return Object.fromEntries(keys.map((k, j) => [String(k), ns[j] as number]));
 }
 
@@ -95,7 +101,13 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** Creates table `table(line, raw, reason, …)`: the source's records with first-failing-check reasons. */
+/** A source's validated rows: `table(line, reason, …values)`; reason NULL = valid. */
+interface Parsed {
+  src: Source;
+  table: string;
+}
+
+/** Creates the parsed table of `src`; each row gets the first failing check as its reason. */
 async function parsed(
   con: DuckDBConnection,
   table: string,
@@ -103,14 +115,15 @@ async function parsed(
   values: Record<string, string>,
   checks: [reason: string, condition: string][],
   from = '',
-): Promise<void> {
+): Promise<Parsed> {
   const vals = Object.entries(values).map(([k, e]) => `${e} AS ${k}`);
   const reason = checks.map(([r, c]) => `WHEN ${c} THEN '${r}'`).join(' ');
   await con.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS
      SELECT * EXCLUDE (reason0), CASE WHEN reason0 IS NOT NULL THEN reason0 ${reason} END AS reason
-     FROM (SELECT s.line, s.raw, s.fields, s.reason AS reason0, ${vals.join(', ')} FROM ${src.table} s ${from})`,
+     FROM (SELECT s.line, s.reason AS reason0, ${vals.join(', ')} FROM ${src.table} s ${from})`,
   );
+  return { src, table };
 }
 
 /** Marks all but the first (by line) of each group of equal `keys` among still-valid rows. */
@@ -129,23 +142,30 @@ async function sourceStats(con: DuckDBConnection, table: string, file: string): 
   return { file, read: read as number, kept: (read as number) - quarantined, quarantined, byReason };
 }
 
-async function loadLookups(con: DuckDBConnection, cfg: DataConfig, baseDir: string, files: Source[]) {
+async function loadLookups(con: DuckDBConnection, cfg: DataConfig, baseDir: string): Promise<Parsed[]> {
+  const out: Parsed[] = [];
   for (const [name, spec] of Object.entries(cfg.lookups)) {
     const src = await loadSource(con, `lookups.${name}`, spec, baseDir, { key: spec.key, value: spec.value });
-    files.push(src);
-    await parsed(con, `p_lk_${name}`, src, { k: col(src, spec.key), v: col(src, spec.value) }, [
-      ['missing_key', 'k IS NULL'],
-      ['missing_value', 'v IS NULL'],
-    ]);
+    out.push(
+      await parsed(con, `p_lk_${name}`, src, { k: col(src, spec.key), v: col(src, spec.value) }, [
+        ['missing_key', 'k IS NULL'],
+        ['missing_value', 'v IS NULL'],
+      ]),
+    );
     await markDuplicates(con, `p_lk_${name}`, 'k', 'duplicate_key');
   }
+  return out;
 }
 
 const lookupJoin = (name: string | null, key: string) =>
   name ? `LEFT JOIN (SELECT k, v FROM p_lk_${name} WHERE reason IS NULL) lk ON lk.k = ${key}` : '';
 
 /** SQL for unix seconds of the events file's time, choosing `auto` units from the data. */
-async function timeExpr(con: DuckDBConnection, cfg: DataConfig, src: Source): Promise<[raw: string, ts: string]> {
+async function timeExpr(
+  con: DuckDBConnection,
+  cfg: DataConfig,
+  src: Source,
+): Promise<[raw: string, ts: string]> {
   const e = cfg.events;
   if (e.time_columns) {
     const { year, month, day } = e.time_columns;
@@ -156,7 +176,7 @@ async function timeExpr(con: DuckDBConnection, cfg: DataConfig, src: Source): Pr
   const raw = col(src, e.time!);
   let unit = e.time_unit;
   if (unit === 'auto') {
-    const [[numeric, other, median]] = await columns(
+    const [[numeric], [other], [median]] = await columns(
       con,
       `SELECT count(n)::INTEGER, (count(t) - count(n))::INTEGER, median(abs(n))::DOUBLE
        FROM (SELECT ${raw} AS t, try_cast(${raw} AS DOUBLE) AS n FROM ${src.table} WHERE reason IS NULL)`,
@@ -169,15 +189,19 @@ async function timeExpr(con: DuckDBConnection, cfg: DataConfig, src: Source): Pr
   return [raw, `epoch(try_cast(${raw} AS TIMESTAMPTZ))::DOUBLE`];
 }
 
-async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opts: LoadOptions): Promise<Dataset> {
-  const files: Source[] = [];
+async function load(
+  con: DuckDBConnection,
+  cfg: DataConfig,
+  baseDir: string,
+  opts: LoadOptions,
+): Promise<Dataset> {
   const { events: ec, items: ic, extra_item_text: xc, filters: fc } = cfg;
 
   // Item text template: {tags} comes from extra_item_text, everything else from the items file.
   const template = parseTemplate(ic.text ?? (ic.title ? `{${ic.title}}` : `{${ic.id}}`));
   const tplCols = templateColumns(template).filter((c) => !(xc && c === 'tags'));
 
-  await loadLookups(con, cfg, baseDir, files);
+  const tables = await loadLookups(con, cfg, baseDir);
 
   // Items: keep the file's order; the first of duplicate ids wins.
   const isrc = await loadSource(con, 'items', ic, baseDir, {
@@ -186,11 +210,10 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
     categories: ic.categories,
     ...Object.fromEntries(tplCols.map((c) => [`text {${c}}`, c])),
   });
-  files.push(isrc);
-  await parsed(con, 'p_items', isrc, { id: col(isrc, ic.id) }, [['missing_id', 'id IS NULL']]);
+  tables.push(await parsed(con, 'p_items', isrc, { id: col(isrc, ic.id) }, [['missing_id', 'id IS NULL']]));
   await markDuplicates(con, 'p_items', 'id', 'duplicate_item_id');
   await con.run(
-    `CREATE TEMP TABLE it AS SELECT (row_number() OVER (ORDER BY line) - 1)::INTEGER AS idx, id, line, fields
+    `CREATE TEMP TABLE it AS SELECT (row_number() OVER (ORDER BY line) - 1)::INTEGER AS idx, id, line AS src_line
      FROM p_items WHERE reason IS NULL`,
   );
 
@@ -205,14 +228,13 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
     weight: ec.weight,
     text: ec.text,
   });
-  files.push(esrc);
   const [traw, ts] = await timeExpr(con, cfg, esrc);
   const minTime = await timePoint(con, cfg.validation.min_time, 'validation.min_time');
   const maxTime = cfg.validation.now
     ? await timePoint(con, cfg.validation.now, 'validation.now')
     : esrc.mtimeMs / 1000 + DAY;
   const textRaw = ec.text ? col(esrc, ec.text) : 'NULL::VARCHAR';
-  await parsed(
+  const evTable = await parsed(
     con,
     'ev',
     esrc,
@@ -241,6 +263,7 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
     ],
     `${lookupJoin(ec.text_lookup, textRaw)} LEFT JOIN it ON it.id = ${col(esrc, ec.item)}`,
   );
+  tables.push(evTable);
   await markDuplicates(con, 'ev', 'u, i, ts, w, x', 'duplicate_event');
 
   // Filters: counted, not quarantined. Item/user minimums are applied together until both hold (k-core).
@@ -272,15 +295,14 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
   // allow_unknown_items: items seen only in events join the catalogue after the file's items.
   await con.run(
     `INSERT INTO it SELECT ((SELECT count(*) FROM it) + row_number() OVER (ORDER BY ${idOrder('i')}) - 1)::INTEGER,
-       i, NULL, NULL FROM (SELECT DISTINCT i FROM ev WHERE ${kept} AND NOT known)`,
+       i, NULL FROM (SELECT DISTINCT i FROM ev WHERE ${kept} AND NOT known)`,
   );
 
   // Extra item text, most frequent first (case-insensitive; first spelling seen is shown).
   if (xc) {
     const xsrc = await loadSource(con, 'extra_item_text', xc, baseDir, { id: xc.id, field: xc.field });
-    files.push(xsrc);
     const fraw = col(xsrc, xc.field);
-    await parsed(
+    const extra = await parsed(
       con,
       'p_extra',
       xsrc,
@@ -293,6 +315,7 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
       ],
       `${lookupJoin(xc.lookup, fraw)} LEFT JOIN it ON it.id = ${col(xsrc, xc.id)}`,
     );
+    tables.push(extra);
     await con.run(
       `CREATE TEMP TABLE tg AS
        WITH c AS (SELECT id, lower(v) AS key, count(*) AS n, arg_min(v, line) AS shown
@@ -309,15 +332,14 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
   for (let u = 0; u < users.length; u++) userOffsets[u + 1] += userOffsets[u];
 
   const evStats = await sourceStats(con, 'ev', ec.path);
-  const filteredByReason = await counts(con, 'SELECT filter FROM ev WHERE reason IS NULL AND filter IS NOT NULL');
+  const filteredByReason = await counts(
+    con,
+    'SELECT filter FROM ev WHERE reason IS NULL AND filter IS NOT NULL',
+  );
   const filtered = Object.values(filteredByReason).reduce((a, b) => a + b, 0);
   const sources: Record<string, SourceStats> = {};
-  const tables: [string, string, string][] = [
-    ...Object.entries(cfg.lookups).map(([n, s]): [string, string, string] => [`lookups.${n}`, `p_lk_${n}`, s.path]),
-    ['items', 'p_items', ic.path],
-    ...(xc ? [['extra_item_text', 'p_extra', xc.path] as [string, string, string]] : []),
-  ];
-  for (const [label, table, file] of tables) sources[label] = await sourceStats(con, table, file);
+  for (const t of tables)
+    if (t !== evTable) sources[t.src.label] = await sourceStats(con, t.table, t.src.file);
   const stats: DataStats = {
     read: evStats.read,
     kept: events.n,
@@ -334,10 +356,10 @@ async function load(con: DuckDBConnection, cfg: DataConfig, baseDir: string, opt
   let quarantinePath: string | null = null;
   if (opts.quarantineDir) {
     quarantinePath = join(opts.quarantineDir, 'quarantine.jsonl');
-    await writeQuarantine(con, [...tables, ['events', 'ev', ec.path]], quarantinePath);
+    await writeQuarantine(con, tables, quarantinePath);
   }
   const fingerprint = createHash('sha256')
-    .update(stableJson({ data: cfg, files: files.map((f) => [f.label, f.sha256]) }))
+    .update(stableJson({ data: cfg, files: tables.map((t) => [t.src.label, t.src.sha256]) }))
     .digest('hex');
   return { users, userOffsets, items, events, stats, quarantinePath, fingerprint };
 }
@@ -354,7 +376,7 @@ async function readItems(
   const [ids, titles, cats, tags, ...tplValues] = await columns(
     con,
     `SELECT it.id, ${fieldOf(title)}, ${fieldOf(categories)}, tg.tags, ${['NULL', ...tplCols.map(fieldOf)].join(', ')}
-     FROM it LEFT JOIN tg ON tg.id = it.id ORDER BY it.idx`,
+     FROM it LEFT JOIN ${isrc.table} p ON p.line = it.src_line LEFT JOIN tg ON tg.id = it.id ORDER BY it.idx`,
   );
   const out: ItemsTable = { ids: ids as string[], titles: [], texts: [], categories: [] };
   for (let j = 0; j < ids.length; j++) {
@@ -384,10 +406,12 @@ async function readEvents(
      FROM (SELECT DISTINCT u FROM ev WHERE ${kept})`,
   );
   const [users] = await columns(con, 'SELECT u FROM us ORDER BY uidx');
+  // Ranking the catalogue's ids once is cheaper than ordering every event by the id expression.
   const [u, i, ts, w, line, x] = await columns(
     con,
-    `SELECT us.uidx, it.idx, ev.ts, ev.w, ev.line, ev.x FROM ev JOIN us USING (u) JOIN it ON it.id = ev.i
-     WHERE ${kept} ORDER BY us.uidx, ev.ts, ${idOrder('ev.i')}, ev.line`,
+    `WITH io AS (SELECT idx, id, row_number() OVER (ORDER BY ${idOrder('id')}) AS ord FROM it)
+     SELECT us.uidx, io.idx, ev.ts, ev.w, ev.line, ev.x FROM ev JOIN us USING (u) JOIN io ON io.id = ev.i
+     WHERE ${kept} ORDER BY us.uidx, ev.ts, io.ord, ev.line`,
   );
   const events: EventsTable = {
     n: u.length,
@@ -401,10 +425,12 @@ async function readEvents(
   return { users: users as string[], events };
 }
 
-async function writeQuarantine(con: DuckDBConnection, tables: [string, string, string][], path: string) {
+async function writeQuarantine(con: DuckDBConnection, tables: Parsed[], path: string) {
   const union = tables
-    .map(([label, table, file], k) => `SELECT ${k} AS k, ${sqlStr(label)} AS source, ${sqlStr(file)} AS file,
-       line, reason, raw FROM ${table} WHERE reason IS NOT NULL`)
+    .map(
+      ({ table, src }, k) => `SELECT ${k} AS k, ${sqlStr(src.label)} AS source, ${sqlStr(src.file)} AS file,
+       p.line, p.reason, s.raw FROM ${table} p JOIN ${src.table} s USING (line) WHERE p.reason IS NOT NULL`,
+    )
     .join(' UNION ALL ');
   const [, source, file, line, reason, raw] = await columns(con, `${union} ORDER BY k, line`);
   let out = '';
@@ -416,7 +442,11 @@ async function writeQuarantine(con: DuckDBConnection, tables: [string, string, s
 }
 
 /** Reads, validates and quarantines the configured data. Relative paths resolve against `baseDir`. */
-export async function loadDataset(cfg: DataConfig, baseDir: string, opts: LoadOptions = {}): Promise<Dataset> {
+export async function loadDataset(
+  cfg: DataConfig,
+  baseDir: string,
+  opts: LoadOptions = {},
+): Promise<Dataset> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
   try {

@@ -4,7 +4,7 @@ import { extname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FileSpec } from '../config/data.ts';
 
-/** A delimited file loaded into DuckDB as `<table>(line, raw, fields, reason)`, one row per record. */
+/** A delimited file loaded into DuckDB as `<table>(line, raw, reason, c1 … cN)`, one row per record. */
 export interface Source {
   /** Config label, e.g. `events` or `lookups.tag`. */
   label: string;
@@ -40,7 +40,8 @@ export function resolveDialect(spec: FileSpec): Dialect {
   const delimiter = spec.delimiter !== 'auto' ? spec.delimiter : format === 'csv' ? ',' : '\t';
   const quote = spec.quote !== 'auto' ? spec.quote : format === 'csv' ? '"' : '';
   if (delimiter === quote) throw new Error(`${spec.path}: delimiter and quote are both "${quote}"`);
-  if (delimiter === '\n' || delimiter === '\r') throw new Error(`${spec.path}: a newline cannot be the delimiter`);
+  if (delimiter === '\n' || delimiter === '\r')
+    throw new Error(`${spec.path}: a newline cannot be the delimiter`);
   return { delimiter, quote };
 }
 
@@ -111,21 +112,29 @@ export async function loadSource(
 
   const table = `src_${label.replace(/\W/g, '_')}`;
   const lines = `${table}_lines`;
+  // UTF-8 files are read by DuckDB itself (faster than binding a large string); Latin-1 is decoded above.
+  const content = spec.encoding === 'utf-8' ? `(SELECT content FROM read_text(${sqlStr(abs)}))` : '$content';
+  const { delimiter: d, quote: q } = dialect;
   await con.run(
     `CREATE OR REPLACE TEMP TABLE ${lines} AS
-     SELECT unnest(range(1, len(l) + 1))::INTEGER AS line, rtrim(unnest(l), chr(13)) AS raw
-     FROM (SELECT string_split($content, chr(10)) AS l)`,
-    { content: text },
+     SELECT line::INTEGER AS line, rtrim(raw, chr(13)) AS raw FROM (
+       SELECT generate_subscripts(l, 1) AS line, unnest(l) AS raw FROM (SELECT string_split(${content}, chr(10)) AS l))`,
+    spec.encoding === 'utf-8' ? undefined : { content: text },
   );
   // The header is line 1; a final newline leaves one empty element that is not a line.
   await con.run(
     `DELETE FROM ${lines} WHERE line = 1 OR (line = (SELECT max(line) FROM ${lines}) AND raw = '')`,
   );
-
-  const { delimiter: d, quote: q } = dialect;
-  const records = q
+  const odd = `((strlen(raw) - strlen(replace(raw, ${sqlStr(q)}, ''))) // ${Buffer.byteLength(q)}) % 2 = 1`;
+  const multiLine =
+    q !== '' &&
+    text.includes(q) &&
+    (
+      await con.runAndReadAll(`SELECT bool_or(${odd}) FROM ${lines} WHERE contains(raw, ${sqlStr(q)})`)
+    ).getColumns()[0][0];
+  const records = multiLine
     ? // A line continues the previous record while the quotes seen so far are unbalanced.
-      `WITH o AS (SELECT line, raw, (length(raw) - length(replace(raw, ${sqlStr(q)}, ''))) % 2 AS odd FROM ${lines}),
+      `WITH o AS (SELECT line, raw, (${odd})::INTEGER AS odd FROM ${lines}),
        s AS (SELECT *, coalesce(sum(odd) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS starts FROM o),
        g AS (SELECT *, sum(starts::INTEGER) OVER (ORDER BY line) AS rec FROM s)
        SELECT min(line) AS line, string_agg(raw, chr(10) ORDER BY line) AS raw, sum(odd) % 2 = 1 AS unbalanced
@@ -134,33 +143,39 @@ export async function loadSource(
   const D = reEsc(d);
   const Q = reEsc(q);
   const field = `(${Q}(?:[^${Q}]|${Q}${Q})*${Q}|[^${D}${Q}]*)`;
-  // Prefixing the delimiter makes every match non-empty, so empty fields are not skipped.
-  const split = q
-    ? `CASE WHEN NOT contains(raw, ${sqlStr(q)}) THEN string_split(raw, ${sqlStr(d)})
-       WHEN regexp_full_match(${sqlStr(d)} || raw, ${sqlStr(`(?:${D}${field})*`)})
+  // Records with a quote char (few) are split by a regex into a list; the rest by split_part, which is
+  // much cheaper. Prefixing the delimiter makes every regex match non-empty, so empty fields are kept.
+  const quoted = q
+    ? `CASE WHEN contains(raw, ${sqlStr(q)}) AND regexp_full_match(${sqlStr(d)} || raw, ${sqlStr(`(?:${D}${field})*`)})
        THEN list_transform(regexp_extract_all(${sqlStr(d)} || raw, ${sqlStr(`${D}${field}`)}, 1),
          lambda f: CASE WHEN f[1] = ${sqlStr(q)} THEN replace(f[2:-2], ${sqlStr(q + q)}, ${sqlStr(q)}) ELSE f END)
        END`
-    : `string_split(raw, ${sqlStr(d)})`;
+    : 'NULL::VARCHAR[]';
+  const badQuoting = q ? `contains(raw, ${sqlStr(q)}) AND qf IS NULL` : 'false';
+  const count = `CASE WHEN qf IS NULL THEN (strlen(raw) - strlen(replace(raw, ${sqlStr(d)}, ''))) // ${Buffer.byteLength(d)} + 1 ELSE len(qf) END`;
+  const cells = columns.map(
+    (_, k) =>
+      `CASE WHEN qf IS NULL THEN split_part(raw, ${sqlStr(d)}, ${k + 1}) ELSE qf[${k + 1}] END AS c${k + 1}`,
+  );
   await con.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS
      WITH r AS (${records}),
-     f AS (SELECT line, raw, unbalanced, CASE WHEN NOT unbalanced AND trim(raw) <> '' THEN ${split} END AS fields FROM r)
-     SELECT line, raw, fields,
+     f AS (SELECT line, raw, unbalanced, CASE WHEN NOT unbalanced THEN ${quoted} END AS qf FROM r)
+     SELECT line, raw,
        CASE WHEN trim(raw) = '' THEN 'blank_line'
             WHEN unbalanced THEN 'unbalanced_quote'
-            WHEN fields IS NULL THEN 'bad_quoting'
-            WHEN len(fields) <> ${columns.length} THEN 'wrong_column_count'
-       END AS reason
+            WHEN ${badQuoting} THEN 'bad_quoting'
+            WHEN ${count} <> ${columns.length} THEN 'wrong_column_count'
+       END AS reason, ${cells.join(', ')}
      FROM f`,
   );
   await con.run(`DROP TABLE ${lines}`);
   return { label, file: spec.path, table, columns, sha256, mtimeMs: statSync(abs).mtimeMs };
 }
 
-/** SQL for a column's trimmed value, NULL when empty or when the record is malformed. */
+/** SQL for a column's trimmed value (NULL when empty) in a query over the source table. */
 export function col(src: Source, name: string): string {
   const i = src.columns.indexOf(name);
   if (i < 0) throw new Error(`${src.file}: no column "${name}"`);
-  return `nullif(trim(fields[${i + 1}]), '')`;
+  return `nullif(trim(c${i + 1}), '')`;
 }

@@ -46,12 +46,21 @@ function trainExamples(log: EventLog, user: number, from: number, to: number, sp
   const b = bucketUser(log.ts, from, to, spec);
   const out: Example[] = [];
   for (let t = 1; t < b.start.length; t++) {
-    out.push({ user, end: b.start[t], cutoff: log.ts[b.start[t]], target: distinctItems(log.item, b.start[t], b.end[t]) });
+    out.push({
+      user,
+      end: b.start[t],
+      cutoff: log.ts[b.start[t]],
+      target: distinctItems(log.item, b.start[t], b.end[t]),
+    });
   }
   return out;
 }
 
-function perUser(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { protocol: 'per-user' }>): Split {
+function perUser(
+  log: EventLog,
+  spec: BucketSpec,
+  cfg: Extract<SplitConfig, { protocol: 'per-user' }>,
+): Split {
   const train: Example[] = [];
   const valid: Example[] = [];
   const test: Example[] = [];
@@ -100,13 +109,15 @@ export function resolveCutoff(spec: string, ts: Float64Array): number {
 function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { protocol: 'global' }>): Split {
   const t1 = resolveCutoff(cfg.valid_from, log.ts);
   const t2 = resolveCutoff(cfg.test_from, log.ts);
-  if (!(t1 < t2)) throw new Error(`split: valid_from (${cfg.valid_from}) must be before test_from (${cfg.test_from})`);
+  if (!(t1 < t2))
+    throw new Error(`split: valid_from (${cfg.valid_from}) must be before test_from (${cfg.test_from})`);
   const t3 = t2 + cfg.horizon;
   const train: Example[] = [];
   const valid: Example[] = [];
   const test: Example[] = [];
   const users = log.userOffsets.length - 1;
-  const enough = (from: number, end: number) => bucketUser(log.ts, from, end, spec).start.length >= cfg.min_history_buckets;
+  const enough = (from: number, end: number) =>
+    bucketUser(log.ts, from, end, spec).start.length >= cfg.min_history_buckets;
   for (let u = 0; u < users; u++) {
     const from = log.userOffsets[u];
     const to = log.userOffsets[u + 1];
@@ -114,8 +125,10 @@ function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { pro
     const i2 = lowerBound(log.ts, from, to, t2);
     const i3 = lowerBound(log.ts, from, to, t3);
     train.push(...trainExamples(log, u, from, i1, spec));
-    if (i2 > i1 && enough(from, i1)) valid.push({ user: u, end: i1, cutoff: t1, target: distinctItems(log.item, i1, i2) });
-    if (i3 > i2 && enough(from, i2)) test.push({ user: u, end: i2, cutoff: t2, target: distinctItems(log.item, i2, i3) });
+    if (i2 > i1 && enough(from, i1))
+      valid.push({ user: u, end: i1, cutoff: t1, target: distinctItems(log.item, i1, i2) });
+    if (i3 > i2 && enough(from, i2))
+      test.push({ user: u, end: i2, cutoff: t2, target: distinctItems(log.item, i2, i3) });
   }
   const iso = (t: number) => new Date(t * 1000).toISOString();
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { type RootDatabase, open } from 'lmdb';
+import { open, type RootDatabase } from 'lmdb';
 import type { Embedder } from './types.ts';
 
 /** The parts of an embedder that identify its vectors. */

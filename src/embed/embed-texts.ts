@@ -48,11 +48,11 @@ export async function embedTexts(
   opts: EmbedTextsOptions,
 ): Promise<EmbedTextsResult> {
   const { batch, cache, onProgress } = opts;
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`embedTexts: batch must be a positive integer, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new Error(`embedTexts: batch must be a positive integer, got ${batch}`);
+  }
   const dim = embedder.dim;
   const { unique, slot } = dedupe(texts);
-  const allDistinct = unique.length === texts.length;
-  // When every text is distinct the slot map is the identity: fill the result directly.
   const uniqueVectors = new Float32Array(unique.length * dim);
 
   const missing: number[] = [];
@@ -87,7 +87,8 @@ export async function embedTexts(
     await Promise.all(writes);
   }
 
-  if (allDistinct) return { vectors: uniqueVectors, dim, hits, misses: missing.length };
+  // All texts distinct: the slot map is the identity, so no scatter copy is needed.
+  if (unique.length === texts.length) return { vectors: uniqueVectors, dim, hits, misses: missing.length };
   const vectors = new Float32Array(texts.length * dim);
   slot.forEach((k, i) => {
     vectors.set(uniqueVectors.subarray(k * dim, (k + 1) * dim), i * dim);

@@ -61,7 +61,9 @@ function hashInto(text: string, opts: HashingOptions, out: Float32Array, offset:
 }
 
 function validate(opts: HashingOptions): void {
-  if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new Error(`hashing.dim must be a positive integer, got ${opts.dim}`);
+  if (!Number.isInteger(opts.dim) || opts.dim < 1) {
+    throw new Error(`hashing.dim must be a positive integer, got ${opts.dim}`);
+  }
   if (!Number.isInteger(opts.ngrams) || opts.ngrams < 1) {
     throw new Error(`hashing.ngrams must be a positive integer, got ${opts.ngrams}`);
   }
@@ -78,7 +80,9 @@ export function createHashingEmbedder(options: Partial<HashingOptions> = {}): Em
     dim: opts.dim,
     async embed(texts) {
       const out = new Float32Array(texts.length * opts.dim);
-      texts.forEach((t, i) => hashInto(t, opts, out, i * opts.dim));
+      texts.forEach((t, i) => {
+        hashInto(t, opts, out, i * opts.dim);
+      });
       return l2NormalizeRows(out, opts.dim);
     },
     dispose() {},

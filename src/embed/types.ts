@@ -10,12 +10,28 @@ export interface Embedder {
   dispose(): void;
 }
 
-export type EncoderName = 'use-lite' | 'hashing';
+export const ENCODER_NAMES = ['use-lite', 'hashing', 'transformers'] as const;
+export type EncoderName = (typeof ENCODER_NAMES)[number];
 
 export interface HashingOptions {
   dim: number;
   ngrams: number;
   seed: number;
+}
+
+export type Pooling = 'mean' | 'cls';
+export type TransformersDtype = 'fp32' | 'q8';
+
+export interface TransformersOptions {
+  /** A local model folder, or a hub id looked up as `<modelsDir>/<id>`. */
+  model: string;
+  pooling: Pooling;
+  /** fp32 loads `onnx/model.onnx`, q8 `onnx/model_quantized.onnx`. */
+  dtype: TransformersDtype;
+  /** Download a hub id missing from modelsDir (off by default: this project runs offline). */
+  allowRemote: boolean;
+  /** Where hub ids are looked up, and downloaded to when allowRemote is on. */
+  modelsDir: string;
 }
 
 export interface EmbedOptions {
@@ -26,4 +42,6 @@ export interface EmbedOptions {
   cacheDir: string | null;
   /** Defaults: dim 256, ngrams 2, seed 42. */
   hashing?: HashingOptions;
+  /** Required for encoder 'transformers'. */
+  transformers?: TransformersOptions;
 }

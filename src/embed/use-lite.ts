@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Tokenizer } from '@tensorflow-models/universal-sentence-encoder';
 import * as tf from '@tensorflow/tfjs';
+import { Tokenizer } from '@tensorflow-models/universal-sentence-encoder';
 import type { Embedder } from './types.ts';
 import { l2NormalizeRows } from './vector.ts';
 

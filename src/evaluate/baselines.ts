@@ -1,5 +1,5 @@
-import type { EventLog, Example } from '../data/split.ts';
 import { lowerBound } from '../data/bucket.ts';
+import type { EventLog, Example } from '../data/split.ts';
 import type { Scorer } from './rank.ts';
 
 /** Event times in global order with their items, for popularity over any time window. */
@@ -10,7 +10,9 @@ export interface Timeline {
 
 /** Sorts all events by time (stable on the table's order, which is deterministic). */
 export function buildTimeline(log: EventLog): Timeline {
-  const order = Array.from({ length: log.ts.length }, (_, i) => i).sort((a, b) => log.ts[a] - log.ts[b] || a - b);
+  const order = Array.from({ length: log.ts.length }, (_, i) => i).sort(
+    (a, b) => log.ts[a] - log.ts[b] || a - b,
+  );
   return { ts: Float64Array.from(order, (i) => log.ts[i]), item: Int32Array.from(order, (i) => log.item[i]) };
 }
 
@@ -57,7 +59,12 @@ export function recentPopular(tl: Timeline, nItems: number, window: number): Sco
  * user's events before `clock` (the global cutoff; Infinity under the per-user protocol, where a user
  * without a target contributes all events, as in RecBole's leave-one-out).
  */
-export function knownCounts(log: EventLog, examples: readonly Example[], nItems: number, clock: number): Float32Array {
+export function knownCounts(
+  log: EventLog,
+  examples: readonly Example[],
+  nItems: number,
+  clock: number,
+): Float32Array {
   const counts = new Float32Array(nItems);
   const endOf = new Map(examples.map((ex) => [ex.user, ex.end]));
   for (let u = 0; u + 1 < log.userOffsets.length; u++) {

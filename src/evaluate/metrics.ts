@@ -22,7 +22,8 @@ export function precision(ranked: ArrayLike<number>, relevant: ReadonlySet<numbe
 /** NDCG@K = Σ_{i<K, r_i relevant} 1/log2(i+2) ÷ Σ_{i<min(K,|relevant|)} 1/log2(i+2). */
 export function ndcg(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
   let dcg = 0;
-  for (let i = 0; i < Math.min(k, ranked.length); i++) if (relevant.has(ranked[i])) dcg += 1 / Math.log2(i + 2);
+  for (let i = 0; i < Math.min(k, ranked.length); i++)
+    if (relevant.has(ranked[i])) dcg += 1 / Math.log2(i + 2);
   let idcg = 0;
   for (let i = 0; i < Math.min(k, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
   return idcg > 0 ? dcg / idcg : 0;

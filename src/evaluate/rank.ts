@@ -53,7 +53,8 @@ export async function evaluateScorer(
       }
       const row = scores.subarray(r * opts.nItems, (r + 1) * opts.nItems);
       const ranked = topK(row, maxK, seen ? (i) => seen.has(i) : undefined);
-      for (const k of opts.ks) for (const m of names) values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
+      for (const k of opts.ks)
+        for (const m of names) values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
     });
   }
   const metrics: Record<string, number> = {};

@@ -23,7 +23,14 @@ const LOG_COUNT_SCALE = 1 / Math.log1p(100);
 const LOG_GAP_SCALE = 1 / Math.log1p(365);
 
 /** Features of the events [from, to) of one bucket, written into out at offset o. */
-export function bucketFeatures(src: FeatureSource, from: number, to: number, prevEnd: number, out: Float32Array, o: number): void {
+export function bucketFeatures(
+  src: FeatureSource,
+  from: number,
+  to: number,
+  prevEnd: number,
+  out: Float32Array,
+  o: number,
+): void {
   const { dim, k } = src;
   let wsum = 0;
   for (let i = from; i < to; i++) {
@@ -60,7 +67,12 @@ export class FeatureStore {
   bucketsBefore(user: number, end: number): { start: number[]; end: number[] } {
     let b = this.cache.get(user);
     if (!b) {
-      b = bucketUser(this.src.ts, this.src.userOffsets[user], this.src.userOffsets[user + 1], this.src.buckets);
+      b = bucketUser(
+        this.src.ts,
+        this.src.userOffsets[user],
+        this.src.userOffsets[user + 1],
+        this.src.buckets,
+      );
       this.cache.set(user, b);
     }
     const starts: number[] = [];

@@ -1,6 +1,6 @@
 import type { ArimaModel, ArimaRuntime } from './arima-wasm.ts';
 import { createSimpleForecaster } from './simple.ts';
-import type { ArimaSpec, FallbackReason, Forecaster, ForecastOutcome } from './types.ts';
+import type { ArimaSpec, FallbackModel, FallbackReason, Forecaster, ForecastOutcome } from './types.ts';
 import { assertHorizon } from './types.ts';
 
 /** arima@0.2.8 throws below this many points (non-seasonal: d + max(p + q, 10)). */
@@ -48,10 +48,19 @@ export function inputGuard(series: readonly number[], order: ArimaOrder): Fallba
   return null;
 }
 
-function forecastOk(values: readonly number[]): boolean {
+/** A share forecast the guards accept: finite and inside SHARE_FORECAST_BOUNDS. */
+export function shareForecastOk(values: readonly number[]): boolean {
   return values.every(
     (v) => Number.isFinite(v) && v >= SHARE_FORECAST_BOUNDS.min && v <= SHARE_FORECAST_BOUNDS.max,
   );
+}
+
+/** The simple model that answers whatever the ARIMA guards reject. */
+export function createFallback(model: FallbackModel): Forecaster {
+  if (!['naive', 'mean', 'ses'].includes(model)) {
+    throw new Error(`arima fallback must be 'naive', 'mean' or 'ses', got ${JSON.stringify(model)}`);
+  }
+  return createSimpleForecaster({ model });
 }
 
 /**
@@ -67,15 +76,11 @@ export class ArimaForecaster implements Forecaster {
   constructor(runtime: ArimaRuntime, spec: ArimaSpec) {
     validateOrder(spec.order);
     const method = spec.method ?? 'css';
-    if (!(method in METHOD))
+    if (!Object.hasOwn(METHOD, method)) {
       throw new Error(`arima method must be 'css' or 'ml', got ${JSON.stringify(method)}`);
-    if (!['naive', 'mean', 'ses'].includes(spec.fallback)) {
-      throw new Error(
-        `arima fallback must be 'naive', 'mean' or 'ses', got ${JSON.stringify(spec.fallback)}`,
-      );
     }
     this.order = [...spec.order];
-    this.fallback = createSimpleForecaster({ model: spec.fallback });
+    this.fallback = createFallback(spec.fallback);
     const [p, d, q] = this.order;
     this.name = `arima(${p},${d},${q})/${method}|${this.fallback.name}`;
     this.model = new runtime.ARIMA({ p, d, q, method: METHOD[method], optimizer: OPTIMIZER, verbose: false });
@@ -101,7 +106,7 @@ export class ArimaForecaster implements Forecaster {
     } catch {
       return 'fit-error';
     }
-    return forecastOk(values) ? values : 'bad-forecast';
+    return shareForecastOk(values) ? values : 'bad-forecast';
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import { ArimaForecaster } from './arima.ts';
 import { sharedArimaRuntime } from './arima-wasm.ts';
+import { AutoArimaForecaster, EnsembleForecaster, ResidualArimaForecaster } from './auto.ts';
 import { createSimpleForecaster } from './simple.ts';
 import type { Forecaster, ForecastSpec } from './types.ts';
 
@@ -18,6 +19,11 @@ export const FORECASTERS: Record<Model, (spec: ForecastSpec) => Promise<Forecast
   naive: async (spec) => createSimpleForecaster(specOf(spec, 'naive')),
   mean: async (spec) => createSimpleForecaster(specOf(spec, 'mean')),
   ses: async (spec) => createSimpleForecaster(specOf(spec, 'ses')),
+  'arima-auto': async (spec) =>
+    new AutoArimaForecaster(await sharedArimaRuntime(), specOf(spec, 'arima-auto')),
+  'arima-resid': async (spec) =>
+    new ResidualArimaForecaster(await sharedArimaRuntime(), specOf(spec, 'arima-resid')),
+  ensemble: async (spec) => new EnsembleForecaster(await sharedArimaRuntime(), specOf(spec, 'ensemble')),
 };
 
 export function createForecaster(spec: ForecastSpec): Promise<Forecaster> {

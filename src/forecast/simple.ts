@@ -24,10 +24,37 @@ export function meanLevel(series: readonly number[]): number {
 
 /** Simple exponential smoothing level, initialised at the first value. */
 export function sesLevel(series: readonly number[], alpha: number): number {
-  const xs = finitePoints(series, 'ses');
+  return sesFit(finitePoints(series, 'ses'), alpha).level;
+}
+
+/** Final level and sum of squared one-step errors (t = 1..n−1) of SES over finite points `xs`. */
+function sesFit(xs: readonly number[], alpha: number): { level: number; sse: number } {
   let level = xs[0];
-  for (let i = 1; i < xs.length; i++) level = alpha * xs[i] + (1 - alpha) * level;
-  return level;
+  let sse = 0;
+  for (let i = 1; i < xs.length; i++) {
+    const err = xs[i] - level;
+    sse += err * err;
+    level += alpha * err;
+  }
+  return { level, sse };
+}
+
+/** α grid for fitted SES: 0.05, 0.10, …, 1 (fine enough for 6–60 point series, 20 cheap passes). */
+export const SES_ALPHA_GRID: readonly number[] = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
+
+/**
+ * SES with α chosen by the smallest in-sample one-step SSE over SES_ALPHA_GRID (ties → smaller α, the
+ * smoother model). With < 3 points there is at most one error to judge by, so α stays at the default.
+ */
+export function sesFitted(series: readonly number[]): { alpha: number; level: number; sse: number } {
+  const xs = finitePoints(series, 'ses');
+  if (xs.length < 3) return { alpha: DEFAULT_SES_ALPHA, ...sesFit(xs, DEFAULT_SES_ALPHA) };
+  let best = { alpha: SES_ALPHA_GRID[0], ...sesFit(xs, SES_ALPHA_GRID[0]) };
+  for (const alpha of SES_ALPHA_GRID.slice(1)) {
+    const fit = sesFit(xs, alpha);
+    if (fit.sse < best.sse - 1e-15) best = { alpha, ...fit };
+  }
+  return best;
 }
 
 /** A flat-forecast model: every horizon gets the same level. */
@@ -49,7 +76,8 @@ export function createSimpleForecaster(spec: SimpleSpec): Forecaster {
     case 'mean':
       return flatForecaster('mean', meanLevel);
     case 'ses': {
-      const alpha = spec.alpha ?? DEFAULT_SES_ALPHA;
+      const alpha = spec.alpha;
+      if (alpha === undefined) return flatForecaster('ses(fit)', (s) => sesFitted(s).level);
       if (!(alpha > 0 && alpha <= 1)) throw new Error(`ses alpha must be in (0, 1], got ${spec.alpha}`);
       return flatForecaster(`ses(${alpha})`, (s) => sesLevel(s, alpha));
     }

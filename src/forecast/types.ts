@@ -20,15 +20,34 @@ export type ForecastSpec =
   | {
       model: 'arima';
       order: [number, number, number];
-      fallback: 'naive' | 'mean' | 'ses';
+      fallback: FallbackModel;
       method?: 'css' | 'ml';
     }
   | { model: 'naive' }
   | { model: 'mean' }
-  | { model: 'ses'; alpha?: number };
+  /** alpha omitted → fitted per series by in-sample one-step SSE over a grid. */
+  | { model: 'ses'; alpha?: number }
+  /** Order chosen per series by AICc over p ≤ maxP, d ≤ maxD, q ≤ maxQ (defaults 2, 1, 2). */
+  | {
+      model: 'arima-auto';
+      maxP?: number;
+      maxD?: number;
+      maxQ?: number;
+      fallback?: FallbackModel;
+    }
+  /**
+   * Fitted SES plus λ × an ARMA forecast of SES's own one-step errors (order by AICc, p, q ≤ 2, the
+   * zero-mean white-noise model included): ARIMA only corrects the smoothed level where its errors have
+   * structure (a trend leaves them persistently signed). shrink λ in [0, 1], default 0.5.
+   */
+  | { model: 'arima-resid'; shrink?: number }
+  /** Fitted SES and arima-auto's pick, combined with Akaike weights (default) or equally. */
+  | { model: 'ensemble'; weights?: 'aic' | 'equal' };
 
+export type FallbackModel = 'naive' | 'mean' | 'ses';
 export type ArimaSpec = Extract<ForecastSpec, { model: 'arima' }>;
-export type SimpleSpec = Exclude<ForecastSpec, ArimaSpec>;
+export type ArimaAutoSpec = Extract<ForecastSpec, { model: 'arima-auto' }>;
+export type SimpleSpec = Extract<ForecastSpec, { model: 'naive' | 'mean' | 'ses' }>;
 
 /** Throws unless `horizon` is a positive integer. */
 export function assertHorizon(horizon: number): void {

@@ -22,7 +22,9 @@ export interface SequenceModelSpec {
  */
 export function buildSequenceModel(spec: SequenceModelSpec): tf.LayersModel {
   const input = tf.input({ shape: [spec.maxLen, spec.inputWidth], name: 'buckets' });
-  let x: tf.SymbolicTensor = tf.layers.masking({ maskValue: 0, name: 'mask' }).apply(input) as tf.SymbolicTensor;
+  let x: tf.SymbolicTensor = tf.layers
+    .masking({ maskValue: 0, name: 'mask' })
+    .apply(input) as tf.SymbolicTensor;
   if (spec.inputProjection > 0) {
     x = tf.layers
       .dense({ units: spec.inputProjection, activation: 'tanh', name: 'project' })
@@ -39,13 +41,20 @@ export function buildSequenceModel(spec: SequenceModelSpec): tf.LayersModel {
     };
     x = (spec.cell === 'lstm' ? tf.layers.lstm(args) : tf.layers.gru(args)).apply(x) as tf.SymbolicTensor;
   }
-  if (spec.dropout > 0) x = tf.layers.dropout({ rate: spec.dropout, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
+  if (spec.dropout > 0)
+    x = tf.layers.dropout({ rate: spec.dropout, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: spec.outputDim, name: 'head' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'interest_evo' });
 }
 
 /** Forward pass in inference mode, batched; returns rows × outputDim. */
-export function predictVectors(model: tf.LayersModel, x: Float32Array, rows: number, spec: SequenceModelSpec, batch = 256): Float32Array {
+export function predictVectors(
+  model: tf.LayersModel,
+  x: Float32Array,
+  rows: number,
+  spec: SequenceModelSpec,
+  batch = 256,
+): Float32Array {
   const out = new Float32Array(rows * spec.outputDim);
   const step = spec.maxLen * spec.inputWidth;
   for (let r = 0; r < rows; r += batch) {

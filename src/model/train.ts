@@ -33,10 +33,16 @@ export interface TrainResult {
 }
 
 /** Fills a batch tensor's buffer with the examples' bucket sequences (built on the fly: no n×T×F copy). */
-export function sequencesOf(store: FeatureStore, examples: readonly Example[], maxLen: number): Float32Array {
+export function sequencesOf(
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  maxLen: number,
+): Float32Array {
   const step = maxLen * store.width;
   const x = new Float32Array(examples.length * step);
-  examples.forEach((ex, r) => store.sequence(ex.user, ex.end, maxLen, x, r * step));
+  examples.forEach((ex, r) => {
+    store.sequence(ex.user, ex.end, maxLen, x, r * step);
+  });
   return x;
 }
 
@@ -75,7 +81,8 @@ export async function trainModel(
   opts: TrainOptions,
   validate: () => Promise<number>,
 ): Promise<TrainResult> {
-  if (train.length === 0) throw new Error('train: no training examples (users need at least 2 buckets of history)');
+  if (train.length === 0)
+    throw new Error('train: no training examples (users need at least 2 buckets of history)');
   const optimizer = tf.train.adam(opts.lr);
   const rand = mulberry32(opts.seed);
   const nItems = items.shape[0];
@@ -126,7 +133,13 @@ export async function trainModel(
     bar.stop();
     const valid = await validate();
     const seconds = (performance.now() - t0) / 1000;
-    history.push({ epoch, loss: lossSum / train.length, valid, seconds, samplesPerSec: train.length / seconds });
+    history.push({
+      epoch,
+      loss: lossSum / train.length,
+      valid,
+      seconds,
+      samplesPerSec: train.length / seconds,
+    });
     console.error(
       `epoch ${epoch}: loss ${(lossSum / train.length).toFixed(4)}  valid ndcg@10 ${valid.toFixed(4)}  ${seconds.toFixed(1)}s`,
     );

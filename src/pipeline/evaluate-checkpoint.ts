@@ -3,9 +3,9 @@ import { type Checkpoint, loadCheckpoint } from '../checkpoint/load.ts';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
 import { loadDataset } from '../data/read.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
+import type { BackendPref } from '../env.ts';
 import { FeatureStore } from '../features/sequence.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
-import type { BackendPref } from '../env.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { evaluateTest } from './evaluate.ts';
@@ -33,10 +33,17 @@ export async function evaluateCheckpoint(
   const cfg = loaded.config;
   say(describeBackend(await resolveBackend(opts.backend ?? cfg.train.backend)));
   const dataset = await loadDataset(cfg.data, loaded.baseDir);
-  if (dataset.items.ids.length !== ck.items.ids.length || dataset.items.ids.some((id, i) => id !== ck.items.ids[i])) {
+  if (
+    dataset.items.ids.length !== ck.items.ids.length ||
+    dataset.items.ids.some((id, i) => id !== ck.items.ids[i])
+  ) {
     throw new Error(`evaluate: the data's item catalogue differs from the checkpoint's (${dir}/items.json)`);
   }
-  const log: EventLog = { userOffsets: dataset.userOffsets, item: dataset.events.item, ts: dataset.events.ts };
+  const log: EventLog = {
+    userOffsets: dataset.userOffsets,
+    item: dataset.events.item,
+    ts: dataset.events.ts,
+  };
   const split = splitEvents(log, cfg.buckets, cfg.split);
   const { dim } = ck.manifest.encoder;
   const { k, temperature } = ck.manifest.topics;
@@ -62,10 +69,13 @@ export async function evaluateCheckpoint(
     log,
     { model: ck.model, spec: ck.manifest.model, topics, store, itemVectors: ck.itemVectors },
     split.test,
-    ck.manifest.blend.alpha,
+    ck.manifest.blend,
   );
   const metrics = methodTable(ev.methods);
   const stored = ck.manifest.metrics.blend ?? {};
-  const drift = Math.max(0, ...Object.entries(metrics.blend).map(([key, v]) => Math.abs(v - (stored[key] ?? v))));
+  const drift = Math.max(
+    0,
+    ...Object.entries(metrics.blend).map(([key, v]) => Math.abs(v - (stored[key] ?? v))),
+  );
   return { checkpoint: dir, usersEvaluated: ev.methods.blend.users, metrics, maxDriftFromManifest: drift };
 }

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../evaluate/baselines.ts';
-import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
+import { evaluateScorer, type MethodResult, type Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
-import { blendVectors } from '../recommend/score.ts';
+import { blendVectors, popularityPrior } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { arimaVectors, clockOf, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
 
@@ -17,8 +17,13 @@ export interface ModelParts {
   itemVectors: Float32Array;
 }
 
-export interface AlphaPoint {
+/** How the two forecasts become item scores: cos(α·LSTM + (1−α)·ARIMA, item) + β·popularity prior. */
+export interface BlendParams {
   alpha: number;
+  beta: number;
+}
+
+export interface BlendPoint extends BlendParams {
   ndcg10: number;
 }
 
@@ -27,62 +32,88 @@ export interface Evaluation {
   forecast: { fitted: number; fellBack: number };
 }
 
-/** Picks α on the validation examples (validation NDCG@10 of the blend for every α in the grid). */
-export async function chooseAlpha(
+/** Both forecasts for a set of examples, computed once and reused for every blend setting. */
+async function forecastVectors(cfg: Config, parts: ModelParts, examples: readonly Example[], label: string) {
+  const lstm = lstmVectors(parts.model, parts.spec, parts.store, examples);
+  const arima = await withForecaster(cfg.forecast, (f) =>
+    arimaVectors(f, parts.store, parts.topics, examples, cfg.forecast.horizon, label),
+  );
+  return { lstm, arima };
+}
+
+function clock(cfg: Config, examples: readonly Example[]) {
+  return clockOf(cfg.split, examples);
+}
+
+/** Picks (α, β) on the validation examples by NDCG@10 over the configured grids; returns the whole surface. */
+export async function chooseBlend(
   cfg: Config,
   log: EventLog,
   parts: ModelParts,
   valid: readonly Example[],
-): Promise<{ alpha: number; curve: AlphaPoint[] }> {
-  const { topics, store, itemVectors } = parts;
-  const items = tf.tensor2d(itemVectors, [itemVectors.length / topics.dim, topics.dim]);
+): Promise<BlendParams & { curve: BlendPoint[] }> {
+  const dim = parts.topics.dim;
+  const nItems = parts.itemVectors.length / dim;
+  const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
   try {
-    const lstm = lstmVectors(parts.model, parts.spec, store, valid);
-    const arima = await withForecaster(cfg.forecast, (f) => arimaVectors(f, store, topics, valid, cfg.forecast.horizon, 'forecast (valid)'));
-    const curve: AlphaPoint[] = [];
+    const { lstm, arima } = await forecastVectors(cfg, parts, valid, 'forecast (valid)');
+    const prior = popularityPrior(knownCounts(log, valid, nItems, clock(cfg, valid)));
+    const curve: BlendPoint[] = [];
     for (const alpha of cfg.blend.alpha_grid) {
-      const v = blendVectors(lstm, arima.vectors, topics.dim, alpha);
-      const r = await evaluateScorer(log, valid, vectorScorer(items, valid, v), {
-        nItems: items.shape[0],
-        ks: [10],
-        excludeSeen: cfg.evaluate.exclude_seen,
-      });
-      curve.push({ alpha, ndcg10: r.metrics['ndcg@10'] });
+      const v = blendVectors(lstm, arima.vectors, dim, alpha);
+      for (const beta of cfg.blend.popularity_grid) {
+        const r = await evaluateScorer(log, valid, vectorScorer(items, valid, v, prior, beta), {
+          nItems,
+          ks: [10],
+          excludeSeen: cfg.evaluate.exclude_seen,
+        });
+        curve.push({ alpha, beta, ndcg10: r.metrics['ndcg@10'] });
+      }
     }
-    // Ties go to the larger α (the model the project is about), then grid order.
-    const best = curve.reduce((b, p) => (p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && p.alpha > b.alpha) ? p : b));
-    return { alpha: best.alpha, curve };
+    // Ties go to the larger α (the model the project is about), then to the smaller β.
+    const best = curve.reduce((b, p) =>
+      p.ndcg10 > b.ndcg10 ||
+      (p.ndcg10 === b.ndcg10 && (p.alpha > b.alpha || (p.alpha === b.alpha && p.beta < b.beta)))
+        ? p
+        : b,
+    );
+    return { alpha: best.alpha, beta: best.beta, curve };
   } finally {
     items.dispose();
   }
 }
 
-/** Every method on the test examples: the blend, its two halves and the popularity baselines. */
+/**
+ * Every method on the test examples: the blend (with its popularity prior), the blend without the prior,
+ * its two halves alone, and the popularity baselines.
+ */
 export async function evaluateTest(
   cfg: Config,
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  alpha: number,
+  blend: BlendParams,
 ): Promise<Evaluation> {
-  const { topics, store, itemVectors } = parts;
-  const nItems = itemVectors.length / topics.dim;
-  const items = tf.tensor2d(itemVectors, [nItems, topics.dim]);
+  const dim = parts.topics.dim;
+  const nItems = parts.itemVectors.length / dim;
+  const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
   try {
-    const lstm = lstmVectors(parts.model, parts.spec, store, test);
-    const arima = await withForecaster(cfg.forecast, (f) => arimaVectors(f, store, topics, test, cfg.forecast.horizon, 'forecast (test)'));
-    const blend = blendVectors(lstm, arima.vectors, topics.dim, alpha);
-    const timeline = buildTimeline(log);
-    const scorers = {
-      blend: vectorScorer(items, test, blend),
-      lstm: vectorScorer(items, test, lstm),
-      arima: vectorScorer(items, test, arima.vectors),
-      most_popular: mostPopular(knownCounts(log, test, nItems, clockOf(cfg.split, test))),
-      recent_popular: recentPopular(timeline, nItems, cfg.evaluate.recent_window),
+    const { lstm, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
+    const counts = knownCounts(log, test, nItems, clock(cfg, test));
+    const prior = popularityPrior(counts);
+    const mixed = blendVectors(lstm, arima.vectors, dim, blend.alpha);
+    const scorers: Record<string, Scorer> = {
+      blend: vectorScorer(items, test, mixed, prior, blend.beta),
+      blend_no_prior: vectorScorer(items, test, mixed, prior, 0),
+      lstm: vectorScorer(items, test, lstm, prior, 0),
+      arima: vectorScorer(items, test, arima.vectors, prior, 0),
+      most_popular: mostPopular(counts),
+      recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
     };
     const opts = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen };
     const methods: Record<string, MethodResult> = {};
-    for (const [name, scorer] of Object.entries(scorers)) methods[name] = await evaluateScorer(log, test, scorer, opts);
+    for (const [name, scorer] of Object.entries(scorers))
+      methods[name] = await evaluateScorer(log, test, scorer, opts);
     return { methods, forecast: { fitted: arima.fitted, fellBack: arima.fellBack } };
   } finally {
     items.dispose();

@@ -4,16 +4,16 @@ import type { Example } from '../data/split.ts';
 import { EmbeddingCache } from '../embed/cache.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder } from '../embed/registry.ts';
+import type { Scorer } from '../evaluate/rank.ts';
+import type { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
 import { createForecaster } from '../forecast/registry.ts';
 import type { Forecaster, ForecastSpec } from '../forecast/types.ts';
-import type { FeatureStore } from '../features/sequence.ts';
 import { predictVectors, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
-import { scoreAll } from '../recommend/score.ts';
+import { addPrior, scoreAll } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
-import { createProgress } from '../util/progress.ts';
-import type { Scorer } from '../evaluate/rank.ts';
+import { createProgress, type Progress } from '../util/progress.ts';
 
 export interface EmbeddedCatalogue {
   vectors: Float32Array;
@@ -25,22 +25,31 @@ export interface EmbeddedCatalogue {
 }
 
 /** Item texts → unit vectors through the configured encoder and the on-disk cache. */
-export async function embedCatalogue(texts: readonly string[], cfg: Config['embed']): Promise<EmbeddedCatalogue> {
+export async function embedCatalogue(
+  texts: readonly string[],
+  cfg: Config['embed'],
+): Promise<EmbeddedCatalogue> {
   const t0 = performance.now();
-  const embedder = await createEmbedder({ encoder: cfg.encoder, batch: cfg.batch, cacheDir: cfg.cache, hashing: cfg.hashing });
+  const embedder = await createEmbedder({
+    encoder: cfg.encoder,
+    batch: cfg.batch,
+    cacheDir: cfg.cache,
+    hashing: cfg.hashing,
+  });
   const cache = cfg.cache ? EmbeddingCache.open(cfg.cache) : null;
-  const bar = createProgress(`embed (${embedder.id})`, texts.length);
-  let last = 0;
+  // embedTexts counts distinct texts; the bar is sized on its first report.
+  const progress = { bar: null as Progress | null, last: 0 };
   try {
     const r = await embedTexts(embedder, texts, {
       batch: cfg.batch,
       cache,
-      onProgress: (done) => {
-        bar.tick(done - last);
-        last = done;
+      onProgress: (done, total) => {
+        progress.bar ??= createProgress(`embed (${embedder.id})`, total);
+        progress.bar.tick(done - progress.last);
+        progress.last = done;
       },
     });
-    bar.stop();
+    progress.bar?.stop();
     return {
       vectors: r.vectors,
       dim: r.dim,
@@ -79,17 +88,35 @@ export interface ForecastVectors {
   fellBack: number;
 }
 
-export function lstmVectors(model: tf.LayersModel, spec: SequenceModelSpec, store: FeatureStore, examples: readonly Example[]) {
+export function lstmVectors(
+  model: tf.LayersModel,
+  spec: SequenceModelSpec,
+  store: FeatureStore,
+  examples: readonly Example[],
+) {
   return predictVectors(model, sequencesOf(store, examples, spec.maxLen), examples.length, spec);
 }
 
-export function arimaVectors(f: Forecaster, store: FeatureStore, topics: TopicModel, examples: readonly Example[], horizon: number, label: string) {
+export function arimaVectors(
+  f: Forecaster,
+  store: FeatureStore,
+  topics: TopicModel,
+  examples: readonly Example[],
+  horizon: number,
+  label: string,
+) {
   const fc = forecastExamples(f, store, examples, horizon, label);
   return { ...fc, vectors: sharesToVectors(fc.shares, topics.k, topics.centroids, topics.dim) };
 }
 
-/** A scorer from one precomputed query vector per example (examples identified by object). */
-export function vectorScorer(items: tf.Tensor2D, examples: readonly Example[], vectors: Float32Array): Scorer {
+/** A scorer from one precomputed query vector per example (examples identified by object), plus β × prior. */
+export function vectorScorer(
+  items: tf.Tensor2D,
+  examples: readonly Example[],
+  vectors: Float32Array,
+  prior?: Float32Array,
+  beta = 0,
+): Scorer {
   const dim = items.shape[1];
   const row = new Map(examples.map((ex, i) => [ex, i]));
   return (chunk) => {
@@ -99,7 +126,8 @@ export function vectorScorer(items: tf.Tensor2D, examples: readonly Example[], v
       if (i === undefined) throw new Error('vectorScorer: example without a vector');
       q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
     });
-    return scoreAll(items, q, chunk.length);
+    const scores = scoreAll(items, q, chunk.length);
+    return prior ? addPrior(scores, prior, beta) : scores;
   };
 }
 
@@ -107,4 +135,3 @@ export function vectorScorer(items: tf.Tensor2D, examples: readonly Example[], v
 export function clockOf(cfg: Config['split'], examples: readonly Example[]): number {
   return cfg.protocol === 'global' && examples.length ? examples[0].cutoff : Number.POSITIVE_INFINITY;
 }
-

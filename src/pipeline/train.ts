@@ -6,17 +6,18 @@ import type { LoadedConfig } from '../config/load.ts';
 import { loadDataset } from '../data/read.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
 import type { BackendPref } from '../env.ts';
+import { knownCounts } from '../evaluate/baselines.ts';
+import { evaluateScorer } from '../evaluate/rank.ts';
 import { FeatureStore, featureWidth } from '../features/sequence.ts';
+import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
-import { trainModel } from '../model/train.ts';
-import { evaluateScorer } from '../evaluate/rank.ts';
+import { sequencesOf, trainModel } from '../model/train.ts';
 import { methodTable, type RunReport, writeRunReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
 import { withSeededRandom } from '../util/seeded.ts';
-import { chooseAlpha, evaluateTest, type ModelParts } from './evaluate.ts';
+import { chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
 import { embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
-import { forecastExamples } from '../forecast/examples.ts';
 
 export interface TrainRunOptions {
   runId?: string;
@@ -30,6 +31,7 @@ export interface TrainRunResult {
   reportDir: string;
   backend: string;
   alpha: number;
+  beta: number;
   usersEvaluated: number;
   metrics: Record<string, Record<string, number>>;
   seconds: number;
@@ -56,7 +58,11 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
 
   let t = performance.now();
   const dataset = await loadDataset(cfg.data, baseDir, { quarantineDir: reportDir });
-  const log: EventLog = { userOffsets: dataset.userOffsets, item: dataset.events.item, ts: dataset.events.ts };
+  const log: EventLog = {
+    userOffsets: dataset.userOffsets,
+    item: dataset.events.item,
+    ts: dataset.events.ts,
+  };
   const split = splitEvents(log, cfg.buckets, cfg.split);
   say(
     `data: ${dataset.users.length} users, ${dataset.items.ids.length} items, ${dataset.events.n} events ` +
@@ -66,11 +72,15 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   t = lap('data', t);
 
   const emb = await embedCatalogue(dataset.items.texts, cfg.embed);
-  say(`embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`);
+  say(
+    `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`,
+  );
   t = lap('embed', t);
 
   const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
-  say(`topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`);
+  say(
+    `topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`,
+  );
   t = lap('topics', t);
 
   const store = new FeatureStore({
@@ -100,27 +110,41 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const nItems = dataset.items.ids.length;
   const validate = async () =>
     (
-      await evaluateScorer(log, split.valid, vectorScorer(items, split.valid, lstmVectors(model, spec, store, split.valid)), {
-        nItems,
-        ks: [10],
-        excludeSeen: cfg.evaluate.exclude_seen,
-      })
+      await evaluateScorer(
+        log,
+        split.valid,
+        vectorScorer(items, split.valid, lstmVectors(model, spec, store, split.valid)),
+        {
+          nItems,
+          ks: [10],
+          excludeSeen: cfg.evaluate.exclude_seen,
+        },
+      )
     ).metrics['ndcg@10'];
-  const trained = await trainModel(model, spec, store, split.train, items, {
-    ...cfg.train,
-    seed: cfg.run.seed,
-    l2: m.l2,
-    loss: m.loss,
-    temperature: m.temperature,
-    negatives: m.negatives,
-  }, validate);
+  const trained = await trainModel(
+    model,
+    spec,
+    store,
+    split.train,
+    items,
+    {
+      ...cfg.train,
+      seed: cfg.run.seed,
+      l2: m.l2,
+      loss: m.loss,
+      temperature: m.temperature,
+      negatives: m.negatives,
+    },
+    validate,
+  );
   items.dispose();
   t = lap('train', t);
 
   const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors };
-  const { alpha, curve } = await chooseAlpha(cfg, log, parts, split.valid);
-  say(`blend: α=${alpha} (valid ndcg@10 ${curve.map((p) => `${p.alpha}:${p.ndcg10.toFixed(4)}`).join(' ')})`);
-  const evaluation = await evaluateTest(cfg, log, parts, split.test, alpha);
+  const blend = await chooseBlend(cfg, log, parts, split.valid);
+  const { alpha, beta, curve } = blend;
+  say(`blend: α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)})`);
+  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend);
   t = lap('evaluate', t);
 
   const metrics = methodTable(evaluation.methods);
@@ -140,18 +164,22 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     split: { ...split.summary },
     methods: metrics,
     users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: { alpha, alpha_curve: curve },
+    blend: { alpha, beta, curve },
     forecast: evaluation.forecast,
-    training: { best_epoch: trained.bestEpoch, best_valid_ndcg10: trained.bestValid, history: trained.history },
+    training: {
+      best_epoch: trained.bestEpoch,
+      best_valid_ndcg10: trained.bestValid,
+      history: trained.history,
+    },
     timings_s: timings,
   };
 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
   const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
-  const step = spec.maxLen * spec.inputWidth;
-  const sequences = new Float32Array(finals.length * step);
-  finals.forEach((f, r) => store.sequence(f.user, f.end, spec.maxLen, sequences, r * step));
-  const forecasts = await withForecaster(cfg.forecast, (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'));
+  const sequences = sequencesOf(store, finals, spec.maxLen);
+  const forecasts = await withForecaster(cfg.forecast, (f) =>
+    forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
+  );
   const seenOffsets = new Int32Array(finals.length + 1);
   const seenList: number[] = [];
   finals.forEach((f, r) => {
@@ -170,7 +198,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       data_fingerprint: dataset.fingerprint,
       encoder: emb.encoder,
       model: spec,
-      blend: { alpha, alpha_curve: curve },
+      blend: { alpha, beta, curve },
       topics: { k: topics.k, temperature: topics.temperature },
       metrics,
     },
@@ -183,6 +211,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     sequences,
     forecasts: forecasts.shares,
     seen: Int32Array.from(seenList),
+    popularity: knownCounts(log, [], nItems, Number.POSITIVE_INFINITY),
     seenOffsets,
   });
   lap('export', t);
@@ -196,6 +225,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     reportDir,
     backend: backend.name,
     alpha,
+    beta,
     usersEvaluated: evaluation.methods.blend.users,
     metrics,
     seconds: timings.total,

@@ -26,7 +26,9 @@ export function topK(scores: Float32Array, k: number, exclude?: (item: number) =
 /** Item scores for many query vectors at once: (rows × dim) · itemsᵀ → rows × items, on the tfjs backend. */
 export function scoreAll(items: tf.Tensor2D, queries: Float32Array, rows: number): Float32Array {
   const dim = items.shape[1];
-  return tf.tidy(() => tf.matMul(tf.tensor2d(queries, [rows, dim]), items, false, true).dataSync() as Float32Array);
+  return tf.tidy(
+    () => tf.matMul(tf.tensor2d(queries, [rows, dim]), items, false, true).dataSync() as Float32Array,
+  );
 }
 
 /** v = α·a + (1−α)·b on unit-normalised a, b (rows × dim), so α weighs directions, not magnitudes. */
@@ -44,4 +46,20 @@ export function blendVectors(a: Float32Array, b: Float32Array, dim: number, alph
     for (let d = 0; d < dim; d++) out[o + d] = fa * a[o + d] + fb * b[o + d];
   }
   return out;
+}
+
+/** Popularity prior in [0, 1]: log(1 + count) / log(1 + max count), so β is on the scale of a cosine. */
+export function popularityPrior(counts: Float32Array): Float32Array {
+  let max = 0;
+  for (const c of counts) max = Math.max(max, c);
+  const scale = max > 0 ? 1 / Math.log1p(max) : 0;
+  return counts.map((c) => Math.log1p(c) * scale);
+}
+
+/** scores[r, i] += β · prior[i] for every row, in place. */
+export function addPrior(scores: Float32Array, prior: Float32Array, beta: number): Float32Array {
+  if (beta === 0) return scores;
+  const n = prior.length;
+  for (let o = 0; o < scores.length; o += n) for (let i = 0; i < n; i++) scores[o + i] += beta * prior[i];
+  return scores;
 }

@@ -12,7 +12,7 @@ export interface RunReport {
   split: Record<string, unknown>;
   methods: Record<string, Record<string, number>>;
   users_evaluated: Record<string, number>;
-  blend: { alpha: number; alpha_curve: { alpha: number; ndcg10: number }[] };
+  blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };
   timings_s: Record<string, number>;
@@ -25,13 +25,31 @@ export function methodTable(methods: Record<string, MethodResult>): Record<strin
 const fmt = (x: number) => x.toFixed(4);
 
 /** Markdown table: one row per method, the chosen metric columns, best value per column in bold. */
-export function markdownTable(methods: Record<string, Record<string, number>>, columns: readonly string[]): string {
-  const best = Object.fromEntries(columns.map((c) => [c, Math.max(...Object.values(methods).map((m) => m[c] ?? 0))]));
+export function markdownTable(
+  methods: Record<string, Record<string, number>>,
+  columns: readonly string[],
+): string {
+  const best = Object.fromEntries(
+    columns.map((c) => [c, Math.max(...Object.values(methods).map((m) => m[c] ?? 0))]),
+  );
   const head = `| method | ${columns.join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|`;
   const rows = Object.entries(methods).map(
-    ([name, m]) => `| ${name} | ${columns.map((c) => (m[c] === best[c] ? `**${fmt(m[c])}**` : fmt(m[c] ?? 0))).join(' | ')} |`,
+    ([name, m]) =>
+      `| ${name} | ${columns.map((c) => (m[c] === best[c] ? `**${fmt(m[c])}**` : fmt(m[c] ?? 0))).join(' | ')} |`,
   );
   return [head, ...rows].join('\n');
+}
+
+/** Validation NDCG@10 over the (α, β) grid: rows α, columns β. */
+function alphaBetaTable(curve: RunReport['blend']['curve']): string {
+  const alphas = [...new Set(curve.map((p) => p.alpha))];
+  const betas = [...new Set(curve.map((p) => p.beta))];
+  const at = (a: number, b: number) => curve.find((p) => p.alpha === a && p.beta === b)?.ndcg10 ?? Number.NaN;
+  return [
+    `| α \\ β | ${betas.join(' | ')} |`,
+    `|---:|${betas.map(() => '---:').join('|')}|`,
+    ...alphas.map((a) => `| ${a} | ${betas.map((b) => fmt(at(a, b))).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function renderMarkdown(r: RunReport, ks: readonly number[]): string {
@@ -50,9 +68,12 @@ export function renderMarkdown(r: RunReport, ks: readonly number[]): string {
     '',
     '## Blend',
     '',
-    `α (weight of the LSTM vector, chosen on validation NDCG@10) = **${r.blend.alpha}**`,
+    'Score of item i: cos(α·LSTM + (1−α)·ARIMA, e_i) + β·log(1+count_i)/log(1+max count); α and β chosen on validation NDCG@10.',
+    `\`blend_no_prior\` is the same with β = 0; \`lstm\` is α = 1, \`arima\` α = 0, both without the prior.`,
     '',
-    `| α | valid ndcg@10 |\n|---:|---:|\n${r.blend.alpha_curve.map((p) => `| ${p.alpha} | ${fmt(p.ndcg10)} |`).join('\n')}`,
+    `Chosen: α = **${r.blend.alpha}**, β = **${r.blend.beta}**.`,
+    '',
+    alphaBetaTable(r.blend.curve),
     '',
     `Topic-share forecasts: ${r.forecast.fitted} series fitted by the main forecaster, ${r.forecast.fellBack} by its fallback.`,
     '',
@@ -73,7 +94,11 @@ export function renderMarkdown(r: RunReport, ks: readonly number[]): string {
   ].join('\n');
 }
 
-export function writeRunReport(dir: string, r: RunReport, ks: readonly number[]): { json: string; markdown: string } {
+export function writeRunReport(
+  dir: string,
+  r: RunReport,
+  ks: readonly number[],
+): { json: string; markdown: string } {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, 'metrics.json');
   const markdown = join(dir, 'report.md');

@@ -13,7 +13,13 @@ export interface KMeansResult {
  * Spherical k-means with k-means++ seeding over unit-length rows (cosine similarity).
  * Deterministic for a given seed; ties go to the lowest topic index.
  */
-export function sphericalKMeans(x: Float32Array, dim: number, k: number, seed: number, maxIter: number): KMeansResult {
+export function sphericalKMeans(
+  x: Float32Array,
+  dim: number,
+  k: number,
+  seed: number,
+  maxIter: number,
+): KMeansResult {
   const n = x.length / dim;
   if (n < k) throw new Error(`topics: k=${k} is more than the ${n} items to cluster`);
   const rand = mulberry32(seed);
@@ -71,7 +77,12 @@ export function sphericalKMeans(x: Float32Array, dim: number, k: number, seed: n
 }
 
 /** Soft topic shares of each row: softmax(cosine / temperature) over the k centroids (n × k). */
-export function softAssign(x: Float32Array, dim: number, centroids: Float32Array, temperature: number): Float32Array {
+export function softAssign(
+  x: Float32Array,
+  dim: number,
+  centroids: Float32Array,
+  temperature: number,
+): Float32Array {
   const n = x.length / dim;
   const k = centroids.length / dim;
   const out = new Float32Array(n * k);

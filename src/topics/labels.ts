@@ -1,5 +1,7 @@
 const STOP = new Set(
-  'the a an of and in on to for with at from by is it its as or be this that'.split(' ').concat(['s', 'vs', 'ii']),
+  'the a an of and in on to for with at from by is it its as or be this that'
+    .split(' ')
+    .concat(['s', 'vs', 'ii']),
 );
 
 /** Lower-cased word tokens of a title, without years, numbers or stop words. */
@@ -11,7 +13,12 @@ export function titleWords(title: string): string[] {
  * c-TF-IDF style labels: for each topic, the terms most over-represented in it compared with the whole
  * catalogue (tf within the topic × log(1 + mean topic size / overall frequency)).
  */
-export function topicLabels(termsPerItem: readonly (readonly string[])[], assign: Int32Array, k: number, top = 3): string[] {
+export function topicLabels(
+  termsPerItem: readonly (readonly string[])[],
+  assign: Int32Array,
+  k: number,
+  top = 3,
+): string[] {
   const overall = new Map<string, number>();
   const perTopic = Array.from({ length: k }, () => new Map<string, number>());
   const sizes = new Int32Array(k);

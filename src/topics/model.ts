@@ -1,4 +1,4 @@
-import { sphericalKMeans, softAssign } from './kmeans.ts';
+import { softAssign, sphericalKMeans } from './kmeans.ts';
 import { titleWords, topicLabels } from './labels.ts';
 
 /** The topics artifact: unit centroids in item-embedding space, readable labels, soft-assignment temperature. */
@@ -27,7 +27,9 @@ export function buildTopics(
 ): TopicModel & { iterations: number } {
   const km = sphericalKMeans(itemVectors, dim, opts.k, opts.seed, opts.iterations);
   // Categories (genres) name a topic best; title words fill in when the data has none.
-  const terms = items.titles.map((t, i) => (items.categories[i]?.length ? [...items.categories[i]] : titleWords(t)));
+  const terms = items.titles.map((t, i) =>
+    items.categories[i]?.length ? [...items.categories[i]] : titleWords(t),
+  );
   return {
     k: opts.k,
     dim,

@@ -18,3 +18,11 @@ export function shuffle<T>(a: T[], rand: () => number): T[] {
   }
   return a;
 }
+
+/** Standard normal draws (Box–Muller) from a uniform source. */
+export function gaussian(uniform: () => number): () => number {
+  return () => {
+    const u = 1 - uniform(); // (0, 1]: keeps log finite
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+  };
+}

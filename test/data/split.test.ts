@@ -31,7 +31,11 @@ function assertNoLeak(log: EventLog, examples: Example[]) {
 
 describe('per-user chronological split', () => {
   const log = randomLog(80, 7);
-  const split = splitEvents(log, { events: 5 }, { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 });
+  const split = splitEvents(
+    log,
+    { events: 5 },
+    { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
+  );
 
   it('holds out each eligible user’s last bucket for test and the one before for validation', () => {
     expect(split.test.length).toBeGreaterThan(40);
@@ -55,7 +59,17 @@ describe('per-user chronological split', () => {
 
 describe('global temporal split', () => {
   const log = randomLog(80, 11);
-  const split = splitEvents(log, { every: 30 * 86_400 }, { protocol: 'global', valid_from: 'q0.7', test_from: 'q0.85', horizon: 90 * 86_400, min_history_buckets: 1 });
+  const split = splitEvents(
+    log,
+    { every: 30 * 86_400 },
+    {
+      protocol: 'global',
+      valid_from: 'q0.7',
+      test_from: 'q0.85',
+      horizon: 90 * 86_400,
+      min_history_buckets: 1,
+    },
+  );
   const t1 = Date.parse(split.summary.cutoffs!.valid_from) / 1000;
   const t2 = Date.parse(split.summary.cutoffs!.test_from) / 1000;
 
@@ -84,7 +98,11 @@ describe('global temporal split', () => {
 
   it('rejects cutoffs in the wrong order', () => {
     expect(() =>
-      splitEvents(log, { events: 5 }, { protocol: 'global', valid_from: 'q0.9', test_from: 'q0.5', horizon: 1, min_history_buckets: 1 }),
+      splitEvents(
+        log,
+        { events: 5 },
+        { protocol: 'global', valid_from: 'q0.9', test_from: 'q0.5', horizon: 1, min_history_buckets: 1 },
+      ),
     ).toThrow(/valid_from/);
   });
 });

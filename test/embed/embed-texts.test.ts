@@ -103,9 +103,9 @@ describe('embedTexts', () => {
 
   it('rejects a bad batch size, a non-string text and a wrongly sized encoder result', async () => {
     await expect(embedTexts(recording(), texts, { batch: 0, cache: null })).rejects.toThrow(/batch/);
-    await expect(embedTexts(recording(), ['a', 3 as unknown as string], { batch: 2, cache: null })).rejects.toThrow(
-      /texts\[1\] is number/,
-    );
+    await expect(
+      embedTexts(recording(), ['a', 3 as unknown as string], { batch: 2, cache: null }),
+    ).rejects.toThrow(/texts\[1\] is number/);
     const short: Embedder = { ...recording(), embed: async () => new Float32Array(5) };
     await expect(embedTexts(short, ['a'], { batch: 2, cache: null })).rejects.toThrow(/returned 5 floats/);
   });

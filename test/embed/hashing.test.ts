@@ -24,7 +24,7 @@ describe('hashString', () => {
 
 describe('tokenize', () => {
   it('lower-cases and keeps runs of letters and digits (any script)', () => {
-    expect(tokenize("Amélie (2001). Genres: Comedy|Romance — Сказка")).toEqual([
+    expect(tokenize('Amélie (2001). Genres: Comedy|Romance — Сказка')).toEqual([
       'amélie',
       '2001',
       'genres',
@@ -81,7 +81,10 @@ describe('hashing embedder', () => {
   it('weights repeated words sublinearly', async () => {
     const dim = 4096; // wide enough that these few features do not collide
     const v = await createHashingEmbedder({ dim, ngrams: 1 }).embed(['comedy comedy comedy drama']);
-    const mags = [...v].map(Math.abs).filter((x) => x > 0).sort((a, b) => a - b);
+    const mags = [...v]
+      .map(Math.abs)
+      .filter((x) => x > 0)
+      .sort((a, b) => a - b);
     expect(mags.length).toBe(2);
     expect(mags[1] / mags[0]).toBeCloseTo(1 + Math.log(3), 5);
   });
@@ -99,7 +102,10 @@ describe('hashing embedder', () => {
 
   it('encodes short sentences fast', async () => {
     const e = createHashingEmbedder();
-    const texts = Array.from({ length: 20_000 }, (_, i) => `Movie ${i} (19${i % 100}). Genres: Drama|Comedy|War`);
+    const texts = Array.from(
+      { length: 20_000 },
+      (_, i) => `Movie ${i} (19${i % 100}). Genres: Drama|Comedy|War`,
+    );
     const t0 = performance.now();
     await e.embed(texts);
     const perSec = texts.length / ((performance.now() - t0) / 1000);

@@ -112,7 +112,9 @@ describe('ArimaForecaster guards', () => {
 
   it('rejects bad specs and use after dispose', async () => {
     await expect(createForecaster(spec([1, 3, 1]))).rejects.toThrow(/order d must be an integer in \[0, 2\]/);
-    await expect(createForecaster(spec([1, 1, 1], { method: 'mle' } as never))).rejects.toThrow(/method/);
+    await expect(createForecaster(spec([1, 1, 1], { method: 'toString' } as never))).rejects.toThrow(
+      /method/,
+    );
     await expect(createForecaster(spec([1, 1, 1], { fallback: 'drift' } as never))).rejects.toThrow(
       /fallback/,
     );

@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from '../../src/forecast/prng.ts';
+import { gaussian, mulberry32 } from '../../src/util/random.ts';
 
 export interface Case {
   history: number[];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/forecast/prng.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import { forecastShares } from '../../src/forecast/shares.ts';
 import type { Forecaster } from '../../src/forecast/types.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 /** K topic-share series over T buckets: drifting positive weights, normalised per bucket. */
 function shareSeries(seed: number, K: number, T: number, zeroTopics: number[] = []): number[][] {

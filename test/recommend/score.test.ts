@@ -9,7 +9,7 @@ describe('topK', () => {
     expect([...topK(s, 10)]).toEqual([1, 3, 5, 2, 4, 0]);
   });
   it('agrees with a full sort on random data', () => {
-    const s = Float32Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const s = Float32Array.from({ length: 500 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     const full = [...s.keys()].sort((a, b) => s[b] - s[a] || a - b).slice(0, 20);
     expect([...topK(s, 20)]).toEqual(full);
   });

@@ -28,7 +28,8 @@ describe('sphericalKMeans', () => {
     expect([...a.assign]).toEqual([...b.assign]);
     // Same cluster ⇔ same truth label.
     for (let i = 0; i < truth.length; i++)
-      for (let j = 0; j < truth.length; j += 7) expect(a.assign[i] === a.assign[j]).toBe(truth[i] === truth[j]);
+      for (let j = 0; j < truth.length; j += 7)
+        expect(a.assign[i] === a.assign[j]).toBe(truth[i] === truth[j]);
   });
   it('soft shares sum to 1 and peak at the hard cluster', () => {
     const { x, dim } = clusters(10, 2);
@@ -47,7 +48,14 @@ describe('sphericalKMeans', () => {
 
 describe('topicLabels', () => {
   it('names a topic by its over-represented terms', () => {
-    const terms = [['Horror'], ['Horror', 'Thriller'], ['Horror'], ['Comedy'], ['Comedy', 'Romance'], ['Comedy']];
+    const terms = [
+      ['Horror'],
+      ['Horror', 'Thriller'],
+      ['Horror'],
+      ['Comedy'],
+      ['Comedy', 'Romance'],
+      ['Comedy'],
+    ];
     const labels = topicLabels(terms, Int32Array.from([0, 0, 0, 1, 1, 1]), 2, 1);
     expect(labels).toEqual(['Horror', 'Comedy']);
   });

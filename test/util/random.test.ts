@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, mulberry32 } from '../../src/forecast/prng.ts';
+import { gaussian, mulberry32 } from '../../src/util/random.ts';
 
 describe('mulberry32', () => {
   it('is deterministic per seed, uniform in [0, 1)', () => {

@@ -1,0 +1,299 @@
+import { type ArimaOrder, createFallback, inputGuard, shareForecastOk } from './arima.ts';
+import type { ArimaModel, ArimaRuntime } from './arima-wasm.ts';
+import { sesFitted } from './simple.ts';
+import type { ArimaAutoSpec, FallbackReason, Forecaster, ForecastOutcome, ForecastSpec } from './types.ts';
+import { assertHorizon } from './types.ts';
+
+/** Same optimiser settings as ArimaForecaster (css, L-BFGS): see arima.ts. */
+const CSS = { method: 1, optimizer: 6 } as const;
+/** Keeps log σ² finite when a candidate fits a short series exactly. */
+const SIGMA2_FLOOR = 1e-12;
+const AUTO_LIMITS = { p: 2, d: 1, q: 2 } as const;
+
+/** One candidate order fitted to one series. */
+export interface OrderFit {
+  order: ArimaOrder;
+  /** Forecasts for h = 1..horizon. */
+  values: number[];
+  sigma2: number;
+  /** Estimated parameters, σ² included. */
+  k: number;
+  aicc: number;
+}
+
+/**
+ * Gaussian AICc with constants dropped: n·ln σ² + 2k + 2k(k+1)/(n−k−1). The small-sample term matters
+ * here: share series have 11–60 points and candidates up to 6 parameters. Infinite when n ≤ k + 1.
+ */
+export function aicc(sigma2: number, n: number, k: number): number {
+  if (n - k - 1 <= 0) return Number.POSITIVE_INFINITY;
+  return n * Math.log(Math.max(sigma2, SIGMA2_FLOOR)) + 2 * k + (2 * k * (k + 1)) / (n - k - 1);
+}
+
+/** Akaike weights exp(−Δ/2), normalised; non-finite criteria get weight 0. */
+export function akaikeWeights(criteria: readonly number[]): number[] {
+  const best = Math.min(...criteria);
+  const raw = criteria.map((c) => (Number.isFinite(c) ? Math.exp(-(c - best) / 2) : 0));
+  const total = raw.reduce((s, x) => s + x, 0);
+  return raw.map((x) => x / total);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+function validateLimit(name: 'p' | 'd' | 'q', value: number | undefined): number {
+  const v = value ?? AUTO_LIMITS[name];
+  if (!Number.isInteger(v) || v < 0 || v > AUTO_LIMITS[name]) {
+    throw new Error(
+      `arima-auto max${name.toUpperCase()} must be an integer in [0, ${AUTO_LIMITS[name]}], got ${v}`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Fits every ARIMA(p,d,q) with p ≤ maxP, d ≤ maxD, q ≤ maxQ to a series and ranks them by AICc.
+ *
+ * - σ² comes from the package's own CSS fit (read from its WASM struct: see ArimaRuntime.fitStats).
+ * - All candidates are scored on the same n = N − maxD points, so d = 0 and d = 1 compete on equal footing
+ *   (each one's σ² is a mean squared one-step error, which does not depend on n).
+ * - (0,0,0) (the mean) and (0,1,0) (the random walk) are computed here: the package returns garbage for
+ *   p = q = 0. d = 0 models carry a mean; d = 1 models have no drift (the package's convention).
+ * - `zeroMean` adds the zero-mean white-noise model (forecast 0, k = 1), for series of errors.
+ */
+export class OrderSelector {
+  readonly orders: ArimaOrder[] = [];
+  private readonly models = new Map<string, ArimaModel>();
+
+  constructor(
+    private readonly runtime: ArimaRuntime,
+    readonly limits: { p: number; d: number; q: number },
+    private readonly zeroMean = false,
+  ) {
+    for (let d = 0; d <= limits.d; d++)
+      for (let p = 0; p <= limits.p; p++) for (let q = 0; q <= limits.q; q++) this.orders.push([p, d, q]);
+  }
+
+  /** The largest order (what the length guard must allow for). */
+  get maxOrder(): ArimaOrder {
+    return [this.limits.p, this.limits.d, this.limits.q];
+  }
+
+  /** Candidates sorted best first (ties → fewer parameters, then enumeration order). Empty if all failed. */
+  rank(series: readonly number[], horizon: number): OrderFit[] {
+    const n = series.length - this.limits.d;
+    const fits: OrderFit[] = [];
+    const add = (order: ArimaOrder, values: number[], sigma2: number, k: number) => {
+      if (Number.isFinite(sigma2) && sigma2 >= 0 && values.every(Number.isFinite)) {
+        fits.push({ order, values, sigma2, k, aicc: aicc(sigma2, n, k) });
+      }
+    };
+    if (this.zeroMean) {
+      add([0, 0, 0], new Array(horizon).fill(0), mean(series.map((x) => x * x)), 1);
+    }
+    for (const order of this.orders) {
+      const [p, d, q] = order;
+      if (p + q === 0) {
+        const [values, sigma2] = d === 0 ? meanModel(series, horizon) : randomWalk(series, horizon);
+        add(order, values, sigma2, d === 0 ? 2 : 1);
+        continue;
+      }
+      const fit = this.fitPackage(order, series, horizon);
+      if (fit) add(order, fit.values, fit.sigma2, p + q + (d === 0 ? 1 : 0) + 1);
+    }
+    return fits.sort((a, b) => a.aicc - b.aicc || a.k - b.k);
+  }
+
+  private fitPackage(order: ArimaOrder, series: readonly number[], horizon: number) {
+    const key = order.join(',');
+    let model = this.models.get(key);
+    if (!model) {
+      const [p, d, q] = order;
+      model = new this.runtime.ARIMA({ p, d, q, ...CSS, verbose: false });
+      this.models.set(key, model);
+    }
+    try {
+      const [values, mse] = model.train(Array.from(series)).predict(horizon);
+      // A negative or non-finite forecast variance marks a numerically broken fit (seen for (2,0,2) on
+      // short series).
+      if (!mse.every((v) => Number.isFinite(v) && v >= 0)) return null;
+      return { values, sigma2: this.runtime.fitStats(model).sigma2 };
+    } catch {
+      return null;
+    }
+  }
+
+  dispose(): void {
+    for (const m of this.models.values()) m.destroy();
+    this.models.clear();
+  }
+}
+
+function meanModel(series: readonly number[], horizon: number): [number[], number] {
+  const m = mean(series);
+  return [new Array(horizon).fill(m), mean(series.map((x) => (x - m) ** 2))];
+}
+
+function randomWalk(series: readonly number[], horizon: number): [number[], number] {
+  const diffs = series.slice(1).map((x, i) => (x - series[i]) ** 2);
+  return [new Array(horizon).fill(series[series.length - 1]), mean(diffs)];
+}
+
+/** What a per-series ARIMA selection produced: the forecast, or why the fallback must answer. */
+type Selection = { fit: OrderFit } | { reason: FallbackReason };
+
+function selectShareFit(selector: OrderSelector, series: readonly number[], horizon: number): Selection {
+  const reason = inputGuard(series, selector.maxOrder);
+  if (reason) return { reason };
+  const ranked = selector.rank(series, horizon);
+  if (ranked.length === 0) return { reason: 'fit-error' };
+  const fit = ranked.find((f) => shareForecastOk(f.values));
+  return fit ? { fit } : { reason: 'bad-forecast' };
+}
+
+/** Base for the selectors below: guard → main model, else fallback; one-shot dispose. */
+abstract class GuardedForecaster implements Forecaster {
+  abstract readonly name: string;
+  protected disposed = false;
+
+  constructor(protected readonly fallback: Forecaster) {}
+
+  protected abstract main(series: readonly number[], horizon: number): number[] | FallbackReason;
+
+  forecast(series: readonly number[], horizon: number): number[] {
+    return this.forecastDetailed(series, horizon).values;
+  }
+
+  forecastDetailed(series: readonly number[], horizon: number): ForecastOutcome {
+    assertHorizon(horizon);
+    if (this.disposed) throw new Error(`${this.name}: forecaster used after dispose()`);
+    const result = this.main(series, horizon);
+    if (Array.isArray(result)) return { values: result, fallback: null };
+    return { values: this.fallback.forecast(series, horizon), fallback: result };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.fallback.dispose();
+  }
+}
+
+/** ARIMA with its order picked per series by AICc (see OrderSelector); the guards of ArimaForecaster. */
+export class AutoArimaForecaster extends GuardedForecaster {
+  readonly name: string;
+  private readonly selector: OrderSelector;
+
+  constructor(runtime: ArimaRuntime, spec: ArimaAutoSpec) {
+    const limits = {
+      p: validateLimit('p', spec.maxP),
+      d: validateLimit('d', spec.maxD),
+      q: validateLimit('q', spec.maxQ),
+    };
+    if (limits.p + limits.q === 0) throw new Error('arima-auto needs maxP or maxQ above 0');
+    super(createFallback(spec.fallback ?? 'ses'));
+    this.selector = new OrderSelector(runtime, limits);
+    this.name = `arima-auto(${limits.p},${limits.d},${limits.q})|${this.fallback.name}`;
+  }
+
+  /** The chosen fit, or why there is none (exposed for studies and tests of the selection). */
+  select(series: readonly number[], horizon: number): Selection {
+    if (this.disposed) throw new Error(`${this.name}: forecaster used after dispose()`);
+    return selectShareFit(this.selector, series, horizon);
+  }
+
+  protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
+    const s = this.select(series, horizon);
+    return 'fit' in s ? s.fit.values : s.reason;
+  }
+
+  override dispose(): void {
+    this.selector.dispose();
+    super.dispose();
+  }
+}
+
+/** SES's one-step errors e_t = x_t − L_{t−1} (t = 1..n−1) and its final level, α fitted. */
+export function sesErrors(series: readonly number[]): { alpha: number; level: number; errors: number[] } {
+  const { alpha, level } = sesFitted(series);
+  const errors: number[] = [];
+  let l = series[0];
+  for (let i = 1; i < series.length; i++) {
+    errors.push(series[i] - l);
+    l += alpha * (series[i] - l);
+  }
+  return { alpha, level, errors };
+}
+
+/** See the 'arima-resid' ForecastSpec. */
+export class ResidualArimaForecaster extends GuardedForecaster {
+  readonly name: string;
+  private readonly selector: OrderSelector;
+  private readonly shrink: number;
+
+  constructor(runtime: ArimaRuntime, spec: Extract<ForecastSpec, { model: 'arima-resid' }>) {
+    const shrink = spec.shrink ?? 0.5;
+    if (!(shrink >= 0 && shrink <= 1))
+      throw new Error(`arima-resid shrink must be in [0, 1], got ${spec.shrink}`);
+    super(createFallback('ses'));
+    this.shrink = shrink;
+    this.selector = new OrderSelector(runtime, { p: 2, d: 0, q: 2 }, true);
+    this.name = `arima-resid(${shrink})|${this.fallback.name}`;
+  }
+
+  protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
+    const early = inputGuard(series, [0, 0, 0]);
+    if (early && early !== 'too-short') return early;
+    const { alpha, level, errors } = sesErrors(series);
+    const reason = inputGuard(errors, this.selector.maxOrder);
+    if (reason) return reason;
+    const best = this.selector.rank(errors, horizon)[0];
+    if (!best) return 'fit-error';
+    // Under SES, x_{T+h} = L_T + α·Σ_{j<h} e_{T+j} + e_{T+h}: forecast the errors, then shrink the correction.
+    let carried = 0;
+    const values = best.values.map((e) => {
+      const v = level + this.shrink * (carried + e);
+      carried += alpha * e;
+      return v;
+    });
+    return shareForecastOk(values) ? values : 'bad-forecast';
+  }
+
+  override dispose(): void {
+    this.selector.dispose();
+    super.dispose();
+  }
+}
+
+/** See the 'ensemble' ForecastSpec; falls back to fitted SES alone wherever arima-auto falls back. */
+export class EnsembleForecaster extends GuardedForecaster {
+  readonly name: string;
+  private readonly auto: AutoArimaForecaster;
+  private readonly weights: 'aic' | 'equal';
+
+  constructor(runtime: ArimaRuntime, spec: Extract<ForecastSpec, { model: 'ensemble' }>) {
+    const weights = spec.weights ?? 'aic';
+    if (weights !== 'aic' && weights !== 'equal') {
+      throw new Error(`ensemble weights must be 'aic' or 'equal', got ${JSON.stringify(spec.weights)}`);
+    }
+    super(createFallback('ses'));
+    this.weights = weights;
+    this.auto = new AutoArimaForecaster(runtime, { model: 'arima-auto', fallback: 'ses' });
+    this.name = `ensemble(ses+arima-auto, ${weights})`;
+  }
+
+  protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
+    const s = this.auto.select(series, horizon);
+    if (!('fit' in s)) return s.reason;
+    const ses = sesFitted(series);
+    // SES on the same footing as the ARIMA candidates: σ² = SSE/(N−1), k = 2 (α and σ²; its start is x₀).
+    const n = series.length - 1;
+    const w = this.weights === 'equal' ? [0.5, 0.5] : akaikeWeights([aicc(ses.sse / n, n, 2), s.fit.aicc]);
+    return s.fit.values.map((v) => w[0] * ses.level + w[1] * v);
+  }
+
+  override dispose(): void {
+    this.auto.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tinyProject } from '../helpers/tiny-run.ts';
+
+const run = promisify(execFile);
+const BIN = 'bin/interest-evo.js';
+
+/** Runs the real CLI; resolves with stdout/stderr/exit code instead of throwing on a non-zero exit. */
+async function cli(...args: string[]) {
+  try {
+    const r = await run('node', [BIN, ...args], { env: { ...process.env, INTEREST_EVO_PROGRESS: 'off' } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+describe('interest-evo CLI', () => {
+  const project = tinyProject();
+  let checkpoint: string;
+  beforeAll(async () => {
+    const r = await cli('train', '--config', project.config, '--run-id', 'cli-run', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    checkpoint = lastJson(r.stdout).checkpointDir;
+  }, 300_000);
+
+  it('train --json ends with one machine-readable summary line', async () => {
+    expect(checkpoint).toMatch(/cli-run$/);
+  });
+
+  it('recommend prints titles, scores and forecast topics; --json is the last line', async () => {
+    const human = await cli('recommend', '--checkpoint', checkpoint, '--user', '1', '--k', '3');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/forecast topics/);
+    const r = await cli('recommend', '--checkpoint', checkpoint, '--user', '1', '--k', '3', '--json');
+    const out = lastJson(r.stdout);
+    expect(out.items).toHaveLength(3);
+    expect(out.topics[0].share).toBeGreaterThan(0);
+  });
+
+  it('an unknown user or a missing checkpoint is a clear error with a non-zero exit', async () => {
+    const u = await cli('recommend', '--checkpoint', checkpoint, '--user', 'ghost');
+    expect(u.code).toBe(1);
+    expect(u.stderr).toMatch(/unknown user "ghost"/);
+    const c = await cli('recommend', '--checkpoint', `${checkpoint}-missing`, '--user', '1');
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/checkpoint directory not found/);
+  });
+
+  it('a bad config key fails before any work, naming the key', async () => {
+    const bad = tinyProject('surprise: 1\n');
+    const r = await cli('train', '--config', bad.config);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/surprise/);
+  });
+
+  it('--help lists the commands with examples', async () => {
+    const r = await cli('--help');
+    expect(r.stdout).toMatch(/train/);
+    expect(r.stdout).toMatch(/recommend --checkpoint/);
+  });
+});
