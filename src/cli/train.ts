@@ -7,6 +7,7 @@ import { finish } from './output.ts';
 interface Args {
   config: string;
   'run-id'?: string;
+  resume: boolean;
   backend?: BackendPref;
   json: boolean;
 }
@@ -18,10 +19,20 @@ export const trainCommand: CommandModule<object, Args> = {
     y
       .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
       .option('run-id', { type: 'string', describe: 'name of the run (default: <run.name>-<UTC time>)' })
+      .option('resume', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'continue an interrupted run from its last finished epoch (--run-id, or the latest of this config)',
+      })
       .option('backend', { choices: BACKEND_PREFS, describe: 'tfjs backend (overrides train.backend)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
-    const r = await runTraining(loadConfig(args.config), { runId: args['run-id'], backend: args.backend });
+    const r = await runTraining(loadConfig(args.config), {
+      runId: args['run-id'],
+      backend: args.backend,
+      resume: args.resume,
+    });
     finish(args.json, r, () => {
       const rows = Object.entries(r.metrics).map(
         ([m, v]) =>

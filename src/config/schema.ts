@@ -55,7 +55,7 @@ const SplitSchema = z.discriminatedUnion('protocol', [
 
 const EmbedSchema = z
   .object({
-    encoder: z.enum(['use-lite', 'hashing']).default('use-lite'),
+    encoder: z.enum(['use-lite', 'hashing', 'transformers']).default('use-lite'),
     batch: z.number().int().min(1).default(64),
     cache: z.string().nullable().default('data/cache/embeddings'),
     hashing: z
@@ -66,6 +66,24 @@ const EmbedSchema = z
       })
       .strict()
       .default({ dim: 256, ngrams: 2, seed: 42 }),
+    /** transformers.js feature extraction; `model` is a folder (relative to the working dir) or a hub id. */
+    transformers: z
+      .object({
+        model: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+        pooling: z.enum(['mean', 'cls']).default('mean'),
+        dtype: z.enum(['fp32', 'q8']).default('fp32'),
+        /** Offline unless opted in: a hub id missing from models_dir is then downloaded into it. */
+        allow_remote: z.boolean().default(false),
+        models_dir: z.string().min(1).default('data/models'),
+      })
+      .strict()
+      .default({
+        model: 'Xenova/all-MiniLM-L6-v2',
+        pooling: 'mean',
+        dtype: 'fp32',
+        allow_remote: false,
+        models_dir: 'data/models',
+      }),
   })
   .strict();
 
@@ -103,6 +121,9 @@ const ModelSchema = z
     loss: z.enum(['contrastive', 'cosine']).default('contrastive'),
     temperature: z.number().positive().default(0.05),
     negatives: z.number().int().min(0).default(2048),
+    /** Second head: softmax forecast of the next bucket's topic shares, trained with KL. */
+    topic_head: z.boolean().default(true),
+    topic_weight: z.number().min(0).default(0.5),
   })
   .strict();
 
@@ -110,6 +131,8 @@ const TrainSchema = z
   .object({
     backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
     lr: z.number().positive().default(1e-3),
+    /** The learning rate is multiplied by this after every epoch (1 = constant). */
+    lr_decay: z.number().gt(0).lte(1).default(1),
     batch: z.number().int().min(1).default(64),
     epochs: z.number().int().min(1).default(20),
     patience: z.number().int().min(1).default(4),

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
+import { streamColumns } from './columns.ts';
 import { parseTemplate, renderTemplate, templateColumns } from './item-text.ts';
 import { col, loadSource, type Source, sqlStr } from './source.ts';
 
@@ -61,6 +62,8 @@ export interface Dataset {
 export interface LoadOptions {
   /** Write `<quarantineDir>/quarantine.jsonl` with one `{file, line, reason, raw, source}` per rejected record. */
   quarantineDir?: string;
+  /** Also write the kept events, in order, as Parquet (user_idx, item_idx, ts, weight, line[, text]). */
+  eventsParquet?: string;
 }
 
 const DAY = 86_400;
@@ -107,7 +110,10 @@ interface Parsed {
   table: string;
 }
 
-/** Creates the parsed table of `src`; each row gets the first failing check as its reason. */
+/**
+ * Creates the parsed table of `src`; each row gets the first failing check as its reason. Values named
+ * `*_raw` serve the checks only and are not stored.
+ */
 async function parsed(
   con: DuckDBConnection,
   table: string,
@@ -118,9 +124,10 @@ async function parsed(
 ): Promise<Parsed> {
   const vals = Object.entries(values).map(([k, e]) => `${e} AS ${k}`);
   const reason = checks.map(([r, c]) => `WHEN ${c} THEN '${r}'`).join(' ');
+  const dropped = ['reason0', ...Object.keys(values).filter((k) => k.endsWith('_raw'))];
   await con.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS
-     SELECT * EXCLUDE (reason0), CASE WHEN reason0 IS NOT NULL THEN reason0 ${reason} END AS reason
+     SELECT * EXCLUDE (${dropped.join(', ')}), CASE WHEN reason0 IS NOT NULL THEN reason0 ${reason} END AS reason
      FROM (SELECT s.line, s.reason AS reason0, ${vals.join(', ')} FROM ${src.table} s ${from})`,
   );
   return { src, table };
@@ -326,7 +333,7 @@ async function load(
   } else await con.run('CREATE TEMP TABLE tg (id VARCHAR, tags VARCHAR)');
 
   const items = await readItems(con, cfg, isrc, template, tplCols);
-  const { users, events } = await readEvents(con, cfg, kept);
+  const { users, events } = await readEvents(con, cfg, kept, opts.eventsParquet);
   const userOffsets = new Int32Array(users.length + 1);
   for (let k = 0; k < events.n; k++) userOffsets[events.user[k] + 1]++;
   for (let u = 0; u < users.length; u++) userOffsets[u + 1] += userOffsets[u];
@@ -400,28 +407,43 @@ async function readEvents(
   con: DuckDBConnection,
   cfg: DataConfig,
   kept: string,
+  eventsParquet: string | undefined,
 ): Promise<{ users: string[]; events: EventsTable }> {
   await con.run(
     `CREATE TEMP TABLE us AS SELECT u, (row_number() OVER (ORDER BY ${idOrder('u')}) - 1)::INTEGER AS uidx
      FROM (SELECT DISTINCT u FROM ev WHERE ${kept})`,
   );
   const [users] = await columns(con, 'SELECT u FROM us ORDER BY uidx');
-  // Ranking the catalogue's ids once is cheaper than ordering every event by the id expression.
-  const [u, i, ts, w, line, x] = await columns(
-    con,
-    `WITH io AS (SELECT idx, id, row_number() OVER (ORDER BY ${idOrder('id')}) AS ord FROM it)
-     SELECT us.uidx, io.idx, ev.ts, ev.w, ev.line, ev.x FROM ev JOIN us USING (u) JOIN io ON io.id = ev.i
-     WHERE ${kept} ORDER BY us.uidx, ev.ts, io.ord, ev.line`,
-  );
+  const [[n]] = await columns(con, `SELECT count(*)::INTEGER FROM ev WHERE ${kept}`);
+  const hasText = cfg.events.text !== null;
   const events: EventsTable = {
-    n: u.length,
-    user: Int32Array.from(u as number[]),
-    item: Int32Array.from(i as number[]),
-    ts: Float64Array.from(ts as number[]),
-    weight: Float32Array.from(w as number[]),
-    line: Int32Array.from(line as number[]),
-    text: cfg.events.text ? (x as (string | null)[]) : null,
+    n: n as number,
+    user: new Int32Array(n as number),
+    item: new Int32Array(n as number),
+    ts: new Float64Array(n as number),
+    weight: new Float32Array(n as number),
+    line: new Int32Array(n as number),
+    text: hasText ? new Array<string | null>(n as number) : null,
   };
+  // Ranking the catalogue's ids once is cheaper than ordering every event by the id expression.
+  let sql = `WITH io AS (SELECT idx, id, row_number() OVER (ORDER BY ${idOrder('id')}) AS ord FROM it)
+     SELECT us.uidx AS user_idx, io.idx AS item_idx, ev.ts, ev.w::FLOAT AS weight, ev.line${hasText ? ', ev.x AS text' : ''}
+     FROM ev JOIN us USING (u) JOIN io ON io.id = ev.i
+     WHERE ${kept} ORDER BY us.uidx, ev.ts, io.ord, ev.line`;
+  if (eventsParquet) {
+    // Sorted once, written once; a plain Parquet scan returns the rows in file order.
+    await con.run(`COPY (${sql}) TO ${sqlStr(eventsParquet)} (FORMAT parquet, COMPRESSION zstd)`);
+    sql = `SELECT * FROM read_parquet(${sqlStr(eventsParquet)})`;
+  }
+  const read = await streamColumns(con, sql, [
+    events.user,
+    events.item,
+    events.ts,
+    events.weight,
+    events.line,
+    ...(events.text ? [events.text] : []),
+  ]);
+  if (read !== events.n) throw new Error(`internal: read ${read} of ${events.n} events`);
   return { users: users as string[], events };
 }
 

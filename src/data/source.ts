@@ -157,8 +157,9 @@ export async function loadSource(
     (_, k) =>
       `CASE WHEN qf IS NULL THEN split_part(raw, ${sqlStr(d)}, ${k + 1}) ELSE qf[${k + 1}] END AS c${k + 1}`,
   );
+  // Without multi-line records the split is cheap to recompute, so a view spares materialising every cell.
   await con.run(
-    `CREATE OR REPLACE TEMP TABLE ${table} AS
+    `CREATE OR REPLACE TEMP ${multiLine ? 'TABLE' : 'VIEW'} ${table} AS
      WITH r AS (${records}),
      f AS (SELECT line, raw, unbalanced, CASE WHEN NOT unbalanced THEN ${quoted} END AS qf FROM r)
      SELECT line, raw,
@@ -169,7 +170,7 @@ export async function loadSource(
        END AS reason, ${cells.join(', ')}
      FROM f`,
   );
-  await con.run(`DROP TABLE ${lines}`);
+  if (multiLine) await con.run(`DROP TABLE ${lines}`);
   return { label, file: spec.path, table, columns, sha256, mtimeMs: statSync(abs).mtimeMs };
 }
 

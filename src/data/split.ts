@@ -10,11 +10,12 @@ export interface EventLog {
 
 /**
  * One prediction problem: features use the user's events [userOffsets[user], end) only; the target is the
- * set of distinct items the user touched from `cutoff` on (within the target window).
+ * set of distinct items of the user's events [end, targetEnd) (the target window, starting at `cutoff`).
  */
 export interface Example {
   user: number;
   end: number;
+  targetEnd: number;
   cutoff: number;
   target: Int32Array;
 }
@@ -50,6 +51,7 @@ function trainExamples(log: EventLog, user: number, from: number, to: number, sp
       user,
       end: b.start[t],
       cutoff: log.ts[b.start[t]],
+      targetEnd: b.end[t],
       target: distinctItems(log.item, b.start[t], b.end[t]),
     });
   }
@@ -78,8 +80,20 @@ function perUser(
     const v0 = b.start[n - cfg.test_buckets - cfg.valid_buckets];
     const t0 = b.start[n - cfg.test_buckets];
     train.push(...trainExamples(log, u, from, v0, spec));
-    valid.push({ user: u, end: v0, cutoff: log.ts[v0], target: distinctItems(log.item, v0, t0) });
-    test.push({ user: u, end: t0, cutoff: log.ts[t0], target: distinctItems(log.item, t0, to) });
+    valid.push({
+      user: u,
+      end: v0,
+      targetEnd: t0,
+      cutoff: log.ts[v0],
+      target: distinctItems(log.item, v0, t0),
+    });
+    test.push({
+      user: u,
+      end: t0,
+      targetEnd: to,
+      cutoff: log.ts[t0],
+      target: distinctItems(log.item, t0, to),
+    });
   }
   return {
     train,
@@ -126,9 +140,9 @@ function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { pro
     const i3 = lowerBound(log.ts, from, to, t3);
     train.push(...trainExamples(log, u, from, i1, spec));
     if (i2 > i1 && enough(from, i1))
-      valid.push({ user: u, end: i1, cutoff: t1, target: distinctItems(log.item, i1, i2) });
+      valid.push({ user: u, end: i1, targetEnd: i2, cutoff: t1, target: distinctItems(log.item, i1, i2) });
     if (i3 > i2 && enough(from, i2))
-      test.push({ user: u, end: i2, cutoff: t2, target: distinctItems(log.item, i2, i3) });
+      test.push({ user: u, end: i2, targetEnd: i3, cutoff: t2, target: distinctItems(log.item, i2, i3) });
   }
   const iso = (t: number) => new Date(t * 1000).toISOString();
   return {

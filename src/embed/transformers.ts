@@ -97,7 +97,8 @@ async function extract(
     if (out.dims.length !== 2 || rows !== texts.length) {
       throw new Error(`transformers: expected output [${texts.length}, dim], got [${out.dims}]`);
     }
-    return { data: Float32Array.from(out.data as Float32Array), dim };
+    // Copy out before dispose() releases the tensor's buffer.
+    return { data: (out.data as Float32Array).slice(), dim };
   } finally {
     out.dispose();
   }

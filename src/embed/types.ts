@@ -42,6 +42,6 @@ export interface EmbedOptions {
   cacheDir: string | null;
   /** Defaults: dim 256, ngrams 2, seed 42. */
   hashing?: HashingOptions;
-  /** Required for encoder 'transformers'. */
+  /** Defaults: TRANSFORMERS_DEFAULTS (all-MiniLM-L6-v2 under data/models, offline). */
   transformers?: TransformersOptions;
 }

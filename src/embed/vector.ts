@@ -24,3 +24,12 @@ export function cosineRows(m: Float32Array, dim: number, i: number, j: number): 
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+/** Pairwise cosine similarities of the `m.length / dim` rows, as an n × n nested array. */
+export function cosineMatrix(m: Float32Array, dim: number): number[][] {
+  if (!Number.isInteger(dim) || dim < 1 || m.length % dim !== 0) {
+    throw new Error(`cosineMatrix: ${m.length} floats is not a whole number of rows of dim ${dim}`);
+  }
+  const n = m.length / dim;
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => cosineRows(m, dim, i, j)));
+}

@@ -10,6 +10,8 @@ export interface RankOptions {
   ks: readonly number[];
   excludeSeen: boolean;
   batch?: number;
+  /** Keep each evaluated user's top max(ks) list (MethodResult.lists), for beyond-accuracy metrics. */
+  keepLists?: boolean;
 }
 
 export interface MethodResult {
@@ -20,6 +22,10 @@ export interface MethodResult {
   users: number;
   /** Examples whose whole target was already seen (unrankable when seen items are excluded). */
   skipped: number;
+  /** Index into `examples` of each evaluated user, in perUser order. */
+  rows?: Int32Array;
+  /** Top max(ks) items of each evaluated user, in perUser order (only with keepLists). */
+  lists?: Int32Array[];
 }
 
 /** Items the user had before the example's cutoff. */
@@ -40,6 +46,8 @@ export async function evaluateScorer(
   const keys = opts.ks.flatMap((k) => names.map((m) => `${m}@${k}`));
   const values = new Map(keys.map((key) => [key, [] as number[]]));
   let skipped = 0;
+  const rows: number[] = [];
+  const lists: Int32Array[] = [];
   const batch = opts.batch ?? 256;
   for (let b = 0; b < examples.length; b += batch) {
     const chunk = examples.slice(b, b + batch);
@@ -55,6 +63,8 @@ export async function evaluateScorer(
       const ranked = topK(row, maxK, seen ? (i) => seen.has(i) : undefined);
       for (const k of opts.ks)
         for (const m of names) values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
+      rows.push(b + r);
+      if (opts.keepLists) lists.push(ranked);
     });
   }
   const metrics: Record<string, number> = {};
@@ -63,5 +73,12 @@ export async function evaluateScorer(
     perUser[key] = Float64Array.from(v);
     metrics[key] = v.length ? v.reduce((a, x) => a + x, 0) / v.length : 0;
   }
-  return { metrics, perUser, users: examples.length - skipped, skipped };
+  return {
+    metrics,
+    perUser,
+    users: examples.length - skipped,
+    skipped,
+    rows: Int32Array.from(rows),
+    ...(opts.keepLists ? { lists } : {}),
+  };
 }

@@ -99,16 +99,24 @@ export class FeatureStore {
 
   /** Topic-share series (k series over the user's buckets before `end`). */
   topicSeries(user: number, end: number): number[][] {
-    const { k, itemShares, item } = this.src;
     const b = this.bucketsBefore(user, end);
-    const series = Array.from({ length: k }, () => new Array<number>(b.start.length).fill(0));
+    const series = Array.from({ length: this.src.k }, () => new Array<number>(b.start.length).fill(0));
+    const row = new Float32Array(this.src.k);
     for (let j = 0; j < b.start.length; j++) {
-      for (let i = b.start[j]; i < b.end[j]; i++) {
-        for (let c = 0; c < k; c++) series[c][j] += itemShares[item[i] * k + c];
-      }
-      const n = b.end[j] - b.start[j];
-      for (let c = 0; c < k; c++) series[c][j] /= n;
+      this.rangeShares(b.start[j], b.end[j], row);
+      row.forEach((v, c) => {
+        series[c][j] = v;
+      });
     }
     return series;
+  }
+
+  /** Mean topic shares of events [from, to) (the distribution a bucket or target window shows), into out. */
+  rangeShares(from: number, to: number, out: Float32Array, o = 0): void {
+    const { k, itemShares, item } = this.src;
+    out.fill(0, o, o + k);
+    if (to <= from) return;
+    for (let i = from; i < to; i++) for (let c = 0; c < k; c++) out[o + c] += itemShares[item[i] * k + c];
+    for (let c = 0; c < k; c++) out[o + c] /= to - from;
   }
 }

@@ -11,20 +11,23 @@ export interface SequenceModelSpec {
   l2: number;
   maxLen: number;
   inputWidth: number;
+  /** Width of the interest vector (the item-embedding dimension). */
   outputDim: number;
+  /** Topics of the second head (softmax over next-bucket topic shares); 0 = no topic head. */
+  topicHead: number;
 }
 
 /**
- * Masking → (Dense projection) → LSTM/GRU stack → Dense head into item-embedding space:
- * h_t = LSTM(x_t, h_{t−1}), y = W·h_T + b. Left-padded all-zero buckets are masked. The input projection is
- * one matmul over all time steps, so the recurrent kernel works on a small input (measured ~2.5× faster
- * training on wasm with 534-wide inputs). L2 is applied by the trainer, so model.json stays plain tfjs.
+ * Masking → (Dense projection) → LSTM/GRU stack → [Dense head into item-embedding space | softmax topic head]:
+ * h_t = LSTM(x_t, h_{t−1}), y = W·h_T + b, q = softmax(U·h_T + c). Left-padded all-zero buckets are masked.
+ * The two heads are concatenated into one output (outputDim + topicHead wide), so model.json stays a plain
+ * single-output tfjs model any runtime can load. The input projection is one matmul over all time steps, so
+ * the recurrent kernel works on a small input (~2.5× faster training on wasm with 534-wide inputs).
+ * L2 is applied by the trainer, so model.json has no custom regulariser.
  */
 export function buildSequenceModel(spec: SequenceModelSpec): tf.LayersModel {
   const input = tf.input({ shape: [spec.maxLen, spec.inputWidth], name: 'buckets' });
-  let x: tf.SymbolicTensor = tf.layers
-    .masking({ maskValue: 0, name: 'mask' })
-    .apply(input) as tf.SymbolicTensor;
+  let x = tf.layers.masking({ maskValue: 0, name: 'mask' }).apply(input) as tf.SymbolicTensor;
   if (spec.inputProjection > 0) {
     x = tf.layers
       .dense({ units: spec.inputProjection, activation: 'tanh', name: 'project' })
@@ -43,11 +46,65 @@ export function buildSequenceModel(spec: SequenceModelSpec): tf.LayersModel {
   }
   if (spec.dropout > 0)
     x = tf.layers.dropout({ rate: spec.dropout, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: spec.outputDim, name: 'head' }).apply(x) as tf.SymbolicTensor;
+  const vec = tf.layers.dense({ units: spec.outputDim, name: 'head' }).apply(x) as tf.SymbolicTensor;
+  if (spec.topicHead === 0) return tf.model({ inputs: input, outputs: vec, name: 'interest_evo' });
+  const topics = tf.layers
+    .dense({ units: spec.topicHead, activation: 'softmax', name: 'topic_head' })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.concatenate({ name: 'outputs' }).apply([vec, topics]) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'interest_evo' });
 }
 
-/** Forward pass in inference mode, batched; returns rows × outputDim. */
+/** Splits the concatenated output into the interest vector and the topic-share forecast. */
+export function splitOutputs(
+  out: tf.Tensor2D,
+  spec: SequenceModelSpec,
+): { vec: tf.Tensor2D; topics: tf.Tensor2D | null } {
+  if (spec.topicHead === 0) return { vec: out, topics: null };
+  const [vec, topics] = tf.split(out, [spec.outputDim, spec.topicHead], 1) as [tf.Tensor2D, tf.Tensor2D];
+  return { vec, topics };
+}
+
+export interface Predictions {
+  /** rows × outputDim interest vectors. */
+  vectors: Float32Array;
+  /** rows × topicHead next-bucket topic shares, or null without a topic head. */
+  topics: Float32Array | null;
+}
+
+/** Forward pass in inference mode, batched. */
+export function predict(
+  model: tf.LayersModel,
+  x: Float32Array,
+  rows: number,
+  spec: SequenceModelSpec,
+  batch = 256,
+): Predictions {
+  const width = spec.outputDim + spec.topicHead;
+  const all = new Float32Array(rows * width);
+  const step = spec.maxLen * spec.inputWidth;
+  for (let r = 0; r < rows; r += batch) {
+    const n = Math.min(batch, rows - r);
+    const y = tf.tidy(
+      () =>
+        model.predict(
+          tf.tensor3d(x.subarray(r * step, (r + n) * step), [n, spec.maxLen, spec.inputWidth]),
+        ) as tf.Tensor,
+    );
+    all.set(y.dataSync() as Float32Array, r * width);
+    y.dispose();
+  }
+  if (spec.topicHead === 0) return { vectors: all, topics: null };
+  const vectors = new Float32Array(rows * spec.outputDim);
+  const topics = new Float32Array(rows * spec.topicHead);
+  for (let r = 0; r < rows; r++) {
+    vectors.set(all.subarray(r * width, r * width + spec.outputDim), r * spec.outputDim);
+    topics.set(all.subarray(r * width + spec.outputDim, (r + 1) * width), r * spec.topicHead);
+  }
+  return { vectors, topics };
+}
+
+/** The interest vectors alone (rows × outputDim). */
 export function predictVectors(
   model: tf.LayersModel,
   x: Float32Array,
@@ -55,16 +112,5 @@ export function predictVectors(
   spec: SequenceModelSpec,
   batch = 256,
 ): Float32Array {
-  const out = new Float32Array(rows * spec.outputDim);
-  const step = spec.maxLen * spec.inputWidth;
-  for (let r = 0; r < rows; r += batch) {
-    const n = Math.min(batch, rows - r);
-    const y = tf.tidy(() => {
-      const xb = tf.tensor3d(x.subarray(r * step, (r + n) * step), [n, spec.maxLen, spec.inputWidth]);
-      return model.predict(xb) as tf.Tensor;
-    });
-    out.set(y.dataSync() as Float32Array, r * spec.outputDim);
-    y.dispose();
-  }
-  return out;
+  return predict(model, x, rows, spec, batch).vectors;
 }

@@ -4,10 +4,13 @@ import type { FeatureStore } from '../features/sequence.ts';
 import { createProgress } from '../util/progress.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 import { withSeededRandom } from '../util/seeded.ts';
-import type { SequenceModelSpec } from './lstm.ts';
+import { type SequenceModelSpec, splitOutputs } from './lstm.ts';
+import { loadTrainState, saveTrainState } from './train-state.ts';
 
 export interface TrainOptions {
   lr: number;
+  /** Learning rate × lrDecay after every epoch (1 = constant). */
+  lrDecay: number;
   batch: number;
   epochs: number;
   patience: number;
@@ -16,12 +19,22 @@ export interface TrainOptions {
   loss: 'contrastive' | 'cosine';
   temperature: number;
   negatives: number;
+  /** Weight of the topic head's KL(actual ‖ forecast) term (ignored without a topic head). */
+  topicWeight: number;
+  /** Where epoch state is saved for `--resume` (null: not saved). */
+  stateDir: string | null;
+  resume: boolean;
+  /** Fingerprint of config + data; a saved state with another key is refused. */
+  stateKey: string;
+  log?: (line: string) => void;
 }
 
 export interface EpochLog {
   epoch: number;
   loss: number;
+  topicKl: number | null;
   valid: number;
+  lr: number;
   seconds: number;
   samplesPerSec: number;
 }
@@ -30,9 +43,10 @@ export interface TrainResult {
   history: EpochLog[];
   bestEpoch: number;
   bestValid: number;
+  resumedFrom: number;
 }
 
-/** Fills a batch tensor's buffer with the examples' bucket sequences (built on the fly: no n×T×F copy). */
+/** Bucket sequences of the examples (examples × maxLen × width), built on the fly: no n×T×F copy is kept. */
 export function sequencesOf(
   store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
@@ -44,6 +58,19 @@ export function sequencesOf(
     store.sequence(ex.user, ex.end, maxLen, x, r * step);
   });
   return x;
+}
+
+/** Topic shares actually shown in each example's target window (examples × k). */
+export function targetShares(
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'end' | 'targetEnd'>[],
+): Float32Array {
+  const k = store.src.k;
+  const out = new Float32Array(examples.length * k);
+  examples.forEach((ex, r) => {
+    store.rangeShares(ex.end, ex.targetEnd, out, r * k);
+  });
+  return out;
 }
 
 /** Candidates = the batch's target items ∪ `negatives` uniformly sampled items; y = target mass per row. */
@@ -67,10 +94,16 @@ function l2Penalty(model: tf.LayersModel): tf.Scalar {
   return tf.addN(kernels.map((k) => tf.sum(tf.square(k)))) as tf.Scalar;
 }
 
+const unitRows = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-8));
+
+/** A seed per (epoch, batch): the same batches and draws whether a run was resumed or not. */
+const batchSeed = (seed: number, epoch: number, b: number) => (seed * 1_000_003 + epoch * 10_007 + b) >>> 0;
+
 /**
  * Trains the next-interest model with a custom loop. Contrastive: softmax over (batch targets ∪ sampled
  * items) of cos(ŷ, e_i)/τ, cross-entropy against the next bucket's items. Cosine: 1 − cos(ŷ, mean target).
- * Early stopping on `validate()` (validation NDCG@10), keeping the best weights in memory.
+ * Plus λ·KL(actual next-bucket topic shares ‖ topic head) and L2 on kernels. Early stopping on `validate()`
+ * (validation NDCG@10), keeping the best weights; optional epoch state for resuming after a kill.
  */
 export async function trainModel(
   model: tf.LayersModel,
@@ -83,51 +116,90 @@ export async function trainModel(
 ): Promise<TrainResult> {
   if (train.length === 0)
     throw new Error('train: no training examples (users need at least 2 buckets of history)');
+  const say = opts.log ?? ((l: string) => console.error(l));
   const optimizer = tf.train.adam(opts.lr);
-  const rand = mulberry32(opts.seed);
   const nItems = items.shape[0];
-  const history: EpochLog[] = [];
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let history: EpochLog[] = [];
   let best = Number.NEGATIVE_INFINITY;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | null = null;
-  const order = Array.from({ length: train.length }, (_, i) => i);
+  let start = 1;
+  if (opts.resume && opts.stateDir) {
+    const restored = await loadTrainState<EpochLog>(opts.stateDir, opts.stateKey, model, optimizer);
+    if (restored) {
+      ({ history, best, bestEpoch } = restored.progress);
+      bestWeights = restored.bestWeights;
+      start = restored.progress.epoch + 1;
+      say(
+        `resuming after epoch ${restored.progress.epoch} (best valid ndcg@10 ${best.toFixed(4)} at epoch ${bestEpoch})`,
+      );
+    }
+  }
+  const shares = spec.topicHead > 0 ? targetShares(store, train) : null;
+  const k = spec.topicHead;
   const batches = Math.ceil(train.length / opts.batch);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const stopped = () =>
+    bestEpoch > 0 && history.length > 0 && history.at(-1)!.epoch - bestEpoch >= opts.patience;
 
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+  for (let epoch = start; epoch <= opts.epochs && !stopped(); epoch++) {
     const t0 = performance.now();
-    shuffle(order, rand);
+    const lr = opts.lr * opts.lrDecay ** (epoch - 1);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const order = shuffle(
+      Array.from({ length: train.length }, (_, i) => i),
+      mulberry32(batchSeed(opts.seed, epoch, -1)),
+    );
     const bar = createProgress(`epoch ${epoch}/${opts.epochs}`, batches);
     let lossSum = 0;
+    let klSum = 0;
     for (let b = 0; b < batches; b++) {
-      const chunk = order.slice(b * opts.batch, (b + 1) * opts.batch).map((i) => train[i]);
+      const rows = order.slice(b * opts.batch, (b + 1) * opts.batch);
+      const chunk = rows.map((i) => train[i]);
       const x = sequencesOf(store, chunk, spec.maxLen);
       const targets = chunk.map((ex) => ex.target);
-      const loss = await withSeededRandom(opts.seed * 1_000_003 + epoch * 10_007 + b, () =>
+      const seed = batchSeed(opts.seed, epoch, b);
+      const rand = mulberry32(seed ^ 0x9e3779b9);
+      const [loss, kl] = await withSeededRandom(seed, () =>
         tf.tidy(() => {
           const xb = tf.tensor3d(x, [chunk.length, spec.maxLen, spec.inputWidth]);
+          const held: { kl: tf.Scalar | null } = { kl: null };
           const f = () => {
-            const out = model.apply(xb, { training: true }) as tf.Tensor2D;
-            const unit = tf.div(out, tf.add(tf.norm(out, 2, 1, true), 1e-8));
+            const { vec, topics } = splitOutputs(model.apply(xb, { training: true }) as tf.Tensor2D, spec);
+            const unit = unitRows(vec);
             let main: tf.Scalar;
             if (opts.loss === 'contrastive') {
               const c = candidates(targets, nItems, opts.negatives, rand);
-              const ce = tf.gather(items, c.ids);
-              const logits = tf.div(tf.matMul(unit, ce, false, true), opts.temperature);
+              const logits = tf.div(tf.matMul(unit, tf.gather(items, c.ids), false, true), opts.temperature);
               const y = tf.tensor2d(c.y, [chunk.length, c.width]);
               main = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
             } else {
-              const mean = tf.stack(targets.map((t) => tf.mean(tf.gather(items, t), 0)));
-              const meanUnit = tf.div(mean, tf.add(tf.norm(mean, 2, 1, true), 1e-8));
-              main = tf.sub(1, tf.mean(tf.sum(tf.mul(unit, meanUnit), 1)));
+              const mean = tf.stack(targets.map((t) => tf.mean(tf.gather(items, t), 0))) as tf.Tensor2D;
+              main = tf.sub(1, tf.mean(tf.sum(tf.mul(unit, unitRows(mean)), 1)));
+            }
+            if (topics && shares) {
+              const p = tf.tensor2d(
+                Float32Array.from(rows.flatMap((i) => [...shares.subarray(i * k, (i + 1) * k)])),
+                [rows.length, k],
+              );
+              // KL(p ‖ q) = Σ p (log p − log q); p log p is constant but keeps the reported value a true KL.
+              const kl = tf.mean(
+                tf.sum(tf.mul(p, tf.sub(tf.log(tf.add(p, 1e-8)), tf.log(tf.add(topics, 1e-8)))), 1),
+              );
+              // Kept past minimize's own tidy so the epoch can report it; disposed below.
+              held.kl = tf.keep(kl as tf.Scalar);
+              main = tf.add(main, tf.mul(opts.topicWeight, kl));
             }
             return opts.l2 > 0 ? tf.add(main, tf.mul(opts.l2, l2Penalty(model))) : main;
           };
-          return optimizer.minimize(f as () => tf.Scalar, true, vars)!;
+          const l = optimizer.minimize(f as () => tf.Scalar, true, vars)!;
+          return [l, held.kl ?? tf.scalar(0)] as const;
         }),
       );
       lossSum += (await loss.data())[0] * chunk.length;
+      klSum += (await kl.data())[0] * chunk.length;
       loss.dispose();
+      kl.dispose();
       bar.tick(1, { loss: (lossSum / Math.min(train.length, (b + 1) * opts.batch)).toFixed(4) });
     }
     bar.stop();
@@ -136,24 +208,35 @@ export async function trainModel(
     history.push({
       epoch,
       loss: lossSum / train.length,
+      topicKl: k > 0 ? klSum / train.length : null,
       valid,
+      lr,
       seconds,
       samplesPerSec: train.length / seconds,
     });
-    console.error(
-      `epoch ${epoch}: loss ${(lossSum / train.length).toFixed(4)}  valid ndcg@10 ${valid.toFixed(4)}  ${seconds.toFixed(1)}s`,
+    say(
+      `epoch ${epoch}: loss ${(lossSum / train.length).toFixed(4)}${k > 0 ? `  topic KL ${(klSum / train.length).toFixed(4)}` : ''}` +
+        `  valid ndcg@10 ${valid.toFixed(4)}  ${seconds.toFixed(1)}s (${(train.length / seconds).toFixed(0)} samples/s)`,
     );
     if (valid > best) {
       best = valid;
       bestEpoch = epoch;
       for (const w of bestWeights ?? []) w.dispose();
       bestWeights = model.getWeights().map((w) => w.clone());
-    } else if (epoch - bestEpoch >= opts.patience) break;
+    }
+    if (opts.stateDir)
+      await saveTrainState(opts.stateDir, model, optimizer, bestWeights, {
+        key: opts.stateKey,
+        epoch,
+        best,
+        bestEpoch,
+        history,
+      });
   }
   if (bestWeights) {
     model.setWeights(bestWeights);
     for (const w of bestWeights) w.dispose();
   }
   optimizer.dispose();
-  return { history, bestEpoch, bestValid: best };
+  return { history, bestEpoch, bestValid: best, resumedFrom: start - 1 };
 }

@@ -1,8 +1,10 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { exportCheckpoint } from '../checkpoint/export.ts';
 import type { Manifest } from '../checkpoint/format.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { loadDataset } from '../data/read.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
 import type { BackendPref } from '../env.ts';
@@ -15,6 +17,7 @@ import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
 import { methodTable, type RunReport, writeRunReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import { chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
 import { embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
@@ -22,6 +25,8 @@ import { embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './sta
 export interface TrainRunOptions {
   runId?: string;
   backend?: BackendPref;
+  /** Continue the run's saved epoch state (after a crash or kill) instead of starting over. */
+  resume?: boolean;
   log?: (line: string) => void;
 }
 
@@ -37,6 +42,28 @@ export interface TrainRunResult {
   seconds: number;
 }
 
+/** Epoch states of unfinished runs live beside the checkpoints, removed when a run completes. */
+const stateRoot = (cfg: Config) => join(cfg.run.out.checkpoints, '.train-state');
+
+/** The most recently saved unfinished run of this config's name, for `train --resume` without a run id. */
+function latestState(cfg: Config): string | null {
+  const root = stateRoot(cfg);
+  if (!existsSync(root)) return null;
+  const runs = readdirSync(root)
+    .filter((d) => d.startsWith(`${cfg.run.name}-`) && existsSync(join(root, d, 'progress.json')))
+    .map((d) => ({ d, t: statSync(join(root, d, 'progress.json')).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  return runs[0]?.d ?? null;
+}
+
+/** Everything that shapes training except how long it runs: a resume under another key is refused. */
+function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: string): string {
+  const { epochs: _e, patience: _p, ...train } = cfg.train;
+  return sha256Hex(
+    JSON.stringify({ ...cfg, train, run: { seed: cfg.run.seed }, dataFingerprint, encoderVersion }),
+  );
+}
+
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
 /** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
@@ -49,9 +76,12 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     timings[name] = (performance.now() - since) / 1000;
     return performance.now();
   };
-  const runId = opts.runId ?? `${cfg.run.name}-${stamp()}`;
+  const runId = opts.runId ?? (opts.resume ? latestState(cfg) : null) ?? `${cfg.run.name}-${stamp()}`;
   const reportDir = join(cfg.run.out.reports, runId);
   const checkpointDir = join(cfg.run.out.checkpoints, runId);
+  const stateDir = join(stateRoot(cfg), runId);
+  if (opts.resume && !existsSync(stateDir))
+    throw new Error(`train --resume: no saved training state at ${stateDir}`);
 
   const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
   say(describeBackend(backend));
@@ -104,6 +134,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     maxLen: m.max_len,
     inputWidth: featureWidth(emb.dim, topics.k),
     outputDim: emb.dim,
+    topicHead: m.topic_head ? topics.k : 0,
   };
   const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
   const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
@@ -129,11 +160,17 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     items,
     {
       ...cfg.train,
+      lrDecay: cfg.train.lr_decay,
       seed: cfg.run.seed,
       l2: m.l2,
       loss: m.loss,
       temperature: m.temperature,
       negatives: m.negatives,
+      topicWeight: m.topic_weight,
+      stateDir,
+      resume: opts.resume ?? false,
+      stateKey: trainStateKey(cfg, dataset.fingerprint, emb.encoder.version),
+      log: say,
     },
     validate,
   );
@@ -217,6 +254,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   lap('export', t);
   timings.total = (performance.now() - t0) / 1000;
   writeRunReport(reportDir, report, cfg.evaluate.k);
+  rmSync(stateDir, { recursive: true, force: true });
   model.dispose();
   say(`checkpoint: ${checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${reportDir}`);
   return {

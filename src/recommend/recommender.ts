@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { predictVectors } from '../model/lstm.ts';
+import { mmr } from './mmr.ts';
 import { addPrior, blendVectors, popularityPrior, scoreAll, topK } from './score.ts';
 
 export interface Recommendation {
@@ -19,15 +20,29 @@ export interface UserRecommendations {
   topics: { topic: number; label: string; share: number }[];
 }
 
+export interface RankOptions {
+  alpha?: number;
+  beta?: number;
+  /** MMR λ in [0, 1] over item vectors; 0 (default) = plain score order. */
+  diversity?: number;
+}
+
 export class UnknownUserError extends Error {
   override name = 'UnknownUserError';
 }
+
+/** How many top-scored candidates MMR re-ranks: enough to find diverse items, bounded for latency. */
+const mmrPool = (k: number) => Math.max(4 * k, 50);
+/** Bounds the LSTM-vector cache (a vector is dim floats; a huge user table must not pin them all). */
+const LSTM_CACHE_MAX = 50_000;
 
 /** Recommends from a checkpoint alone, with the same vector maths (blend → score → top-K) as evaluation. */
 export class Recommender {
   private readonly userIndex: Map<string, number>;
   private readonly items: tf.Tensor2D;
   private readonly prior: Float32Array;
+  /** The model is fixed and each user's stored sequence too, so their LSTM vector is computed once. */
+  private readonly lstmCache = new Map<number, Float32Array>();
 
   constructor(readonly ck: Checkpoint) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
@@ -36,40 +51,85 @@ export class Recommender {
     this.prior = popularityPrior(ck.popularity);
   }
 
-  recommend(
-    user: string,
-    k: number,
-    opts: { excludeSeen?: boolean; alpha?: number; beta?: number } = {},
-  ): UserRecommendations {
+  /** Row of `user` in the checkpoint's user tables; throws UnknownUserError. */
+  userRow(user: string): number {
     const u = this.userIndex.get(user);
     if (u === undefined)
       throw new UnknownUserError(`unknown user "${user}" (the checkpoint has ${this.userIndex.size} users)`);
-    const { model: spec, encoder, topics } = this.ck.manifest;
+    return u;
+  }
+
+  /** LSTM interest vector of a stored user (from their checkpointed bucket sequence). */
+  lstmVector(u: number): Float32Array {
+    let v = this.lstmCache.get(u);
+    if (!v) {
+      const spec = this.ck.manifest.model;
+      const step = spec.maxLen * spec.inputWidth;
+      v = predictVectors(this.ck.model, this.ck.sequences.subarray(u * step, (u + 1) * step), 1, spec);
+      if (this.lstmCache.size >= LSTM_CACHE_MAX) this.lstmCache.delete(this.lstmCache.keys().next().value!);
+      this.lstmCache.set(u, v);
+    }
+    return v;
+  }
+
+  /** Item indices a stored user has seen. */
+  seenItems(u: number): Int32Array {
+    return this.ck.seen.subarray(this.ck.seenOffsets[u], this.ck.seenOffsets[u + 1]);
+  }
+
+  /** score_i = ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i for one LSTM vector l and one ARIMA vector a. */
+  scoreVectors(lstm: Float32Array, arima: Float32Array, alpha: number, beta: number): Float32Array {
+    const { dim } = this.ck.manifest.encoder;
+    return addPrior(scoreAll(this.items, blendVectors(lstm, arima, dim, alpha), 1), this.prior, beta);
+  }
+
+  /** Top-k items by score (MMR re-ranked when diversity > 0), skipping excluded ones. */
+  rank(scores: Float32Array, k: number, exclude?: (i: number) => boolean, diversity = 0): Recommendation[] {
+    const top =
+      diversity > 0
+        ? mmr(
+            topK(scores, mmrPool(k), exclude),
+            scores,
+            this.ck.itemVectors,
+            this.ck.manifest.encoder.dim,
+            k,
+            diversity,
+          )
+        : topK(scores, k, exclude);
+    return [...top].map((i) => ({
+      id: this.ck.items.ids[i],
+      title: this.ck.items.titles[i],
+      score: scores[i],
+    }));
+  }
+
+  /** Topic shares with labels, largest first (ties by topic index). */
+  labelShares(shares: ArrayLike<number>): UserRecommendations['topics'] {
+    return Array.from(shares, (share, topic) => ({ topic, label: this.ck.topicLabels[topic], share })).sort(
+      (a, b) => b.share - a.share || a.topic - b.topic,
+    );
+  }
+
+  recommend(
+    user: string,
+    k: number,
+    opts: RankOptions & { excludeSeen?: boolean } = {},
+  ): UserRecommendations {
+    const u = this.userRow(user);
+    const { encoder, topics } = this.ck.manifest;
     const alpha = opts.alpha ?? this.ck.manifest.blend.alpha;
     const beta = opts.beta ?? this.ck.manifest.blend.beta;
-    const step = spec.maxLen * spec.inputWidth;
-    const lstm = predictVectors(this.ck.model, this.ck.sequences.subarray(u * step, (u + 1) * step), 1, spec);
     const shares = this.ck.forecasts.subarray(u * topics.k, (u + 1) * topics.k);
     const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
-    const scores = addPrior(
-      scoreAll(this.items, blendVectors(lstm, arima, encoder.dim, alpha), 1),
-      this.prior,
-      beta,
-    );
-    const seen = new Set(this.ck.seen.subarray(this.ck.seenOffsets[u], this.ck.seenOffsets[u + 1]));
-    const top = topK(scores, k, opts.excludeSeen === false ? undefined : (i) => seen.has(i));
+    const scores = this.scoreVectors(this.lstmVector(u), arima, alpha, beta);
+    const seen = new Set(this.seenItems(u));
+    const exclude = opts.excludeSeen === false ? undefined : (i: number) => seen.has(i);
     return {
       user,
       alpha,
       beta,
-      items: [...top].map((i) => ({
-        id: this.ck.items.ids[i],
-        title: this.ck.items.titles[i],
-        score: scores[i],
-      })),
-      topics: [...shares]
-        .map((share, topic) => ({ topic, label: this.ck.topicLabels[topic], share }))
-        .sort((a, b) => b.share - a.share || a.topic - b.topic),
+      items: this.rank(scores, k, exclude, opts.diversity),
+      topics: this.labelShares(shares),
     };
   }
 

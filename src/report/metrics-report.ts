@@ -1,8 +1,31 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Segment } from '../evaluate/beyond-accuracy.ts';
+import type { PairedResult } from '../evaluate/bootstrap.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
+import {
+  type ChartSpec,
+  type EpochPoint,
+  type ForecastErrorRow,
+  forecastErrorChart,
+  type IntervalRow,
+  metricsChart,
+  type SampleTrajectory,
+  surfaceChart,
+  trainingChart,
+  trajectoryChart,
+} from './charts.ts';
+import { type Block, type ReportDoc, type Section, toMarkdown, writeDoc } from './document.ts';
 
-/** What metrics.json holds: enough to compare runs without rerunning anything. */
+export type { ForecastErrorRow, SampleTrajectory } from './charts.ts';
+
+export interface PairedComparison extends PairedResult {
+  a: string;
+  b: string;
+  metric: string;
+}
+
+/** What metrics.json / report.json hold: enough to compare runs without rerunning anything. */
 export interface RunReport {
   run_id: string;
   created_at: string;
@@ -16,84 +39,329 @@ export interface RunReport {
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };
   timings_s: Record<string, number>;
+  /** The resolved config the run used. */
+  config?: unknown;
+  /** Bootstrap intervals of every method's metrics: method → metric → [lo, hi]. */
+  intervals?: Record<string, Record<string, { lo: number; hi: number }>>;
+  bootstrap?: { samples: number; seed: number; level: number };
+  /** Paired tests, e.g. the blend against the best baseline. */
+  paired?: PairedComparison[];
+  /** Coverage, novelty, intra-list diversity per method. */
+  beyond?: Record<string, Record<string, number>>;
+  /** Metrics by user-activity tercile per method. */
+  segments?: Record<string, Segment[]>;
+  /** Chosen neighbour count of the item-kNN baseline and its validation curve. */
+  knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
+  /** Forecast error per topic (another stage produces it). */
+  forecast_error?: { metric: string; rows: ForecastErrorRow[] };
+  /** A few users' topic-share trajectories with their forecasts and recommendations. */
+  samples?: SampleTrajectory[];
 }
 
 export function methodTable(methods: Record<string, MethodResult>): Record<string, Record<string, number>> {
   return Object.fromEntries(Object.entries(methods).map(([name, r]) => [name, r.metrics]));
 }
 
-const fmt = (x: number) => x.toFixed(4);
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
+
+/** "mean [lo, hi]" when an interval is known; the best mean per column in bold. */
+function metricRows(r: RunReport, columns: readonly string[]): string[][] {
+  const best = Object.fromEntries(
+    columns.map((c) => [
+      c,
+      Math.max(...Object.values(r.methods).map((m) => m[c] ?? Number.NEGATIVE_INFINITY)),
+    ]),
+  );
+  return Object.entries(r.methods).map(([name, m]) => [
+    name,
+    ...columns.map((c) => {
+      const v = m[c];
+      if (v === undefined) return '—';
+      const ci = r.intervals?.[name]?.[c];
+      const mean = v === best[c] ? `**${fmt(v)}**` : fmt(v);
+      return ci ? `${mean} [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : mean;
+    }),
+  ]);
+}
 
 /** Markdown table: one row per method, the chosen metric columns, best value per column in bold. */
 export function markdownTable(
   methods: Record<string, Record<string, number>>,
   columns: readonly string[],
 ): string {
-  const best = Object.fromEntries(
-    columns.map((c) => [c, Math.max(...Object.values(methods).map((m) => m[c] ?? 0))]),
-  );
-  const head = `| method | ${columns.join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|`;
-  const rows = Object.entries(methods).map(
-    ([name, m]) =>
-      `| ${name} | ${columns.map((c) => (m[c] === best[c] ? `**${fmt(m[c])}**` : fmt(m[c] ?? 0))).join(' | ')} |`,
-  );
-  return [head, ...rows].join('\n');
+  const r = { methods } as RunReport;
+  const doc: ReportDoc = {
+    title: '',
+    sections: [{ title: '', blocks: [metricsTableBlock(r, columns)] }],
+  };
+  return toMarkdown(doc, () => '')
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .join('\n');
 }
 
-/** Validation NDCG@10 over the (α, β) grid: rows α, columns β. */
-function alphaBetaTable(curve: RunReport['blend']['curve']): string {
+function metricsTableBlock(r: RunReport, columns: readonly string[]): Block {
+  return {
+    kind: 'table',
+    head: ['method', ...columns],
+    rows: metricRows(r, columns),
+    align: ['l', ...columns.map(() => 'r' as const)],
+  };
+}
+
+function alphaBetaBlock(curve: RunReport['blend']['curve']): Block {
   const alphas = [...new Set(curve.map((p) => p.alpha))];
   const betas = [...new Set(curve.map((p) => p.beta))];
   const at = (a: number, b: number) => curve.find((p) => p.alpha === a && p.beta === b)?.ndcg10 ?? Number.NaN;
+  return {
+    kind: 'table',
+    head: ['α \\ β', ...betas.map(String)],
+    rows: alphas.map((a) => [String(a), ...betas.map((b) => fmt(at(a, b)))]),
+  };
+}
+
+function summaryBlock(r: RunReport): Block {
+  const d = r.dataset as { users?: number; items?: number; events?: number; fingerprint?: string };
+  const s = r.split as {
+    protocol?: string;
+    users?: number;
+    evalUsers?: { valid: number; test: number };
+    examples?: { train: number; valid: number; test: number };
+    cutoffs?: { valid_from: string; test_from: string; test_to: string };
+  };
+  const rows: string[][] = [
+    ['users / items / events', `${d.users ?? '?'} / ${d.items ?? '?'} / ${d.events ?? '?'}`],
+    ['split protocol', s.protocol ?? '?'],
+    ['evaluated users (valid / test)', s.evalUsers ? `${s.evalUsers.valid} / ${s.evalUsers.test}` : '?'],
+    [
+      'examples (train / valid / test)',
+      s.examples ? `${s.examples.train} / ${s.examples.valid} / ${s.examples.test}` : '?',
+    ],
+  ];
+  if (s.cutoffs)
+    rows.push(['cutoffs', `valid ${s.cutoffs.valid_from}, test ${s.cutoffs.test_from}–${s.cutoffs.test_to}`]);
+  if (d.fingerprint) rows.push(['data fingerprint', `\`${String(d.fingerprint).slice(0, 16)}\``]);
+  return { kind: 'table', head: ['', ''], rows, align: ['l', 'l'] };
+}
+
+function pairedBlocks(r: RunReport): Block[] {
+  if (!r.paired?.length) return [];
+  const b = r.bootstrap;
   return [
-    `| α \\ β | ${betas.join(' | ')} |`,
-    `|---:|${betas.map(() => '---:').join('|')}|`,
-    ...alphas.map((a) => `| ${a} | ${betas.map((b) => fmt(at(a, b))).join(' | ')} |`),
-  ].join('\n');
+    {
+      kind: 'text',
+      text:
+        `Paired over the same users: mean difference a − b with its percentile bootstrap interval` +
+        (b ? ` (B = ${b.samples}, seed ${b.seed})` : '') +
+        '; p: two-sided bootstrap p-value (and sign-flip randomisation test when run).',
+    },
+    {
+      kind: 'table',
+      head: ['a', 'b', 'metric', 'users', 'a − b', 'CI', 'p', 'p (randomisation)'],
+      align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+      rows: r.paired.map((p) => [
+        p.a,
+        p.b,
+        p.metric,
+        String(p.n),
+        fmt(p.diff),
+        `[${fmt(p.lo)}, ${fmt(p.hi)}]`,
+        p.p.toFixed(4),
+        p.pRandomisation === undefined ? '—' : p.pRandomisation.toFixed(4),
+      ]),
+    },
+  ];
+}
+
+function beyondBlock(beyond: NonNullable<RunReport['beyond']>): Block {
+  const cols = [...new Set(Object.values(beyond).flatMap((m) => Object.keys(m)))];
+  return {
+    kind: 'table',
+    head: ['method', ...cols],
+    align: ['l', ...cols.map(() => 'r' as const)],
+    rows: Object.entries(beyond).map(([name, m]) => [
+      name,
+      ...cols.map((c) => (m[c] === undefined ? '—' : m[c].toFixed(c.startsWith('novelty') ? 2 : 4))),
+    ]),
+  };
+}
+
+function segmentsBlock(segments: NonNullable<RunReport['segments']>, metric: string): Block {
+  const names = ['low', 'mid', 'high'] as const;
+  const first = Object.values(segments)[0] ?? [];
+  const head = names.map((n) => {
+    const s = first.find((x) => x.name === n);
+    return s ? `${n} (${s.minHistory}–${s.maxHistory} events, ${s.users} users)` : n;
+  });
+  return {
+    kind: 'table',
+    head: ['method', ...head],
+    align: ['l', 'r', 'r', 'r'],
+    rows: Object.entries(segments).map(([m, segs]) => [
+      m,
+      ...names.map((n) => fmt(segs.find((s) => s.name === n)?.metrics[metric] ?? Number.NaN)),
+    ]),
+  };
+}
+
+function intervalRows(r: RunReport, columns: readonly string[]): IntervalRow[] {
+  return Object.entries(r.methods).flatMap(([method, m]) =>
+    columns
+      .filter((c) => m[c] !== undefined)
+      .map((c) => ({ method, metric: c, mean: m[c], ...r.intervals?.[method]?.[c] })),
+  );
+}
+
+function epochPoints(history: unknown[]): EpochPoint[] {
+  return history.flatMap((h) => {
+    const e = h as Partial<EpochPoint>;
+    return typeof e.epoch === 'number' && typeof e.loss === 'number' && typeof e.valid === 'number'
+      ? [{ epoch: e.epoch, loss: e.loss, valid: e.valid }]
+      : [];
+  });
+}
+
+/** The whole run report as a document; `charts: false` leaves the charts out (plain Markdown). */
+export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?: boolean } = {}): ReportDoc {
+  const charts = opts.charts ?? true;
+  const chart = (name: string, title: string, spec: ChartSpec): Block[] =>
+    charts ? [{ kind: 'chart', name, title, spec }] : [];
+  const columns = ks.flatMap((k) => [`ndcg@${k}`, `recall@${k}`, `hr@${k}`]);
+  const k0 = ks[0];
+  const sections: Section[] = [
+    {
+      title: 'Data and split',
+      blocks: [
+        {
+          kind: 'text',
+          text: `Created ${r.created_at} from \`${r.config_path}\` on backend **${r.backend}**.`,
+        },
+        summaryBlock(r),
+      ],
+    },
+    {
+      title: 'Test metrics',
+      blocks: [
+        {
+          kind: 'text',
+          text:
+            `Users evaluated: ${r.users_evaluated.blend ?? Object.values(r.users_evaluated)[0] ?? '?'} ` +
+            `(split protocol: ${(r.split as { protocol?: string }).protocol ?? '?'}; seen items excluded from ranking and targets).` +
+            (r.intervals ? ' Cells: mean [95% bootstrap CI over users].' : ''),
+        },
+        metricsTableBlock(r, columns),
+        ...chart(
+          'metrics',
+          'Test metrics with 95% bootstrap intervals',
+          metricsChart(intervalRows(r, [`ndcg@${k0}`, `recall@${k0}`, `hr@${k0}`])),
+        ),
+        ...pairedBlocks(r),
+      ],
+    },
+  ];
+  if (r.beyond || r.segments || r.knn) {
+    const blocks: Block[] = [];
+    if (r.beyond)
+      blocks.push(
+        {
+          kind: 'text',
+          text: "Coverage: share of the catalogue in anyone's top K; novelty: mean −log2 p(item) from training popularity; ILD: mean pairwise 1 − cos in the top K.",
+        },
+        beyondBlock(r.beyond),
+      );
+    if (r.segments)
+      blocks.push(
+        { kind: 'text', text: `NDCG@${k0} by user-activity tercile (history length before the cutoff):` },
+        segmentsBlock(r.segments, `ndcg@${k0}`),
+      );
+    if (r.knn)
+      blocks.push({
+        kind: 'text',
+        text: `item_knn neighbours: **${r.knn.neighbours}**, chosen on validation NDCG@10 (${r.knn.curve.map((p) => `${p.neighbours}: ${fmt(p.ndcg10)}`).join(', ')}).`,
+      });
+    sections.push({ title: 'Beyond accuracy', blocks });
+  }
+  sections.push({
+    title: 'Blend',
+    blocks: [
+      {
+        kind: 'text',
+        text: 'Score of item i: cos(α·LSTM + (1−α)·ARIMA, e_i) + β·log(1+count_i)/log(1+max count); α and β chosen on validation NDCG@10. `blend_no_prior` is the same with β = 0; `lstm` is α = 1, `arima` α = 0, both without the prior.',
+      },
+      { kind: 'text', text: `Chosen: α = **${r.blend.alpha}**, β = **${r.blend.beta}**.` },
+      alphaBetaBlock(r.blend.curve),
+      ...(r.blend.curve.length
+        ? chart(
+            'surface',
+            'Validation NDCG@10 over the α × β grid (chosen cell outlined)',
+            surfaceChart(r.blend.curve, r.blend),
+          )
+        : []),
+      {
+        kind: 'text',
+        text: `Topic-share forecasts: ${r.forecast.fitted} series fitted by the main forecaster, ${r.forecast.fellBack} by its fallback.`,
+      },
+      ...(r.forecast_error?.rows.length
+        ? chart(
+            'forecast-error',
+            `Forecast error per topic (${r.forecast_error.metric})`,
+            forecastErrorChart(r.forecast_error.rows, r.forecast_error.metric),
+          )
+        : []),
+    ],
+  });
+  const history = epochPoints(r.training.history);
+  sections.push({
+    title: 'Training',
+    blocks: [
+      {
+        kind: 'text',
+        text: `Best epoch ${r.training.best_epoch} (valid ndcg@10 ${fmt(r.training.best_valid_ndcg10)}).`,
+      },
+      ...(history.length
+        ? chart(
+            'training',
+            'Training loss and validation NDCG@10 per epoch (best epoch dashed)',
+            trainingChart(history, r.training.best_epoch),
+          )
+        : []),
+    ],
+  });
+  if (r.samples?.length)
+    sections.push({
+      title: 'Sample users',
+      blocks: r.samples.flatMap((s, i): Block[] => [
+        ...chart(
+          `user-${i}`,
+          `User ${s.user}: topic shares, ARIMA${s.lstm ? '/LSTM' : ''} forecast`,
+          trajectoryChart(s),
+        ),
+        { kind: 'text', text: `Recommended to user ${s.user}: ${s.recommended.join('; ') || '(nothing)'}` },
+      ]),
+    });
+  sections.push({
+    title: 'Run details',
+    blocks: [
+      {
+        kind: 'text',
+        text: `Stage timings (s): ${Object.entries(r.timings_s)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')}`,
+      },
+      ...(r.config === undefined
+        ? []
+        : [{ kind: 'code', lang: 'json', text: JSON.stringify(r.config, null, 2) } as Block]),
+      { kind: 'code', lang: 'json', text: JSON.stringify({ dataset: r.dataset, split: r.split }, null, 2) },
+    ],
+  });
+  return { title: `Run ${r.run_id}`, sections };
 }
 
 export function renderMarkdown(r: RunReport, ks: readonly number[]): string {
-  const columns = ks.flatMap((k) => [`ndcg@${k}`, `recall@${k}`, `hr@${k}`]);
-  const split = r.split as { protocol?: string; evalUsers?: unknown; examples?: unknown; cutoffs?: unknown };
-  return [
-    `# Run ${r.run_id}`,
-    '',
-    `Created ${r.created_at} from \`${r.config_path}\` on backend **${r.backend}**.`,
-    '',
-    '## Test metrics',
-    '',
-    `Users evaluated: ${r.users_evaluated.blend} (split protocol: ${split.protocol}; seen items excluded from ranking and targets).`,
-    '',
-    markdownTable(r.methods, columns),
-    '',
-    '## Blend',
-    '',
-    'Score of item i: cos(α·LSTM + (1−α)·ARIMA, e_i) + β·log(1+count_i)/log(1+max count); α and β chosen on validation NDCG@10.',
-    `\`blend_no_prior\` is the same with β = 0; \`lstm\` is α = 1, \`arima\` α = 0, both without the prior.`,
-    '',
-    `Chosen: α = **${r.blend.alpha}**, β = **${r.blend.beta}**.`,
-    '',
-    alphaBetaTable(r.blend.curve),
-    '',
-    `Topic-share forecasts: ${r.forecast.fitted} series fitted by the main forecaster, ${r.forecast.fellBack} by its fallback.`,
-    '',
-    '## Training',
-    '',
-    `Best epoch ${r.training.best_epoch} (valid ndcg@10 ${fmt(r.training.best_valid_ndcg10)}).`,
-    '',
-    '## Data and split',
-    '',
-    '```json',
-    JSON.stringify({ dataset: r.dataset, split: r.split }, null, 2),
-    '```',
-    '',
-    `Stage timings (s): ${Object.entries(r.timings_s)
-      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-      .join(', ')}`,
-    '',
-  ].join('\n');
+  return toMarkdown(buildRunDoc(r, ks, { charts: false }), () => '');
 }
 
+/** Synchronous: metrics.json + a chart-free report.md (what the pipeline has always written). */
 export function writeRunReport(
   dir: string,
   r: RunReport,
@@ -105,4 +373,24 @@ export function writeRunReport(
   writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(r, ks));
   return { json, markdown };
+}
+
+export interface ReportFiles {
+  json: string;
+  metrics: string;
+  markdown: string;
+  html: string;
+  charts: string[];
+}
+
+/** The full report: report.json (= metrics.json), report.md with PNG charts, self-contained report.html. */
+export async function writeReport(dir: string, r: RunReport, ks: readonly number[]): Promise<ReportFiles> {
+  mkdirSync(dir, { recursive: true });
+  const text = `${JSON.stringify(r, null, 2)}\n`;
+  const json = join(dir, 'report.json');
+  const metrics = join(dir, 'metrics.json');
+  writeFileSync(json, text);
+  writeFileSync(metrics, text);
+  const doc = await writeDoc(dir, 'report', buildRunDoc(r, ks));
+  return { json, metrics, ...doc };
 }

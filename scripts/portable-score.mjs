@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * node scripts/portable-score.mjs <checkpointDir> <userIndex>
+ *
+ * Recomputes one user's item scores from the checkpoint files with nothing but @tensorflow/tfjs and
+ * node:fs — no project code — following docs/CHECKPOINT.md. Prints {user, alpha, beta, scores} as JSON.
+ * It proves the checkpoint is self-describing: any tfjs runtime can serve it.
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+
+const [dir, userArg] = process.argv.slice(2);
+if (!dir || userArg === undefined) {
+  console.error('usage: portable-score.mjs <checkpointDir> <userIndex>');
+  process.exit(2);
+}
+const read = (name) => readFileSync(`${dir}/${name}`);
+const json = (name) => JSON.parse(read(name).toString('utf8'));
+
+/** Little-endian 4-byte arrays, whatever the host's byte order. */
+function array(name, get) {
+  const b = read(name);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Array.from({ length: b.byteLength / 4 }, (_, i) => get.call(view, i * 4, true));
+}
+const f32 = (name) => Float32Array.from(array(name, DataView.prototype.getFloat32));
+
+const manifest = json('manifest.json');
+const { maxLen, inputWidth, outputDim } = manifest.model;
+const { dim } = manifest.encoder;
+const { k } = manifest.topics;
+const { alpha, beta } = manifest.blend;
+const u = Number(userArg);
+const users = json('users.json').ids;
+if (!Number.isInteger(u) || u < 0 || u >= users.length) {
+  console.error(`userIndex must be an integer in [0, ${users.length})`);
+  process.exit(2);
+}
+
+// A custom IO handler: model.json's topology + weight specs, weights.bin's bytes.
+const modelJson = json('model/model.json');
+const weights = read('model/weights.bin');
+const model = await tf.loadLayersModel({
+  load: async () => ({
+    modelTopology: modelJson.modelTopology,
+    format: modelJson.format,
+    generatedBy: modelJson.generatedBy,
+    convertedBy: modelJson.convertedBy,
+    weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  }),
+});
+
+// LSTM vector: the network on the user's stored bucket sequence (first outputDim outputs).
+const step = maxLen * inputWidth;
+const seq = f32('user_sequences.f32').subarray(u * step, (u + 1) * step);
+const out = model.predict(tf.tensor3d(seq, [1, maxLen, inputWidth])).dataSync();
+const lstm = Array.from(out.subarray(0, outputDim));
+
+// ARIMA vector: forecast topic shares × topic centroids.
+const shares = f32('user_topic_forecast.f32').subarray(u * k, (u + 1) * k);
+const centroids = f32('topic_centroids.f32');
+const arima = Array.from({ length: dim }, (_, d) => shares.reduce((s, w, c) => s + w * centroids[c * dim + d], 0));
+
+// Blend of the unit-normalised vectors, then dot products with the item vectors plus the popularity prior.
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const [nl, na] = [norm(lstm), norm(arima)];
+const blend = lstm.map((x, d) => (nl > 0 ? (alpha * x) / nl : 0) + (na > 0 ? ((1 - alpha) * arima[d]) / na : 0));
+const items = f32('item_vectors.f32');
+const popularity = f32('item_popularity.f32');
+const maxCount = popularity.reduce((m, c) => Math.max(m, c), 0);
+const scores = Array.from(popularity, (c, i) => {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += blend[d] * items[i * dim + d];
+  return s + (maxCount > 0 ? (beta * Math.log1p(c)) / Math.log1p(maxCount) : 0);
+});
+console.log(JSON.stringify({ user: users[u], alpha, beta, scores }));

@@ -1,0 +1,79 @@
+import type { CommandModule } from 'yargs';
+import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { describeBackend, resolveBackend } from '../model/backend.ts';
+import { createServer, isLoopback } from '../serve/server.ts';
+import { finish } from './output.ts';
+
+interface Args {
+  checkpoint: string;
+  host: string;
+  port: number;
+  'body-limit': number;
+  backend?: BackendPref;
+  json: boolean;
+}
+
+export const serveCommand: CommandModule<object, Args> = {
+  command: 'serve',
+  describe: 'serve recommendations over HTTP from a checkpoint (SIGHUP reloads it, SIGTERM stops)',
+  builder: (y) =>
+    y
+      .option('checkpoint', { type: 'string', demandOption: true, describe: 'checkpoint directory' })
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'address to listen on (loopback by default)',
+      })
+      .option('port', { type: 'number', default: 8080, describe: '0 = any free port' })
+      .option('body-limit', { type: 'number', default: 1 << 20, describe: 'largest request body, bytes' })
+      .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
+      .option('json', { type: 'boolean', default: false })
+      .check((a) => {
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65_535)
+          throw new Error('--port must be an integer from 0 to 65535');
+        if (!Number.isInteger(a['body-limit']) || a['body-limit'] < 1024)
+          throw new Error('--body-limit must be an integer ≥ 1024');
+        return true;
+      }) as never,
+  handler: async (args) => {
+    const backend = await resolveBackend(args.backend ?? 'auto');
+    console.error(describeBackend(backend));
+    const server = await createServer({
+      checkpoint: args.checkpoint,
+      bodyLimit: args['body-limit'],
+      // Logs go to stderr so stdout carries only the start-up summary (one JSON line with --json).
+      logger: { level: 'info', stream: process.stderr },
+    });
+    const url = await server.app.listen({ host: args.host, port: args.port });
+    if (!isLoopback(args.host) && args.host !== 'localhost') {
+      console.error(
+        `serve: listening on ${args.host}, reachable beyond this machine; /admin/* still answers loopback only`,
+      );
+    }
+    const { ck } = server.slot.current;
+    finish(
+      args.json,
+      { url, model: ck.manifest.run_id, manifest_hash: ck.manifestHash, backend: backend.name },
+      () =>
+        `serving ${ck.manifest.run_id} (${ck.users.length} users, ${ck.items.ids.length} items) at ${url}`,
+    );
+    process.on('SIGHUP', () => {
+      server.reload().then(
+        (r) => server.app.log.info({ manifest_hash: r.current, previous: r.previous }, 'checkpoint reloaded'),
+        (e: Error) => server.app.log.error(`reload refused, still serving the old checkpoint: ${e.message}`),
+      );
+    });
+    const stop = (signal: string) => {
+      server.app.log.info(`${signal}: closing (in-flight requests finish first)`);
+      server.close().then(
+        () => process.exit(0),
+        (e: Error) => {
+          console.error(`serve: ${e.message}`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  },
+};

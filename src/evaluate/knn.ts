@@ -1,0 +1,215 @@
+import { lowerBound } from '../data/bucket.ts';
+import type { EventLog, Example } from '../data/split.ts';
+import { evaluateScorer, type Scorer } from './rank.ts';
+
+/**
+ * End (exclusive) of the events each user contributes to training statistics: an evaluated user's events
+ * before their example's `end`, every other user's events before `clock` (Infinity under the per-user
+ * protocol) — the same rule as `knownCounts`, so no method sees a target.
+ */
+export function knownEnds(log: EventLog, examples: readonly Example[], clock: number): Int32Array {
+  const users = log.userOffsets.length - 1;
+  const ends = new Int32Array(users);
+  for (let u = 0; u < users; u++)
+    ends[u] = lowerBound(log.ts, log.userOffsets[u], log.userOffsets[u + 1], clock);
+  for (const ex of examples) ends[ex.user] = ex.end;
+  return ends;
+}
+
+/** Distinct items of events [from, to), ascending. */
+function distinctSorted(item: Int32Array, from: number, to: number): Int32Array {
+  return Int32Array.from(new Set(item.subarray(from, to))).sort();
+}
+
+/**
+ * Item-item neighbours by cosine over binary user co-occurrence: sim(i, j) = |U_i ∩ U_j| / √(|U_i|·|U_j|).
+ * `neighbours[i]` holds item i's `maxNeighbours` most similar items (best first, ties to the lower id),
+ * so any smaller neighbour count is a prefix and one build serves a whole validation grid.
+ */
+export interface ItemKnn {
+  nItems: number;
+  maxNeighbours: number;
+  /** nItems × maxNeighbours neighbour ids (−1 pads items with fewer co-occurring items). */
+  neighbours: Int32Array;
+  sims: Float32Array;
+  /** Users per item in the training part: the popularity fallback for items no neighbour reaches. */
+  counts: Float32Array;
+}
+
+export function buildItemKnn(
+  log: EventLog,
+  ends: Int32Array,
+  nItems: number,
+  maxNeighbours: number,
+): ItemKnn {
+  if (!(Number.isInteger(maxNeighbours) && maxNeighbours >= 1))
+    throw new Error(`knn: neighbours must be a positive integer, got ${maxNeighbours}`);
+  // Transpose user → distinct items into item → users (CSR) for row-at-a-time co-occurrence counting.
+  const userItems = Array.from({ length: ends.length }, (_, u) =>
+    distinctSorted(log.item, log.userOffsets[u], ends[u]),
+  );
+  const counts = new Float32Array(nItems);
+  for (const items of userItems) for (const i of items) counts[i]++;
+  const itemOffsets = new Int32Array(nItems + 1);
+  for (let i = 0; i < nItems; i++) itemOffsets[i + 1] = itemOffsets[i] + counts[i];
+  const itemUsers = new Int32Array(itemOffsets[nItems]);
+  const fill = itemOffsets.slice(0, nItems);
+  userItems.forEach((items, u) => {
+    for (const i of items) itemUsers[fill[i]++] = u;
+  });
+
+  const neighbours = new Int32Array(nItems * maxNeighbours).fill(-1);
+  const sims = new Float32Array(nItems * maxNeighbours);
+  const co = new Float32Array(nItems);
+  const touched = new Int32Array(nItems);
+  const heap = new TopHeap(maxNeighbours);
+  for (let i = 0; i < nItems; i++) {
+    let nt = 0;
+    for (let p = itemOffsets[i]; p < itemOffsets[i + 1]; p++)
+      for (const j of userItems[itemUsers[p]]) {
+        if (j === i) continue;
+        if (co[j] === 0) touched[nt++] = j;
+        co[j]++;
+      }
+    heap.clear();
+    for (let t = 0; t < nt; t++) {
+      const j = touched[t];
+      heap.offer(j, co[j] / Math.sqrt(counts[i] * counts[j]));
+      co[j] = 0;
+    }
+    heap.drainInto(neighbours, sims, i * maxNeighbours);
+  }
+  return { nItems, maxNeighbours, neighbours, sims, counts };
+}
+
+/** Bounded min-heap keeping the k best (value desc, then id asc) of the items offered. */
+class TopHeap {
+  private readonly id: Int32Array;
+  private readonly val: Float64Array;
+  private n = 0;
+
+  constructor(private readonly k: number) {
+    this.id = new Int32Array(k);
+    this.val = new Float64Array(k);
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  /** a ranks below b: smaller value, or equal value and larger id. */
+  private worse(a: number, b: number): boolean {
+    return this.val[a] < this.val[b] || (this.val[a] === this.val[b] && this.id[a] > this.id[b]);
+  }
+
+  offer(j: number, s: number): void {
+    if (this.n < this.k) {
+      this.id[this.n] = j;
+      this.val[this.n] = s;
+      this.up(this.n++);
+    } else if (s > this.val[0] || (s === this.val[0] && j < this.id[0])) {
+      this.id[0] = j;
+      this.val[0] = s;
+      this.down(0);
+    }
+  }
+
+  /** Writes the kept items best first at out[o…] and empties the heap. */
+  drainInto(ids: Int32Array, vals: Float32Array, o: number): void {
+    for (let r = this.n - 1; r >= 0; r--) {
+      ids[o + r] = this.id[0];
+      vals[o + r] = this.val[0];
+      this.n--;
+      this.swap(0, this.n);
+      this.down(0);
+    }
+  }
+
+  private up(c: number): void {
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!this.worse(c, p)) return;
+      this.swap(c, p);
+      c = p;
+    }
+  }
+
+  private down(p: number): void {
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= this.n) return;
+      const c = l + 1 < this.n && this.worse(l + 1, l) ? l + 1 : l;
+      if (!this.worse(c, p)) return;
+      this.swap(c, p);
+      p = c;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    [this.id[a], this.id[b]] = [this.id[b], this.id[a]];
+    [this.val[a], this.val[b]] = [this.val[b], this.val[a]];
+  }
+}
+
+/**
+ * Item-kNN scorer: score(i) = Σ over the user's distinct items h before `end` of sim(h, i) when i is among
+ * h's first `neighbours` neighbours. Items no neighbour reaches score in [−1, 0) by training popularity,
+ * so they rank below every reached item but not arbitrarily by id.
+ */
+export function itemKnnScorer(log: EventLog, knn: ItemKnn, neighbours = knn.maxNeighbours): Scorer {
+  if (!(Number.isInteger(neighbours) && neighbours >= 1 && neighbours <= knn.maxNeighbours))
+    throw new Error(`knn: neighbours must be an integer in [1, ${knn.maxNeighbours}], got ${neighbours}`);
+  const n = knn.nItems;
+  let maxCount = 0;
+  for (const c of knn.counts) maxCount = Math.max(maxCount, c);
+  const fallback = knn.counts.map((c) => c / (maxCount + 1) - 1);
+  return (examples) => {
+    const out = new Float32Array(examples.length * n);
+    examples.forEach((ex, r) => {
+      const row = out.subarray(r * n, (r + 1) * n);
+      for (const h of distinctSorted(log.item, log.userOffsets[ex.user], ex.end)) {
+        const o = h * knn.maxNeighbours;
+        for (let q = 0; q < neighbours; q++) {
+          const j = knn.neighbours[o + q];
+          if (j < 0) break;
+          row[j] += knn.sims[o + q];
+        }
+      }
+      for (let i = 0; i < n; i++) if (row[i] === 0) row[i] = fallback[i];
+    });
+    return out;
+  };
+}
+
+export interface KnnChoice {
+  neighbours: number;
+  /** Validation NDCG@10 for each grid value, in grid order. */
+  curve: { neighbours: number; ndcg10: number }[];
+}
+
+/**
+ * Picks the neighbour count on the validation examples by NDCG@10 (ties to the smaller count). The
+ * similarities are built once from the events before each validation example's end (others: before `clock`).
+ */
+export async function chooseKnnNeighbours(
+  log: EventLog,
+  valid: readonly Example[],
+  grid: readonly number[],
+  opts: { nItems: number; clock: number; excludeSeen: boolean },
+): Promise<KnnChoice> {
+  if (grid.length === 0) throw new Error('knn: the neighbour grid is empty');
+  const knn = buildItemKnn(log, knownEnds(log, valid, opts.clock), opts.nItems, Math.max(...grid));
+  const curve: KnnChoice['curve'] = [];
+  for (const k of grid) {
+    const r = await evaluateScorer(log, valid, itemKnnScorer(log, knn, k), {
+      nItems: opts.nItems,
+      ks: [10],
+      excludeSeen: opts.excludeSeen,
+    });
+    curve.push({ neighbours: k, ndcg10: r.metrics['ndcg@10'] });
+  }
+  const best = curve.reduce((b, p) =>
+    p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && p.neighbours < b.neighbours) ? p : b,
+  );
+  return { neighbours: best.neighbours, curve };
+}

@@ -1,0 +1,74 @@
+import type { EventLog, Example } from '../data/split.ts';
+import { activitySegments, beyondAccuracy, type Segment } from './beyond-accuracy.ts';
+import { bootstrapIntervals, type PairedResult, pairedTest } from './bootstrap.ts';
+import type { MethodResult } from './rank.ts';
+
+/** Everything the report says about uncertainty and lists, computed from the evaluated methods. */
+export interface MethodAnalysis {
+  intervals: Record<string, Record<string, { lo: number; hi: number }>>;
+  bootstrap: { samples: number; seed: number; level: number };
+  paired: (PairedResult & { a: string; b: string; metric: string })[];
+  beyond: Record<string, Record<string, number>>;
+  segments: Record<string, Segment[]>;
+}
+
+export interface AnalysisInput {
+  log: EventLog;
+  examples: readonly Example[];
+  nItems: number;
+  ks: readonly number[];
+  /** Training popularity (knownCounts on the same examples) for novelty. */
+  counts: Float32Array;
+  itemVectors?: Float32Array;
+  dim?: number;
+  samples?: number;
+  seed?: number;
+  level?: number;
+  /** Method compared against the best of `baselines` (by `metric`, default ndcg@<first k>). */
+  focus?: string;
+  baselines?: readonly string[];
+  metric?: string;
+}
+
+/** The baseline with the highest mean `metric` (ties to the earlier name), or undefined if none was run. */
+export function bestBaseline(
+  methods: Record<string, MethodResult>,
+  baselines: readonly string[],
+  metric: string,
+): string | undefined {
+  let best: string | undefined;
+  for (const b of baselines) {
+    const v = methods[b]?.metrics[metric];
+    if (v !== undefined && (best === undefined || v > methods[best].metrics[metric])) best = b;
+  }
+  return best;
+}
+
+/**
+ * Intervals for every method's metrics, beyond-accuracy metrics for methods evaluated with keepLists, the
+ * activity-segment breakdown, and the paired test of `focus` against the best baseline.
+ */
+export function analyseMethods(methods: Record<string, MethodResult>, input: AnalysisInput): MethodAnalysis {
+  const boot = { samples: input.samples ?? 1000, seed: input.seed ?? 0, level: input.level ?? 0.95 };
+  const intervals: MethodAnalysis['intervals'] = {};
+  const beyond: MethodAnalysis['beyond'] = {};
+  const segments: MethodAnalysis['segments'] = {};
+  for (const [name, r] of Object.entries(methods)) {
+    const ci = bootstrapIntervals(r.perUser, boot);
+    intervals[name] = Object.fromEntries(Object.entries(ci).map(([k, v]) => [k, { lo: v.lo, hi: v.hi }]));
+    if (r.lists) beyond[name] = beyondAccuracy(r, input).metrics;
+    if (r.rows) segments[name] = activitySegments(input.log, input.examples, r);
+  }
+  const metric = input.metric ?? `ndcg@${input.ks[0]}`;
+  const paired: MethodAnalysis['paired'] = [];
+  const focus = input.focus ?? 'blend';
+  const rival = bestBaseline(methods, input.baselines ?? [], metric);
+  if (methods[focus] && rival) {
+    const t = pairedTest(methods[focus].perUser[metric], methods[rival].perUser[metric], {
+      ...boot,
+      randomisation: true,
+    });
+    paired.push({ a: focus, b: rival, metric, ...t });
+  }
+  return { intervals, bootstrap: boot, paired, beyond, segments };
+}

@@ -1,0 +1,320 @@
+/**
+ * Recommendations for a dated history that is not in the checkpoint (an ad-hoc one, or a stored user's
+ * new events), computed on the fly through the training path: events → a small FeatureStore (one user,
+ * a local item table holding the history's catalogue items plus one pseudo-item per free-text event) →
+ * bucket features / topic-share series → LSTM + ARIMA → blend + prior → top-K.
+ */
+import type { Config } from '../config/schema.ts';
+import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
+import type { Embedder, EmbedOptions } from '../embed/types.ts';
+import { FeatureStore } from '../features/sequence.ts';
+import { sharesToVectors } from '../forecast/examples.ts';
+import { createForecaster } from '../forecast/registry.ts';
+import { forecastShares } from '../forecast/shares.ts';
+import type { Forecaster } from '../forecast/types.ts';
+import { predictVectors } from '../model/lstm.ts';
+import { forecastSpec } from '../pipeline/stages.ts';
+import { softAssign } from '../topics/kmeans.ts';
+import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
+
+/** One dated event: a catalogue item id or a free text, at unix seconds or an ISO-8601 time. */
+export interface HistoryEvent {
+  item?: string;
+  text?: string;
+  ts: number | string;
+  /** Relative weight in the bucket's mean vector (a rating in training); default 1. */
+  weight?: number;
+}
+
+/** Bad history input; `status` is the HTTP status a server should answer with. */
+export class HistoryError extends Error {
+  override name = 'HistoryError';
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 422 = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class UnknownItemError extends HistoryError {
+  override name = 'UnknownItemError';
+  constructor(message: string) {
+    super(message, 422);
+  }
+}
+
+/** The checkpoint's encoder cannot be rebuilt identically here, so free text cannot be embedded. */
+export class EncoderMismatchError extends HistoryError {
+  override name = 'EncoderMismatchError';
+  constructor(message: string) {
+    super(message, 422);
+  }
+}
+
+/** Unix seconds of year 9999: anything larger is almost surely milliseconds or garbage. */
+const MAX_ABS_TS = 253_402_300_799;
+
+/** An event after validation: item index into the checkpoint, or a text to embed. */
+interface ResolvedEvent {
+  item: number;
+  text: string | null;
+  ts: number;
+  weight: number;
+  order: number;
+}
+
+function parseTs(ts: unknown, where: string): number {
+  const t = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) / 1000 : Number.NaN;
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_ABS_TS) {
+    throw new HistoryError(
+      `${where}.ts: expected unix seconds or an ISO-8601 time, got ${JSON.stringify(ts)}`,
+    );
+  }
+  return t;
+}
+
+/** The checkpoint's settings this path needs (the manifest stores the run's parsed config). */
+interface HistoryConfig {
+  buckets: Config['buckets'];
+  forecast: Config['forecast'];
+  embed: Config['embed'];
+}
+
+/** Embedder options from the checkpoint's config; never the on-disk cache (a server must not write). */
+function embedOptions(embed: Config['embed']): EmbedOptions {
+  const base = embed.transformers ? embedOptionsFromConfig(embed) : undefined;
+  return {
+    encoder: embed.encoder,
+    batch: embed.batch,
+    cacheDir: null,
+    hashing: embed.hashing,
+    transformers: base?.transformers,
+  };
+}
+
+/**
+ * A stored user's state as a prefix for new events: their checkpointed bucket rows (the padding
+ * removed) and those rows' topic-share columns as the series ARIMA continues.
+ */
+export interface HistoryPrefix {
+  rows: Float32Array;
+  series: number[][];
+  /** Item indices to exclude besides the new events' own items. */
+  seen: ArrayLike<number>;
+}
+
+export interface HistoryResult extends Omit<UserRecommendations, 'user'> {
+  buckets: number;
+  events: number;
+}
+
+export class HistoryRecommender {
+  private readonly cfg: HistoryConfig;
+  private readonly itemIndex: Map<string, number>;
+  private itemShares: Float32Array | undefined;
+  private embedder: Promise<Embedder> | undefined;
+  private forecaster: Promise<Forecaster> | undefined;
+
+  /** `makeEmbedder` replaces createEmbedder (tests); its version must still match the manifest's. */
+  constructor(
+    readonly rec: Recommender,
+    private readonly makeEmbedder: (opts: EmbedOptions) => Promise<Embedder> = createEmbedder,
+  ) {
+    const config = rec.ck.manifest.config as Partial<HistoryConfig> | null;
+    if (!config?.buckets || !config.forecast || !config.embed) {
+      throw new Error('checkpoint manifest.config lacks buckets/forecast/embed');
+    }
+    this.cfg = config as HistoryConfig;
+    this.itemIndex = new Map(rec.ck.items.ids.map((id, i) => [id, i]));
+  }
+
+  /** Validates events: unknown ids, bad times or empty events throw HistoryError naming the event. */
+  resolve(events: readonly HistoryEvent[]): ResolvedEvent[] {
+    if (!Array.isArray(events) || events.length === 0)
+      throw new HistoryError('events: expected a non-empty array');
+    return events.map((e, order) => {
+      const where = `events[${order}]`;
+      if (e === null || typeof e !== 'object') throw new HistoryError(`${where}: expected an object`);
+      const hasItem = e.item !== undefined;
+      const hasText = e.text !== undefined;
+      if (hasItem === hasText) throw new HistoryError(`${where}: give exactly one of "item" or "text"`);
+      const weight = e.weight ?? 1;
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+        throw new HistoryError(`${where}.weight: expected a finite number ≥ 0`);
+      }
+      const ts = parseTs(e.ts, where);
+      if (hasText) {
+        if (typeof e.text !== 'string' || e.text.trim() === '')
+          throw new HistoryError(`${where}.text: expected a non-empty string`);
+        return { item: -1, text: e.text, ts, weight, order };
+      }
+      const item = typeof e.item === 'string' ? this.itemIndex.get(e.item) : undefined;
+      if (item === undefined) {
+        throw new UnknownItemError(
+          `${where}.item: unknown item ${JSON.stringify(e.item)} (not in the checkpoint)`,
+        );
+      }
+      return { item, text: null, ts, weight, order };
+    });
+  }
+
+  /** Soft topic shares of every catalogue item, exactly as training computed them. */
+  private catalogueShares(): Float32Array {
+    const { ck } = this.rec;
+    this.itemShares ??= softAssign(
+      ck.itemVectors,
+      ck.manifest.encoder.dim,
+      ck.centroids,
+      ck.manifest.topics.temperature,
+    );
+    return this.itemShares;
+  }
+
+  /** The checkpoint's encoder, created on first use; refused if it would not reproduce the catalogue vectors. */
+  private async encoder(): Promise<Embedder> {
+    const want = this.rec.ck.manifest.encoder;
+    this.embedder ??= this.makeEmbedder(embedOptions(this.cfg.embed)).then((e) => {
+      if (e.id !== want.id || e.version !== want.version || e.dim !== want.dim) {
+        e.dispose();
+        throw new EncoderMismatchError(
+          `free-text events need encoder ${want.id} ${want.version} (${want.dim}-d); this server has ${e.id} ${e.version} (${e.dim}-d)`,
+        );
+      }
+      return e;
+    });
+    // A failed creation is not cached, so a later request may retry.
+    this.embedder.catch(() => {
+      this.embedder = undefined;
+    });
+    return this.embedder;
+  }
+
+  /** Throws EncoderMismatchError now rather than at the first text event's recommendation. */
+  async checkEncoder(): Promise<void> {
+    await this.encoder();
+  }
+
+  private forecasterOf(): Promise<Forecaster> {
+    this.forecaster ??= createForecaster(forecastSpec(this.cfg.forecast));
+    return this.forecaster;
+  }
+
+  /** Bucket rows (buckets × width) and topic series of the events, through FeatureStore. */
+  private async features(events: ResolvedEvent[]) {
+    const { ck } = this.rec;
+    const { dim, k } = { dim: ck.manifest.encoder.dim, k: ck.manifest.topics.k };
+    // Local item table: catalogue items used, then one pseudo-item per distinct text.
+    const local = new Map<number, number>();
+    const texts = new Map<string, number>();
+    for (const e of events) {
+      if (e.text === null) {
+        if (!local.has(e.item)) local.set(e.item, local.size);
+      } else if (!texts.has(e.text)) texts.set(e.text, texts.size);
+    }
+    const nLocal = local.size + texts.size;
+    const itemVectors = new Float32Array(nLocal * dim);
+    const itemShares = new Float32Array(nLocal * k);
+    const catShares = this.catalogueShares();
+    for (const [item, j] of local) {
+      itemVectors.set(ck.itemVectors.subarray(item * dim, (item + 1) * dim), j * dim);
+      itemShares.set(catShares.subarray(item * k, (item + 1) * k), j * k);
+    }
+    if (texts.size) {
+      const vectors = await (await this.encoder()).embed([...texts.keys()]);
+      itemVectors.set(vectors, local.size * dim);
+      itemShares.set(softAssign(vectors, dim, ck.centroids, ck.manifest.topics.temperature), local.size * k);
+    }
+    // Time order as in training; equal times keep the order given.
+    const sorted = [...events].sort((a, b) => a.ts - b.ts || a.order - b.order);
+    const n = sorted.length;
+    const store = new FeatureStore({
+      userOffsets: Int32Array.of(0, n),
+      item: Int32Array.from(sorted, (e) =>
+        e.text === null ? local.get(e.item)! : local.size + texts.get(e.text)!,
+      ),
+      ts: Float64Array.from(sorted, (e) => e.ts),
+      weight: Float32Array.from(sorted, (e) => e.weight),
+      itemVectors,
+      dim,
+      itemShares,
+      k,
+      buckets: this.cfg.buckets,
+    });
+    const buckets = store.bucketsBefore(0, n).start.length;
+    const rows = new Float32Array(buckets * store.width);
+    store.sequence(0, n, buckets, rows);
+    return { rows, series: store.topicSeries(0, n), buckets };
+  }
+
+  /** A stored user's checkpointed state, as the prefix `recommend` continues from. */
+  prefixOf(u: number): HistoryPrefix {
+    const { ck } = this.rec;
+    const { maxLen, inputWidth } = ck.manifest.model;
+    const { dim } = ck.manifest.encoder;
+    const { k } = ck.manifest.topics;
+    const seq = ck.sequences.subarray(u * maxLen * inputWidth, (u + 1) * maxLen * inputWidth);
+    // Left padding is all-zero rows; a real bucket row always has a positive log-count feature.
+    let first = 0;
+    while (first < maxLen && seq.subarray(first * inputWidth, (first + 1) * inputWidth).every((x) => x === 0))
+      first++;
+    const rows = seq.slice(first * inputWidth);
+    const series = Array.from({ length: k }, (_, c) =>
+      Array.from({ length: maxLen - first }, (_, j) => rows[j * inputWidth + dim + c]),
+    );
+    return { rows, series, seen: this.rec.seenItems(u) };
+  }
+
+  /** Recommendations for `events`, continuing `prefix` (a stored user's state) when given. */
+  async recommend(
+    events: readonly HistoryEvent[],
+    k: number,
+    opts: RankOptions & { prefix?: HistoryPrefix; excludeSeen?: boolean } = {},
+  ): Promise<HistoryResult> {
+    const resolved = this.resolve(events);
+    const { ck } = this.rec;
+    const spec = ck.manifest.model;
+    const { dim } = ck.manifest.encoder;
+    const topicsK = ck.manifest.topics.k;
+    const feats = await this.features(resolved);
+    const prefix = opts.prefix;
+    // The LSTM sees the last maxLen buckets of prefix ++ new, left-padded with zero rows as in training.
+    const allRows = prefix ? concat(prefix.rows, feats.rows) : feats.rows;
+    const seq = new Float32Array(spec.maxLen * spec.inputWidth);
+    const tail = allRows.subarray(Math.max(0, allRows.length - seq.length));
+    seq.set(tail, seq.length - tail.length);
+    const lstm = predictVectors(ck.model, seq, 1, spec);
+    const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
+    const f = await this.forecasterOf();
+    const shares = Float32Array.from(forecastShares(f, series, this.cfg.forecast.horizon).shares);
+    const arima = sharesToVectors(shares, topicsK, ck.centroids, dim);
+    const alpha = opts.alpha ?? ck.manifest.blend.alpha;
+    const beta = opts.beta ?? ck.manifest.blend.beta;
+    const scores = this.rec.scoreVectors(lstm, arima, alpha, beta);
+    // Seen = the stored user's items plus the history's own catalogue items.
+    const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);
+    for (const e of resolved) if (e.text === null) seen.add(e.item);
+    const exclude = opts.excludeSeen === false ? undefined : (i: number) => seen.has(i);
+    return {
+      alpha,
+      beta,
+      items: this.rec.rank(scores, k, exclude, opts.diversity),
+      topics: this.rec.labelShares(shares),
+      buckets: allRows.length / spec.inputWidth,
+      events: resolved.length,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const [e, f] = await Promise.allSettled([this.embedder, this.forecaster]);
+    if (e.status === 'fulfilled') e.value?.dispose();
+    if (f.status === 'fulfilled') f.value?.dispose();
+  }
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

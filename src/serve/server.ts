@@ -1,0 +1,264 @@
+/**
+ * HTTP API over one checkpoint (Fastify). Every route validates its input with a JSON schema; bad input
+ * of any kind answers 4xx with a message. Listens on loopback unless told otherwise; /admin/* answers
+ * only loopback clients.
+ */
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { CheckpointError } from '../checkpoint/load.ts';
+import { HistoryError, type HistoryEvent } from '../recommend/history.ts';
+import { UnknownUserError } from '../recommend/recommender.ts';
+import { ModelSlot, type ServingModel } from './model-slot.ts';
+import {
+  appendEventsSchema,
+  healthzSchema,
+  historyRecommendationsSchema,
+  modelSchema,
+  QUERY_HELP,
+  reloadSchema,
+  userRecommendationsSchema,
+} from './schemas.ts';
+import { UserEvents } from './user-events.ts';
+
+export interface ServerOptions {
+  checkpoint: string;
+  /** Request body cap in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Bounds of the appended-events state. */
+  maxUsersWithEvents?: number;
+  maxEventsPerUser?: number;
+  /** Fastify logger setting (default off). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface RecommendServer {
+  app: FastifyInstance;
+  slot: ModelSlot;
+  userEvents: UserEvents;
+  /** Loads `dir` (default: the served one), verifies it and swaps it in; throws CheckpointError if refused. */
+  reload(dir?: string): Promise<{ previous: string; current: string; dir: string }>;
+  /** Stops accepting requests, waits for in-flight ones, frees the model. */
+  close(): Promise<void>;
+}
+
+export function isLoopback(ip: string | undefined): boolean {
+  return ip === '::1' || !!ip?.startsWith('127.') || !!ip?.startsWith('::ffff:127.');
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+};
+
+function send(reply: FastifyReply, statusCode: number, message: string) {
+  return reply.code(statusCode).send({ error: STATUS_NAMES[statusCode] ?? 'Error', message, statusCode });
+}
+
+/** Validation errors phrased per parameter: "querystring/k must be an integer from 1 to 100". */
+function validationMessage(e: FastifyError): string {
+  const first = e.validation?.[0];
+  if (e.validationContext === 'querystring' && first) {
+    const name = first.keyword === 'additionalProperties' ? undefined : first.instancePath.replace(/^\//, '');
+    if (name && QUERY_HELP[name]) return `query parameter ${name} must be ${QUERY_HELP[name]}`;
+    if (first.keyword === 'additionalProperties') {
+      const extra = (first.params as { additionalProperty?: string }).additionalProperty;
+      return `unknown query parameter ${JSON.stringify(extra)} (known: ${Object.keys(QUERY_HELP).join(', ')})`;
+    }
+  }
+  return e.message;
+}
+
+const bool = (s: string) => s === 'true' || s === '1';
+const optNumber = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+
+interface UserQuery {
+  k: string;
+  exclude_seen: string;
+  diversity: string;
+  alpha?: string;
+  beta?: string;
+}
+
+interface RankBody {
+  k?: number;
+  exclude_seen?: boolean;
+  diversity?: number;
+  alpha?: number;
+  beta?: number;
+}
+
+export async function createServer(opts: ServerOptions): Promise<RecommendServer> {
+  const started = performance.now();
+  const slot = await ModelSlot.open(opts.checkpoint);
+  const userEvents = new UserEvents(opts.maxUsersWithEvents, opts.maxEventsPerUser);
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 1 << 20,
+    logger: opts.logger ?? false,
+    // No coercion: a wrong JSON type is an error. Unknown properties are refused, not silently dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Room for the longest user id the schema accepts (256) in a path parameter.
+    routerOptions: { maxParamLength: 300 },
+  });
+
+  app.setErrorHandler((e: FastifyError, req, reply) => {
+    if (e.validation) return send(reply, 400, `${validationMessage(e)}`);
+    if (e instanceof HistoryError) return send(reply, e.status, e.message);
+    if (e instanceof UnknownUserError) return send(reply, 404, e.message);
+    if (e instanceof HttpError) return send(reply, e.statusCode, e.message);
+    const code = e.statusCode ?? 500;
+    if (code >= 400 && code < 500) return send(reply, code, e.message);
+    req.log.error(e);
+    return reply
+      .code(500)
+      .send({ error: 'Internal Server Error', message: 'internal error', statusCode: 500 });
+  });
+  app.setNotFoundHandler((req, reply) => send(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  const summary = (m: ServingModel) => ({ model: m.ck.manifest.run_id, manifest_hash: m.ck.manifestHash });
+
+  app.get('/healthz', { schema: healthzSchema }, async () => {
+    const m = slot.current;
+    return {
+      status: 'ok',
+      ...summary(m),
+      loaded_at: m.loadedAt.toISOString(),
+      uptime_s: (performance.now() - started) / 1000,
+    };
+  });
+
+  app.get('/v1/model', { schema: modelSchema }, async () => {
+    const { ck } = slot.current;
+    const mf = ck.manifest;
+    return {
+      run_id: mf.run_id,
+      created_at: mf.created_at,
+      manifest_hash: ck.manifestHash,
+      schema_version: mf.schema_version,
+      checkpoint_dir: ck.dir,
+      backend: mf.backend,
+      encoder: mf.encoder,
+      model: mf.model,
+      blend: { alpha: mf.blend.alpha, beta: mf.blend.beta },
+      counts: { users: ck.users.length, items: ck.items.ids.length },
+      topics: { k: mf.topics.k, temperature: mf.topics.temperature, labels: ck.topicLabels },
+      metrics: mf.metrics,
+    };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: UserQuery }>(
+    '/v1/users/:id/recommendations',
+    { schema: userRecommendationsSchema },
+    async (req) => {
+      const q = req.query;
+      const rank = {
+        excludeSeen: bool(q.exclude_seen),
+        diversity: Number(q.diversity),
+        alpha: optNumber(q.alpha),
+        beta: optNumber(q.beta),
+      };
+      const k = Number(q.k);
+      const user = req.params.id;
+      return slot.use(async (m) => {
+        const appended = userEvents.get(user);
+        if (!appended)
+          return { ...m.rec.recommend(user, k, rank), model: m.ck.manifest.run_id, appended_events: 0 };
+        const prefix = m.history.prefixOf(m.rec.userRow(user));
+        const r = await m.history.recommend(appended, k, { ...rank, prefix });
+        return { user, ...r, model: m.ck.manifest.run_id, appended_events: appended.length };
+      });
+    },
+  );
+
+  app.post<{ Body: RankBody & { events: HistoryEvent[] } }>(
+    '/v1/recommendations',
+    { schema: historyRecommendationsSchema },
+    async (req) => {
+      const b = req.body;
+      return slot.use(async (m) => ({
+        ...(await m.history.recommend(b.events, b.k ?? 10, {
+          excludeSeen: b.exclude_seen,
+          diversity: b.diversity,
+          alpha: b.alpha,
+          beta: b.beta,
+        })),
+        model: m.ck.manifest.run_id,
+      }));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { events: HistoryEvent[] } }>(
+    '/v1/users/:id/events',
+    { schema: appendEventsSchema },
+    async (req) => {
+      const user = req.params.id;
+      return slot.use(async (m) => {
+        m.rec.userRow(user);
+        // Validate everything before storing anything, so a bad batch leaves the state unchanged.
+        const resolved = m.history.resolve(req.body.events);
+        if (resolved.some((e) => e.text !== null)) await m.history.checkEncoder();
+        const held = userEvents.append(user, req.body.events);
+        return { user, appended: req.body.events.length, held, model: m.ck.manifest.run_id };
+      });
+    },
+  );
+
+  const reload = async (dir?: string) => {
+    const { previous, current } = await slot.reload(dir);
+    // Appended events were relative to the old checkpoint's state; a different checkpoint supersedes them.
+    if (previous.ck.manifestHash !== current.ck.manifestHash) userEvents.clear();
+    return { previous: previous.ck.manifestHash, current: current.ck.manifestHash, dir: current.ck.dir };
+  };
+
+  app.post<{ Body: { checkpoint?: string } | null }>(
+    '/admin/reload',
+    { schema: reloadSchema },
+    async (req: FastifyRequest<{ Body: { checkpoint?: string } | null }>) => {
+      if (!isLoopback(req.ip)) throw new HttpError(403, '/admin/reload answers loopback clients only');
+      try {
+        const r = await reload(req.body?.checkpoint);
+        return {
+          swapped: r.previous !== r.current,
+          ...summary(slot.current),
+          previous_manifest_hash: r.previous,
+          checkpoint_dir: r.dir,
+        };
+      } catch (e) {
+        // Whatever stopped the new checkpoint from loading, the old one is still served.
+        const why =
+          e instanceof CheckpointError ? e.message : `${(e as Error).name}: ${(e as Error).message}`;
+        throw new HttpError(422, `checkpoint refused, still serving the old one: ${why}`);
+      }
+    },
+  );
+
+  await app.ready();
+  return {
+    app,
+    slot,
+    userEvents,
+    reload,
+    close: async () => {
+      await app.close();
+      await slot.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { EventLog, Example } from '../../src/data/split.ts';
+import { evaluateScorer } from '../../src/evaluate/rank.ts';
+
+describe('evaluateScorer lists and rows', () => {
+  it('keeps each evaluated user’s top list and example index, skipping unrankable examples', async () => {
+    // user 0 saw item 2 then targets 2 (unrankable with seen excluded); user 1 saw 0, targets 1.
+    const log: EventLog = {
+      userOffsets: Int32Array.of(0, 2, 4),
+      item: Int32Array.of(2, 2, 0, 1),
+      ts: Float64Array.of(0, 1, 0, 1),
+    };
+    const examples: Example[] = [
+      { user: 0, end: 1, cutoff: 1, target: Int32Array.of(2) },
+      { user: 1, end: 3, cutoff: 1, target: Int32Array.of(1) },
+    ];
+    const scores = Float32Array.of(0.9, 0.5, 0.7, 0.9, 0.5, 0.7); // both rows: 0 > 2 > 1
+    const r = await evaluateScorer(log, examples, () => scores, {
+      nItems: 3,
+      ks: [2],
+      excludeSeen: true,
+      keepLists: true,
+    });
+    expect(r.skipped).toBe(1);
+    expect(Array.from(r.rows!)).toEqual([1]);
+    expect(r.lists!.map((l) => Array.from(l))).toEqual([[2, 1]]); // item 0 seen → excluded
+    const plain = await evaluateScorer(log, examples, () => scores, {
+      nItems: 3,
+      ks: [2],
+      excludeSeen: true,
+    });
+    expect(plain.lists).toBeUndefined();
+    expect(plain.metrics).toEqual(r.metrics);
+  });
+});

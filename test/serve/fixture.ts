@@ -1,0 +1,13 @@
+import { loadConfig } from '../../src/config/load.ts';
+import { runTraining, type TrainRunResult } from '../../src/pipeline/train.ts';
+import { tinyProject } from '../helpers/tiny-run.ts';
+
+/** A real checkpoint from the tiny synthetic project (~3 s), for the serving tests. */
+export async function tinyCheckpoint(
+  runId = 'tiny-serve',
+  overrides = '',
+): Promise<{ project: ReturnType<typeof tinyProject>; run: TrainRunResult }> {
+  const project = tinyProject(overrides);
+  const run = await runTraining(loadConfig(project.config), { runId, log: () => {} });
+  return { project, run };
+}
