@@ -61,7 +61,7 @@ export function nelderMead(
   start: readonly number[],
   steps: readonly number[],
   maxEvals = 400,
-  tol = 1e-12,
+  tol = 1e-9,
 ): { x: number[]; fx: number } {
   const dim = start.length;
   let simplex = [start.slice(), ...start.map((_, i) => start.map((v, j) => (i === j ? v + steps[i] : v)))];
@@ -115,11 +115,50 @@ export function fitArmaCss(x: readonly number[], p: number, q: number): ArmaFit 
     if (!stationary(v, 1, p, 1) || !stationary(v, 1 + p, q, -1)) return Number.POSITIVE_INFINITY;
     return cssResiduals(x, v, p, q, e);
   };
+  if (q === 0) {
+    const ols = arOls(x, p);
+    if (ols && stationary(ols, 1, p, 1)) {
+      return { mu: ols[0], phi: ols.slice(1), theta: [], sigma2: cssResiduals(x, ols, p, 0, e) / (n - p) };
+    }
+  }
   const start = [mean, ...new Array(p + q).fill(0)];
   const steps = [Math.max(0.1 * sd, 1e-6), ...new Array(p + q).fill(0.1)];
   const { x: best, fx } = nelderMead(objective, start, steps, 200 * (p + q + 1));
   if (!Number.isFinite(fx)) return null;
   return { mu: best[0], phi: best.slice(1, 1 + p), theta: best.slice(1 + p), sigma2: fx / (n - p) };
+}
+
+/**
+ * Pure AR(p ≤ 2): CSS is least squares of x_t on [1, x_{t−1}, …] (t ≥ p), solved in closed form.
+ * Returns [μ, φ…] (μ = c / (1 − Σφ)), or null when singular or the implied mean is undefined (Σφ ≈ 1).
+ */
+function arOls(x: readonly number[], p: number): number[] | null {
+  const m = p + 1;
+  const A = Array.from({ length: m }, () => new Array<number>(m + 1).fill(0));
+  for (let t = p; t < x.length; t++) {
+    const row = [1];
+    for (let i = 1; i <= p; i++) row.push(x[t - i]);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) A[a][b] += row[a] * row[b];
+      A[a][m] += row[a] * x[t];
+    }
+  }
+  // Gauss–Jordan with partial pivoting on the (p+1)×(p+1) normal equations.
+  for (let c = 0; c < m; c++) {
+    let piv = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
+    if (Math.abs(A[piv][c]) < 1e-12) return null;
+    [A[c], A[piv]] = [A[piv], A[c]];
+    for (let r = 0; r < m; r++) {
+      if (r === c) continue;
+      const f = A[r][c] / A[c][c];
+      for (let k = c; k <= m; k++) A[r][k] -= f * A[c][k];
+    }
+  }
+  const coef = A.map((row, i) => row[m] / row[i]);
+  const phiSum = coef.slice(1).reduce((s, v) => s + v, 0);
+  if (Math.abs(1 - phiSum) < 1e-9) return null;
+  return [coef[0] / (1 - phiSum), ...coef.slice(1)];
 }
 
 /** Forecasts for h = 1..horizon (future errors 0). */

@@ -14,6 +14,8 @@ const AUTO_LIMITS = { p: 2, d: 1, q: 2 } as const;
 /** One candidate order fitted to one series. */
 export interface OrderFit {
   order: ArimaOrder;
+  /** d = 1 with a drift term (the mean of the differences). */
+  drift: boolean;
   /** Forecasts for h = 1..horizon. */
   values: number[];
   sigma2: number;
@@ -62,7 +64,8 @@ function validateLimit(name: 'p' | 'd' | 'q', value: number | undefined): number
  * - All candidates are scored on the same n = N − maxD points, so d = 0 and d = 1 compete on equal footing
  *   (each one's σ² is a mean squared one-step error, which does not depend on n).
  * - (0,0,0) (the mean) and (0,1,0) (the random walk) are computed here: the package returns garbage for
- *   p = q = 0. d = 0 models carry a mean; d = 1 models have no drift (the package's convention).
+ *   p = q = 0. d = 0 models carry a mean; the package's d = 1 models have no drift.
+ * - `drift` adds every d = 1 order with a drift term (ARMA with a mean on the differences, in JS).
  * - `zeroMean` adds the zero-mean white-noise model (forecast 0, k = 1), for series of errors.
  */
 export class OrderSelector {
@@ -72,7 +75,7 @@ export class OrderSelector {
   constructor(
     private readonly runtime: ArimaRuntime,
     readonly limits: { p: number; d: number; q: number },
-    private readonly zeroMean = false,
+    private readonly opts: { zeroMean?: boolean; drift?: boolean } = {},
   ) {
     for (let d = 0; d <= limits.d; d++)
       for (let p = 0; p <= limits.p; p++) for (let q = 0; q <= limits.q; q++) this.orders.push([p, d, q]);
@@ -87,23 +90,25 @@ export class OrderSelector {
   rank(series: readonly number[], horizon: number): OrderFit[] {
     const n = series.length - this.limits.d;
     const fits: OrderFit[] = [];
-    const add = (order: ArimaOrder, values: number[], sigma2: number, k: number) => {
-      if (Number.isFinite(sigma2) && sigma2 >= 0 && values.every(Number.isFinite)) {
-        fits.push({ order, values, sigma2, k, aicc: aicc(sigma2, n, k) });
+    const add = (order: ArimaOrder, fit: { values: number[]; sigma2: number } | null, k: number, drift = false) => {
+      if (fit && Number.isFinite(fit.sigma2) && fit.sigma2 >= 0 && fit.values.every(Number.isFinite)) {
+        fits.push({ order, drift, ...fit, k, aicc: aicc(fit.sigma2, n, k) });
       }
     };
-    if (this.zeroMean) {
-      add([0, 0, 0], new Array(horizon).fill(0), mean(series.map((x) => x * x)), 1);
+    if (this.opts.zeroMean) {
+      add([0, 0, 0], { values: new Array(horizon).fill(0), sigma2: mean(series.map((x) => x * x)) }, 1);
     }
+    const diffs = series.slice(1).map((x, i) => x - series[i]);
     for (const order of this.orders) {
       const [p, d, q] = order;
+      // k: ARMA coefficients + σ² (+ the mean for d = 0, + the drift).
+      if (d === 1 && this.opts.drift) add(order, withDrift(series, diffs, p, q, horizon), p + q + 2, true);
       if (p + q === 0) {
-        const [values, sigma2] = d === 0 ? meanModel(series, horizon) : randomWalk(series, horizon);
-        add(order, values, sigma2, d === 0 ? 2 : 1);
-        continue;
+        add(order, d === 0 ? meanModel(series, horizon) : randomWalk(series, horizon), d === 0 ? 2 : 1);
+      } else {
+        const fit = d === 0 ? fitJs(series, p, q, horizon) : this.fitPackage(order, series, horizon);
+        add(order, fit, p + q + (d === 0 ? 1 : 0) + 1);
       }
-      const fit = d === 0 ? fitJs(series, p, q, horizon) : this.fitPackage(order, series, horizon);
-      if (fit) add(order, fit.values, fit.sigma2, p + q + (d === 0 ? 1 : 0) + 1);
     }
     return fits.sort((a, b) => a.aicc - b.aicc || a.k - b.k);
   }
@@ -139,14 +144,22 @@ function fitJs(series: readonly number[], p: number, q: number, horizon: number)
   return fit && { values: forecastArma(series, fit, horizon), sigma2: fit.sigma2 };
 }
 
-function meanModel(series: readonly number[], horizon: number): [number[], number] {
-  const m = mean(series);
-  return [new Array(horizon).fill(m), mean(series.map((x) => (x - m) ** 2))];
+/** ARIMA(p,1,q) with drift = ARMA(p,q) with a mean on the differences, forecasts integrated back. */
+function withDrift(series: readonly number[], diffs: readonly number[], p: number, q: number, horizon: number) {
+  const fit = p + q === 0 ? meanModel(diffs, horizon) : fitJs(diffs, p, q, horizon);
+  if (!fit) return null;
+  let level = series[series.length - 1];
+  return { values: fit.values.map((dx) => (level += dx)), sigma2: fit.sigma2 };
 }
 
-function randomWalk(series: readonly number[], horizon: number): [number[], number] {
+function meanModel(series: readonly number[], horizon: number) {
+  const m = mean(series);
+  return { values: new Array(horizon).fill(m), sigma2: mean(series.map((x) => (x - m) ** 2)) };
+}
+
+function randomWalk(series: readonly number[], horizon: number) {
   const diffs = series.slice(1).map((x, i) => (x - series[i]) ** 2);
-  return [new Array(horizon).fill(series[series.length - 1]), mean(diffs)];
+  return { values: new Array(horizon).fill(series[series.length - 1]), sigma2: mean(diffs) };
 }
 
 /** What a per-series ARIMA selection produced: the forecast, or why the fallback must answer. */
@@ -201,8 +214,9 @@ export class AutoArimaForecaster extends GuardedForecaster {
     };
     if (limits.p + limits.q === 0) throw new Error('arima-auto needs maxP or maxQ above 0');
     super(createFallback(spec.fallback ?? 'ses'));
-    this.selector = new OrderSelector(runtime, limits);
-    this.name = `arima-auto(${limits.p},${limits.d},${limits.q})|${this.fallback.name}`;
+    const drift = spec.drift ?? true;
+    this.selector = new OrderSelector(runtime, limits, { drift });
+    this.name = `arima-auto(${limits.p},${limits.d},${limits.q}${drift ? ',drift' : ''})|${this.fallback.name}`;
   }
 
   /** The chosen fit, or why there is none (exposed for studies and tests of the selection). */
@@ -246,7 +260,7 @@ export class ResidualArimaForecaster extends GuardedForecaster {
       throw new Error(`arima-resid shrink must be in [0, 1], got ${spec.shrink}`);
     super(createFallback('ses'));
     this.shrink = shrink;
-    this.selector = new OrderSelector(runtime, { p: 2, d: 0, q: 2 }, true);
+    this.selector = new OrderSelector(runtime, { p: 2, d: 0, q: 2 }, { zeroMean: true });
     this.name = `arima-resid(${shrink})|${this.fallback.name}`;
   }
 
@@ -287,7 +301,7 @@ export class EnsembleForecaster extends GuardedForecaster {
     }
     super(createFallback('ses'));
     this.weights = weights;
-    this.auto = new AutoArimaForecaster(runtime, { model: 'arima-auto', fallback: 'ses' });
+    this.auto = new AutoArimaForecaster(runtime, { model: 'arima-auto', fallback: 'ses', drift: spec.drift });
     this.name = `ensemble(ses+arima-auto, ${weights})`;
   }
 

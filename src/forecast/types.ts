@@ -27,12 +27,16 @@ export type ForecastSpec =
   | { model: 'mean' }
   /** alpha omitted → fitted per series by in-sample one-step SSE over a grid. */
   | { model: 'ses'; alpha?: number }
-  /** Order chosen per series by AICc over p ≤ maxP, d ≤ maxD, q ≤ maxQ (defaults 2, 1, 2). */
+  /**
+   * Order chosen per series by AICc over p ≤ maxP, d ≤ maxD, q ≤ maxQ (defaults 2, 1, 2); with `drift`
+   * (default true) every d = 1 order is also tried with a drift term.
+   */
   | {
       model: 'arima-auto';
       maxP?: number;
       maxD?: number;
       maxQ?: number;
+      drift?: boolean;
       fallback?: FallbackModel;
     }
   /**
@@ -42,7 +46,7 @@ export type ForecastSpec =
    */
   | { model: 'arima-resid'; shrink?: number }
   /** Fitted SES and arima-auto's pick, combined with Akaike weights (default) or equally. */
-  | { model: 'ensemble'; weights?: 'aic' | 'equal' };
+  | { model: 'ensemble'; weights?: 'aic' | 'equal'; drift?: boolean };
 
 export type FallbackModel = 'naive' | 'mean' | 'ses';
 export type ArimaSpec = Extract<ForecastSpec, { model: 'arima' }>;

@@ -138,7 +138,7 @@ export function surfaceChart(
     width: 320,
     height: 220,
     encoding: {
-      x: { field: 'beta', type: 'ordinal', title: 'β' },
+      x: { field: 'beta', type: 'ordinal', title: 'β', axis: { labelAngle: 0 } },
       y: { field: 'alpha', type: 'ordinal', title: 'α', sort: 'descending' },
     },
     layer: [

@@ -141,7 +141,7 @@ function summaryBlock(r: RunReport): Block {
   if (s.cutoffs)
     rows.push(['cutoffs', `valid ${s.cutoffs.valid_from}, test ${s.cutoffs.test_from}–${s.cutoffs.test_to}`]);
   if (d.fingerprint) rows.push(['data fingerprint', `\`${String(d.fingerprint).slice(0, 16)}\``]);
-  return { kind: 'table', head: ['', ''], rows, align: ['l', 'l'] };
+  return { kind: 'table', head: ['', 'value'], rows, align: ['l', 'l'] };
 }
 
 function pairedBlocks(r: RunReport): Block[] {
@@ -191,7 +191,7 @@ function segmentsBlock(segments: NonNullable<RunReport['segments']>, metric: str
   const first = Object.values(segments)[0] ?? [];
   const head = names.map((n) => {
     const s = first.find((x) => x.name === n);
-    return s ? `${n} (${s.minHistory}–${s.maxHistory} events, ${s.users} users)` : n;
+    return s?.users ? `${n} (${s.minHistory}–${s.maxHistory} events, ${s.users} users)` : `${n} (no users)`;
   });
   return {
     kind: 'table',

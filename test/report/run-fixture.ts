@@ -14,14 +14,30 @@ import { synthLog } from '../evaluate/synth-log.ts';
  */
 export async function syntheticRunReport(): Promise<RunReport> {
   const { log, nItems, itemVectors, topics, split } = synthLog();
-  const store = new FeatureStore({ ...log, itemVectors, dim: topics, itemShares: itemVectors, k: topics, buckets: { events: 5 } });
+  const store = new FeatureStore({
+    ...log,
+    itemVectors,
+    dim: topics,
+    itemShares: itemVectors,
+    k: topics,
+    buckets: { events: 5 },
+  });
   const test = split.test;
   const counts = knownCounts(log, test, nItems, Infinity);
-  const knnChoice = await chooseKnnNeighbours(log, split.valid, [5, 20], { nItems, clock: Infinity, excludeSeen: true });
+  const knnChoice = await chooseKnnNeighbours(log, split.valid, [5, 20], {
+    nItems,
+    clock: Infinity,
+    excludeSeen: true,
+  });
   const knn = buildItemKnn(log, knownEnds(log, test, Infinity), nItems, knnChoice.neighbours);
   const opts = { nItems, ks: [5, 10], excludeSeen: true, keepLists: true };
   const scorers = {
-    blend: profileScorer(log, itemVectors, topics, lastBucket((u, e) => store.bucketsBefore(u, e))),
+    blend: profileScorer(
+      log,
+      itemVectors,
+      topics,
+      lastBucket((u, e) => store.bucketsBefore(u, e)),
+    ),
     item_knn: itemKnnScorer(log, knn),
     most_popular: mostPopular(counts),
     recent_popular: recentPopular(buildTimeline(log), nItems, 30 * 86_400),
@@ -60,20 +76,33 @@ export async function syntheticRunReport(): Promise<RunReport> {
     created_at: '2024-01-01T00:00:00.000Z',
     config_path: 'configs/synthetic.yaml',
     backend: 'cpu',
-    dataset: { users: log.userOffsets.length - 1, items: nItems, events: log.item.length, fingerprint: 'abc123' },
+    dataset: {
+      users: log.userOffsets.length - 1,
+      items: nItems,
+      events: log.item.length,
+      fingerprint: 'abc123',
+    },
     split: { ...split.summary },
     methods: methodTable(methods),
     users_evaluated: Object.fromEntries(Object.entries(methods).map(([k, r]) => [k, r.users])),
     blend: {
       alpha: 0.5,
       beta: 0.1,
-      curve: [0, 0.5, 1].flatMap((alpha) => [0, 0.1].map((beta) => ({ alpha, beta, ndcg10: 0.1 + alpha * 0.05 + beta }))),
+      curve: [0, 0.5, 1].flatMap((alpha) =>
+        [0, 0.1].map((beta) => ({ alpha, beta, ndcg10: 0.1 + alpha * 0.05 + beta })),
+      ),
     },
     forecast: { fitted: 10, fellBack: 2 },
     training: {
       best_epoch: 2,
       best_valid_ndcg10: 0.2,
-      history: [1, 2, 3].map((epoch) => ({ epoch, loss: 3 / epoch, valid: 0.1 * epoch, seconds: 1, samplesPerSec: 100 })),
+      history: [1, 2, 3].map((epoch) => ({
+        epoch,
+        loss: 3 / epoch,
+        valid: 0.1 * epoch,
+        seconds: 1,
+        samplesPerSec: 100,
+      })),
     },
     timings_s: { data: 0.1, total: 1 },
     config: { buckets: { events: 5 } },

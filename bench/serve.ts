@@ -1,0 +1,188 @@
+/**
+ * Serving latency/throughput on ml-latest-small: `tsx bench/serve.ts` prints JSON. Builds the checkpoint
+ * `checkpoints/bench-serve` with configs/movielens-small-fast.yaml (hashing encoder, ~3–5 min) unless one
+ * that loads is already there, starts the server on 127.0.0.1 (ephemeral port), then load-tests with
+ * autocannon (10 connections, bounded by time) and fuzzes it in-process (no 5xx allowed).
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CheckpointError, loadCheckpoint } from '../src/checkpoint/load.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { resolveBackend } from '../src/model/backend.ts';
+import { runTraining } from '../src/pipeline/train.ts';
+import { createServer } from '../src/serve/server.ts';
+import { mulberry32 } from '../src/util/random.ts';
+import { fuzzRequests } from '../test/serve/fuzz-requests.ts';
+import { machine, peakRssMb } from './machine.ts';
+
+/** The slice of autocannon's API used here (the package ships no types). */
+interface CannonRequest {
+  method?: string;
+  path?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { setupRequest: (req: CannonRequest) => CannonRequest }[];
+}) => Promise<CannonResult>;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const CONFIG = 'configs/movielens-small-fast.yaml';
+const RUN_ID = 'bench-serve';
+
+/** Reuses checkpoints/bench-serve when it loads and verifies; otherwise trains it. */
+async function ensureCheckpoint(
+  log: (l: string) => void,
+): Promise<{ dir: string; reused: boolean; build_s: number }> {
+  const loaded = loadConfig(CONFIG);
+  const dir = join(loaded.config.run.out.checkpoints, RUN_ID);
+  try {
+    (await loadCheckpoint(dir)).model.dispose();
+    return { dir, reused: true, build_s: 0 };
+  } catch (e) {
+    if (!(e instanceof CheckpointError)) throw e;
+    log(`bench serve: building ${dir} (${e.message})`);
+  }
+  const t0 = performance.now();
+  const r = await runTraining(loaded, { runId: RUN_ID, log });
+  return { dir: r.checkpointDir, reused: false, build_s: (performance.now() - t0) / 1000 };
+}
+
+const summary = (r: CannonResult) => ({
+  req_per_s: Math.round(r.requests.average),
+  requests: r.requests.total,
+  p50_ms: r.latency.p50,
+  p90_ms: r.latency.p90,
+  p99_ms: r.latency.p99,
+  max_ms: r.latency.max,
+  non_2xx: r.non2xx,
+  errors: r.errors,
+  timeouts: r.timeouts,
+  seconds: r.duration,
+});
+
+export async function runServeBench(opts: { seconds?: number; connections?: number; fuzz?: number } = {}) {
+  const seconds = opts.seconds ?? 10;
+  const connections = opts.connections ?? 10;
+  const log = (l: string) => console.error(l);
+  const backend = await resolveBackend('auto');
+  const ck = await ensureCheckpoint(log);
+  const server = await createServer({ checkpoint: ck.dir });
+  try {
+    const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const { ck: loaded } = server.slot.current;
+    const users = loaded.users;
+    const items = loaded.items.ids;
+    const rand = mulberry32(1);
+    const userPath = () =>
+      `/v1/users/${encodeURIComponent(users[Math.floor(rand() * users.length)])}/recommendations?k=10`;
+    // Warm-up: JIT, and every user's cached LSTM vector, so the measured run is the steady state.
+    for (const u of users)
+      await server.app.inject({ method: 'GET', url: `/v1/users/${encodeURIComponent(u)}/recommendations` });
+    const get = await autocannon({
+      url,
+      connections,
+      duration: seconds,
+      requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: userPath() }) }],
+    });
+    const historyBody = () =>
+      JSON.stringify({
+        events: Array.from({ length: 30 }, (_, j) => ({
+          item: items[Math.floor(rand() * items.length)],
+          ts: 1_500_000_000 + j * 3600,
+        })),
+        k: 10,
+      });
+    const post = await autocannon({
+      url,
+      connections,
+      duration: Math.max(2, Math.round(seconds / 2)),
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            method: 'POST',
+            path: '/v1/recommendations',
+            headers: { 'content-type': 'application/json' },
+            body: historyBody(),
+          }),
+        },
+      ],
+    });
+    const fuzz = await fuzzServer(server.app, { users, items }, opts.fuzz ?? 10_000);
+    return {
+      bench: 'serve',
+      machine: machine(),
+      backend: backend.name,
+      checkpoint: {
+        dir: ck.dir,
+        run_id: loaded.manifest.run_id,
+        users: users.length,
+        items: items.length,
+        reused: ck.reused,
+        build_s: ck.build_s,
+      },
+      load: { connections, host: '127.0.0.1' },
+      get_user_recommendations: {
+        ...summary(get),
+        targets: { p99_ms: 20, req_per_s: 500 },
+        meets_targets: get.latency.p99 <= 20 && get.requests.average >= 500,
+      },
+      post_history_recommendations_30_events: summary(post),
+      fuzz,
+      peak_rss_mb: peakRssMb(),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** The seeded malformed-request generator of the tests, in-process: counts statuses, 5xx and heap growth. */
+async function fuzzServer(
+  app: Awaited<ReturnType<typeof createServer>>['app'],
+  cat: { users: string[]; items: string[] },
+  n: number,
+) {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => {
+    gc();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+  const t0 = performance.now();
+  const statuses: Record<string, number> = {};
+  let before = 0;
+  let i = 0;
+  for (const req of fuzzRequests(20_240_601, n, cat)) {
+    const res = await app.inject(req);
+    statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+    if (++i === Math.min(1_000, n)) before = heap();
+  }
+  const status5xx = Object.entries(statuses).reduce((s, [code, c]) => s + (Number(code) >= 500 ? c : 0), 0);
+  return {
+    requests: n,
+    status_5xx: status5xx,
+    statuses,
+    heap_growth_mb: Math.round((heap() - before) * 10) / 10,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await runServeBench({ seconds: Number(process.argv[2] ?? 10) }), null, 2));
+}

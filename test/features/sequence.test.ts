@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { FeatureStore, featureWidth } from '../../src/features/sequence.ts';
+
+/** One user, 7 events on 3 items in 2-d, 2 topics; items 0,1 are topic 0, item 2 is topic 1. */
+function store() {
+  return new FeatureStore({
+    userOffsets: Int32Array.from([0, 7]),
+    item: Int32Array.from([0, 1, 0, 2, 2, 2, 1]),
+    ts: Float64Array.from([0, 86_400, 86_400 * 2, 86_400 * 10, 86_400 * 11, 86_400 * 12, 86_400 * 40]),
+    weight: Float32Array.from([1, 3, 1, 1, 1, 1, 1]),
+    itemVectors: Float32Array.from([1, 0, 0, 1, -1, 0]),
+    dim: 2,
+    itemShares: Float32Array.from([1, 0, 1, 0, 0, 1]),
+    k: 2,
+    buckets: { events: 3 },
+  });
+}
+
+describe('FeatureStore', () => {
+  it('builds [weighted mean item vector | topic shares | log count | log gap] per bucket, left-padded', () => {
+    const s = store();
+    expect(s.width).toBe(featureWidth(2, 2));
+    const x = new Float32Array(3 * s.width);
+    const n = s.sequence(0, 7, 3, x);
+    expect(n).toBe(3);
+    // Bucket 0: events 0..2 → items 0,1,0 with weights 1,3,1 → mean ((1,0)+(0,3)+(1,0))/5.
+    expect(x[0]).toBeCloseTo(2 / 5);
+    expect(x[1]).toBeCloseTo(3 / 5);
+    expect([x[2], x[3]]).toEqual([1, 0]);
+    expect(x[4]).toBeCloseTo(Math.log1p(3) / Math.log1p(100));
+    expect(x[5]).toBe(0); // first bucket: no gap
+    // Bucket 1 (events 3..5, all item 2): topic 1, gap of 8 days after bucket 0's last event.
+    const b1 = s.width;
+    expect([x[b1 + 2], x[b1 + 3]]).toEqual([0, 1]);
+    expect(x[b1 + 5]).toBeCloseTo(Math.log1p(8) / Math.log1p(365));
+  });
+
+  it('cuts a bucket at a cutoff inside it and uses nothing from the cutoff on', () => {
+    const s = store();
+    const b = s.bucketsBefore(0, 4);
+    expect(b.start).toEqual([0, 3]);
+    expect(b.end).toEqual([3, 4]);
+    const x = new Float32Array(4 * s.width);
+    expect(s.sequence(0, 4, 4, x)).toBe(2);
+    expect(x.subarray(0, 2 * s.width).every((v) => v === 0)).toBe(true); // padding rows
+  });
+
+  it('topic series over active buckets sum to one per bucket', () => {
+    const series = store().topicSeries(0, 7);
+    expect(series).toHaveLength(2);
+    for (let j = 0; j < series[0].length; j++) expect(series[0][j] + series[1][j]).toBeCloseTo(1);
+    expect(series[1]).toEqual([0, 1, 0]);
+  });
+});
