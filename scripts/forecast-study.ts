@@ -117,14 +117,20 @@ function originsOf(
 }
 
 async function embeddedTopics(cfg: Config, texts: string[], items: Parameters<typeof buildTopics>[2]) {
-  const embed = args.encoder ? { ...cfg.embed, encoder: args.encoder as Config['embed']['encoder'] } : cfg.embed;
+  const embed = args.encoder
+    ? { ...cfg.embed, encoder: args.encoder as Config['embed']['encoder'] }
+    : cfg.embed;
   const emb = await embedCatalogue(texts, embed);
-  say(`  embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} cached, ${emb.seconds.toFixed(1)} s`);
+  say(
+    `  embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} cached, ${emb.seconds.toFixed(1)} s`,
+  );
   const topics = buildTopics(emb.vectors, emb.dim, items, { ...cfg.topics, seed: cfg.run.seed });
   return { emb, topics };
 }
 
-async function configData(path: string): Promise<{ cfg: Config; store: FeatureStore; ds: Awaited<ReturnType<typeof loadDataset>> }> {
+async function configData(
+  path: string,
+): Promise<{ cfg: Config; store: FeatureStore; ds: Awaited<ReturnType<typeof loadDataset>> }> {
   const loaded = loadConfig(path);
   const cfg = loaded.config;
   const ds = await loadDataset(cfg.data, loaded.baseDir);
@@ -150,7 +156,9 @@ const monthOf = (y: number, m: number) => y * 12 + (m - 1);
 /** Last.fm-2k: monthly buckets, targets in 2010–2011 (valid: before the config's test_from, then test). */
 async function lastfm(): Promise<StudyData> {
   const { cfg, store, ds } = await configData('configs/lastfm-2k.yaml');
-  const testFrom = new Date(`${cfg.split.protocol === 'global' ? cfg.split.test_from : '2010-11-01'}T00:00:00Z`);
+  const testFrom = new Date(
+    `${cfg.split.protocol === 'global' ? cfg.split.test_from : '2010-11-01'}T00:00:00Z`,
+  );
   const testSlot = monthOf(testFrom.getUTCFullYear(), testFrom.getUTCMonth() + 1);
   const origins = originsOf(store, ds.userOffsets, ds.events.ts, cfg.buckets, (_u, slot) => {
     if (slot < monthOf(2010, 1) || slot > monthOf(2011, 12)) return null;
@@ -187,7 +195,14 @@ async function movielens(): Promise<StudyData> {
 function synthetic(): StudyData {
   const topics = 6;
   const perUser = 200;
-  const d = generateSynthetic({ users: 300, items: 600, eventsPerUser: perUser, topics, seed: 7, patterns: ['trend', 'cycle', 'switch'] });
+  const d = generateSynthetic({
+    users: 300,
+    items: 600,
+    eventsPerUser: perUser,
+    topics,
+    seed: 7,
+    patterns: ['trend', 'cycle', 'switch'],
+  });
   const origins: Origin[] = [];
   d.futureShares.forEach((truth, u) => {
     const evs = d.events.slice(u * perUser, (u + 1) * perUser);
@@ -195,11 +210,26 @@ function synthetic(): StudyData {
     for (let b = 0; b < perUser / 10; b++) {
       const counts = new Array<number>(topics).fill(0);
       for (const e of evs.slice(b * 10, b * 10 + 10)) counts[(e[1] - 1) % topics]++;
-      counts.forEach((c, k) => series[k].push(c / 10));
+      counts.forEach((c, k) => {
+        series[k].push(c / 10);
+      });
     }
-    origins.push({ user: u, series, slots: series[0].map((_, i) => i), targetSlot: series[0].length, actual: truth, window: d.patterns[u] });
+    origins.push({
+      user: u,
+      series,
+      slots: series[0].map((_, i) => i),
+      targetSlot: series[0].length,
+      actual: truth,
+      window: d.patterns[u],
+    });
   });
-  return { name: 'synthetic', k: topics, origins, calendar: false, notes: `${d.events.length} events, 20 buckets/user, truth = planted next-period shares` };
+  return {
+    name: 'synthetic',
+    k: topics,
+    origins,
+    calendar: false,
+    notes: `${d.events.length} events, 20 buckets/user, truth = planted next-period shares`,
+  };
 }
 
 interface WindowResult {
@@ -213,7 +243,10 @@ interface WindowResult {
 async function study(data: StudyData) {
   const candidates = data.calendar ? [...CANDIDATES, ...ZERO_MODE] : CANDIDATES;
   const { k, origins } = data;
-  const forecasts: Record<string, { shares: Float32Array; fitted: Int32Array; fellBack: Int32Array; seconds: number }> = {};
+  const forecasts: Record<
+    string,
+    { shares: Float32Array; fitted: Int32Array; fellBack: Int32Array; seconds: number }
+  > = {};
   for (const c of candidates) {
     const t0 = performance.now();
     const jobs: ForecastJob[] = origins.map((o) => ({
@@ -222,7 +255,9 @@ async function study(data: StudyData) {
     }));
     const res = await forecastMany(c.spec, jobs, { workers: WORKERS });
     const shares = new Float32Array(origins.length * k);
-    res.forEach((r, i) => shares.set(r.shares, i * k));
+    res.forEach((r, i) => {
+      shares.set(r.shares, i * k);
+    });
     forecasts[c.name] = {
       shares,
       fitted: Int32Array.from(res, (r) => r.fitted),
@@ -237,11 +272,15 @@ async function study(data: StudyData) {
     const idx = origins.flatMap((o, i) => (window === 'all' || o.window === window ? [i] : []));
     const pick = (x: Float32Array) => {
       const out = new Float32Array(idx.length * k);
-      idx.forEach((i, r) => out.set(x.subarray(i * k, (i + 1) * k), r * k));
+      idx.forEach((i, r) => {
+        out.set(x.subarray(i * k, (i + 1) * k), r * k);
+      });
       return out;
     };
     const actual = new Float32Array(origins.length * k);
-    origins.forEach((o, i) => actual.set(o.actual, i * k));
+    origins.forEach((o, i) => {
+      actual.set(o.actual, i * k);
+    });
     const evals = Object.fromEntries(
       candidates.map((c) => [c.name, { forecast: pick(forecasts[c.name].shares), actual: pick(actual) }]),
     );
@@ -259,22 +298,32 @@ async function study(data: StudyData) {
     }));
     results.push({ window, origins: idx.length, users: new Set(users).size, bar, rows });
   }
-  const seconds = Object.fromEntries(Object.entries(forecasts).map(([n, f]) => [n, Number(f.seconds.toFixed(2))]));
+  const seconds = Object.fromEntries(
+    Object.entries(forecasts).map(([n, f]) => [n, Number(f.seconds.toFixed(2))]),
+  );
   return { dataset: data.name, notes: data.notes, k, origins: origins.length, seconds, windows: results };
 }
 
 function markdown(r: Awaited<ReturnType<typeof study>>): string {
   const parts = [`### ${r.dataset} (${r.notes}; k=${r.k})`];
   for (const w of r.windows) {
-    parts.push(`\n**${w.window}**: ${w.origins} origins, ${w.users} users; Δ vs the best of mean/SES = ${w.bar}\n`);
+    parts.push(
+      `\n**${w.window}**: ${w.origins} origins, ${w.users} users; Δ vs the best of mean/SES = ${w.bar}\n`,
+    );
     parts.push(forecastErrorMarkdown(w.rows, w.bar));
-    const fb = w.rows.filter((x) => x.fellBack > 0).map((x) => `${x.forecaster} ${((100 * x.fellBack) / (x.fellBack + x.fitted)).toFixed(0)}%`);
+    const fb = w.rows
+      .filter((x) => x.fellBack > 0)
+      .map((x) => `${x.forecaster} ${((100 * x.fellBack) / (x.fellBack + x.fitted)).toFixed(0)}%`);
     if (fb.length) parts.push(`\nseries answered by the fallback: ${fb.join(', ')}`);
   }
   return parts.join('\n');
 }
 
-const builders: Record<string, () => Promise<StudyData> | StudyData> = { lastfm, movielens, synth: synthetic };
+const builders: Record<string, () => Promise<StudyData> | StudyData> = {
+  lastfm,
+  movielens,
+  synth: synthetic,
+};
 const report = [];
 for (const name of args.datasets.split(',')) {
   const build = builders[name];

@@ -60,12 +60,16 @@ const lstm = Array.from(out.subarray(0, outputDim));
 // ARIMA vector: forecast topic shares × topic centroids.
 const shares = f32('user_topic_forecast.f32').subarray(u * k, (u + 1) * k);
 const centroids = f32('topic_centroids.f32');
-const arima = Array.from({ length: dim }, (_, d) => shares.reduce((s, w, c) => s + w * centroids[c * dim + d], 0));
+const arima = Array.from({ length: dim }, (_, d) =>
+  shares.reduce((s, w, c) => s + w * centroids[c * dim + d], 0),
+);
 
 // Blend of the unit-normalised vectors, then dot products with the item vectors plus the popularity prior.
 const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const [nl, na] = [norm(lstm), norm(arima)];
-const blend = lstm.map((x, d) => (nl > 0 ? (alpha * x) / nl : 0) + (na > 0 ? ((1 - alpha) * arima[d]) / na : 0));
+const blend = lstm.map(
+  (x, d) => (nl > 0 ? (alpha * x) / nl : 0) + (na > 0 ? ((1 - alpha) * arima[d]) / na : 0),
+);
 const items = f32('item_vectors.f32');
 const popularity = f32('item_popularity.f32');
 const maxCount = popularity.reduce((m, c) => Math.max(m, c), 0);

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { embedCommand } from './embed.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { recommendCommand } from './recommend.ts';
 import { trainCommand } from './train.ts';
@@ -12,6 +13,7 @@ await yargs(hideBin(process.argv))
   .command(trainCommand)
   .command(evaluateCommand)
   .command(recommendCommand)
+  .command(embedCommand)
   .option('json', {
     type: 'boolean',
     default: false,

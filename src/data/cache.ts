@@ -27,7 +27,7 @@ export interface CachedDataset extends Dataset {
 
 /** Bump when the stored layout changes. */
 const LAYOUT = 1;
-const LOADER_FILES = ['read.ts', 'source.ts', 'item-text.ts', 'cache.ts'];
+const LOADER_FILES = ['read.ts', 'source.ts', 'item-text.ts', 'columns.ts', 'cache.ts'];
 
 /** Stable JSON (sorted keys) so the key does not depend on key order in the YAML. */
 function stableJson(v: unknown): string {

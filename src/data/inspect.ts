@@ -22,7 +22,15 @@ export interface DataInspection {
   sparsity: number;
   counts: { read: number; kept: number; quarantined: number; filtered: number };
   /** Events per bucket under the config's bucketing. */
-  eventsPerBucket: { buckets: number; mean: number; min: number; p10: number; median: number; p90: number; max: number };
+  eventsPerBucket: {
+    buckets: number;
+    mean: number;
+    min: number;
+    p10: number;
+    median: number;
+    p90: number;
+    max: number;
+  };
   /** source, kind (quarantined | filtered), reason, count. */
   reasons: Table;
   /** bucketing, users ≥ 6 and ≥ 12 active buckets (and shares), median active buckets per user. */

@@ -17,7 +17,11 @@ export type LeaveOneOutSplit = Omit<Split, 'summary'> & {
  * earlier event. Training examples are built from the events before the validation target, bucket by
  * bucket as in splitEvents.
  */
-export function leaveOneOut(log: EventLog, spec: BucketSpec, opts: LeaveOneOutOptions = {}): LeaveOneOutSplit {
+export function leaveOneOut(
+  log: EventLog,
+  spec: BucketSpec,
+  opts: LeaveOneOutOptions = {},
+): LeaveOneOutSplit {
   const minEvents = opts.minEvents ?? 3;
   if (!Number.isInteger(minEvents) || minEvents < 3)
     throw new Error(`leaveOneOut: minEvents must be an integer ≥ 3, got ${minEvents}`);
@@ -28,6 +32,7 @@ export function leaveOneOut(log: EventLog, spec: BucketSpec, opts: LeaveOneOutOp
   const at = (user: number, end: number): Example => ({
     user,
     end,
+    targetEnd: end + 1,
     cutoff: log.ts[end],
     target: distinctItems(log.item, end, end + 1),
   });
@@ -39,7 +44,13 @@ export function leaveOneOut(log: EventLog, spec: BucketSpec, opts: LeaveOneOutOp
     const b = bucketUser(log.ts, from, trainEnd, spec);
     for (let t = 1; t < b.start.length; t++) {
       const s = b.start[t];
-      train.push({ user: u, end: s, cutoff: log.ts[s], target: distinctItems(log.item, s, b.end[t]) });
+      train.push({
+        user: u,
+        end: s,
+        targetEnd: b.end[t],
+        cutoff: log.ts[s],
+        target: distinctItems(log.item, s, b.end[t]),
+      });
     }
     if (!eligible) continue;
     valid.push(at(u, to - 2));

@@ -40,7 +40,8 @@ const MAX_EXACT_FLOAT32 = 2 ** 24;
 
 /** RecBole splits token_seq fields on spaces and rows on tabs/newlines: ids must not contain any. */
 function token(id: string, what: string): string {
-  if (/\s/.test(id) || id === '') throw new Error(`export-recbole: ${what} id ${JSON.stringify(id)} contains whitespace`);
+  if (/\s/.test(id) || id === '')
+    throw new Error(`export-recbole: ${what} id ${JSON.stringify(id)} contains whitespace`);
   return id;
 }
 
@@ -97,7 +98,8 @@ export function writeRecbole(
 ): RecboleExport {
   const finalDir = resolve(opts.finalDir ?? dir);
   const name = basename(finalDir);
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`export-recbole: folder name "${name}" must be letters, digits, _ . -`);
+  if (!/^[\w.-]+$/.test(name))
+    throw new Error(`export-recbole: folder name "${name}" must be letters, digits, _ . -`);
   const maxHistory = opts.maxHistory ?? 50;
   const e = ds.events;
   const users = ds.users.map((u) => token(u, 'user'));
@@ -116,7 +118,8 @@ export function writeRecbole(
   write(`${name}.inter`, 'user_id:token\titem_id:token\trating:float\ttimestamp:float', inter);
 
   const itemLines = items.map(
-    (id, j) => `${id}\t${words(ds.items.titles[j])}\t${ds.items.categories[j].map((c) => c.replace(/\s+/g, '_')).join(' ')}`,
+    (id, j) =>
+      `${id}\t${words(ds.items.titles[j])}\t${ds.items.categories[j].map((c) => c.replace(/\s+/g, '_')).join(' ')}`,
   );
   write(`${name}.item`, 'item_id:token\ttitle:token_seq\tgenre:token_seq', itemLines);
 

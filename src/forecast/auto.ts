@@ -90,7 +90,12 @@ export class OrderSelector {
   rank(series: readonly number[], horizon: number): OrderFit[] {
     const n = series.length - this.limits.d;
     const fits: OrderFit[] = [];
-    const add = (order: ArimaOrder, fit: { values: number[]; sigma2: number } | null, k: number, drift = false) => {
+    const add = (
+      order: ArimaOrder,
+      fit: { values: number[]; sigma2: number } | null,
+      k: number,
+      drift = false,
+    ) => {
       if (fit && Number.isFinite(fit.sigma2) && fit.sigma2 >= 0 && fit.values.every(Number.isFinite)) {
         fits.push({ order, drift, ...fit, k, aicc: aicc(fit.sigma2, n, k) });
       }
@@ -145,7 +150,13 @@ function fitJs(series: readonly number[], p: number, q: number, horizon: number)
 }
 
 /** ARIMA(p,1,q) with drift = ARMA(p,q) with a mean on the differences, forecasts integrated back. */
-function withDrift(series: readonly number[], diffs: readonly number[], p: number, q: number, horizon: number) {
+function withDrift(
+  series: readonly number[],
+  diffs: readonly number[],
+  p: number,
+  q: number,
+  horizon: number,
+) {
   const fit = p + q === 0 ? meanModel(diffs, horizon) : fitJs(diffs, p, q, horizon);
   if (!fit) return null;
   let level = series[series.length - 1];

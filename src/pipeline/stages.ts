@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { Example } from '../data/split.ts';
 import { EmbeddingCache } from '../embed/cache.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
-import { createEmbedder } from '../embed/registry.ts';
+import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
@@ -30,12 +30,7 @@ export async function embedCatalogue(
   cfg: Config['embed'],
 ): Promise<EmbeddedCatalogue> {
   const t0 = performance.now();
-  const embedder = await createEmbedder({
-    encoder: cfg.encoder,
-    batch: cfg.batch,
-    cacheDir: cfg.cache,
-    hashing: cfg.hashing,
-  });
+  const embedder = await createEmbedder(embedOptionsFromConfig(cfg));
   const cache = cfg.cache ? EmbeddingCache.open(cfg.cache) : null;
   // embedTexts counts distinct texts; the bar is sized on its first report.
   const progress = { bar: null as Progress | null, last: 0 };

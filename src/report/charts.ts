@@ -28,7 +28,7 @@ export interface SurfacePoint {
   ndcg10: number;
 }
 
-export interface ForecastErrorRow {
+export interface TopicErrorRow {
   topic: string;
   model: string;
   value: number;
@@ -159,7 +159,7 @@ export function surfaceChart(
 }
 
 /** Forecast error per topic, one bar per model. */
-export function forecastErrorChart(rows: readonly ForecastErrorRow[], metric: string): ChartSpec {
+export function forecastErrorChart(rows: readonly TopicErrorRow[], metric: string): ChartSpec {
   return {
     ...base,
     title: `Topic-share forecast error per topic (${metric})`,

@@ -6,18 +6,18 @@ import type { MethodResult } from '../evaluate/rank.ts';
 import {
   type ChartSpec,
   type EpochPoint,
-  type ForecastErrorRow,
   forecastErrorChart,
   type IntervalRow,
   metricsChart,
   type SampleTrajectory,
   surfaceChart,
+  type TopicErrorRow,
   trainingChart,
   trajectoryChart,
 } from './charts.ts';
 import { type Block, type ReportDoc, type Section, toMarkdown, writeDoc } from './document.ts';
 
-export type { ForecastErrorRow, SampleTrajectory } from './charts.ts';
+export type { SampleTrajectory, TopicErrorRow } from './charts.ts';
 
 export interface PairedComparison extends PairedResult {
   a: string;
@@ -53,9 +53,30 @@ export interface RunReport {
   /** Chosen neighbour count of the item-kNN baseline and its validation curve. */
   knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
   /** Forecast error per topic (another stage produces it). */
-  forecast_error?: { metric: string; rows: ForecastErrorRow[] };
+  forecast_error?: { metric: string; rows: TopicErrorRow[] };
   /** A few users' topic-share trajectories with their forecasts and recommendations. */
   samples?: SampleTrajectory[];
+}
+
+/**
+ * The report's per-topic forecast-error input from forecast-error.ts's table (one row per forecaster with
+ * its MAE per topic), labelled with the topic names.
+ */
+export function topicErrors(
+  table: readonly { forecaster: string; maeByTopic: readonly number[] }[],
+  labels: readonly string[],
+): NonNullable<RunReport['forecast_error']> {
+  for (const t of table)
+    if (t.maeByTopic.length !== labels.length)
+      throw new Error(
+        `report: ${t.forecaster} has ${t.maeByTopic.length} topic errors, expected ${labels.length}`,
+      );
+  return {
+    metric: 'MAE',
+    rows: table.flatMap((t) =>
+      labels.map((topic, c) => ({ topic, model: t.forecaster, value: t.maeByTopic[c] })),
+    ),
+  };
 }
 
 export function methodTable(methods: Record<string, MethodResult>): Record<string, Record<string, number>> {

@@ -87,6 +87,15 @@ function validationMessage(e: FastifyError): string {
   return e.message;
 }
 
+/** Free texts are embedded per request; with a slow encoder this bounds the work one request can cause. */
+export const MAX_TEXT_EVENTS = 256;
+
+function checkTextEvents(events: readonly HistoryEvent[]): void {
+  const n = events.reduce((s, e) => s + (e.text !== undefined ? 1 : 0), 0);
+  if (n > MAX_TEXT_EVENTS)
+    throw new HttpError(400, `at most ${MAX_TEXT_EVENTS} free-text events per request, got ${n}`);
+}
+
 const bool = (s: string) => s === 'true' || s === '1';
 const optNumber = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 
@@ -193,6 +202,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     { schema: historyRecommendationsSchema },
     async (req) => {
       const b = req.body;
+      checkTextEvents(b.events);
       return slot.use(async (m) => ({
         ...(await m.history.recommend(b.events, b.k ?? 10, {
           excludeSeen: b.exclude_seen,
@@ -210,6 +220,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     { schema: appendEventsSchema },
     async (req) => {
       const user = req.params.id;
+      checkTextEvents(req.body.events);
       return slot.use(async (m) => {
         m.rec.userRow(user);
         // Validate everything before storing anything, so a bad batch leaves the state unchanged.

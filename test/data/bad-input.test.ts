@@ -170,4 +170,25 @@ describe('bad input corpus', () => {
     );
     expect(d.items.titles).toEqual(['Café']);
   });
+
+  it('survives oversize records: a 4 MB garbage line is quarantined, a 1 MB title is kept', async () => {
+    const huge = 'x'.repeat(4 * 2 ** 20);
+    const title = `${'long title '.repeat(100_000)}(2000)`;
+    writeFileSync(
+      join(dir, 'big-events.csv'),
+      `userId,movieId,rating,timestamp\n${huge}\n1,10,4,1000000000\n`,
+    );
+    writeFileSync(join(dir, 'big-items.csv'), `movieId,title,genres\n10,"${title}",Drama\n`);
+    const cfg = DataConfigSchema.parse({
+      ...base,
+      events: { ...base.events, path: 'big-events.csv' },
+      items: { ...base.items, path: 'big-items.csv' },
+    });
+    const d = await loadDataset(cfg, dir, { quarantineDir: join(dir, 'q-big') });
+    expect(d.stats).toMatchObject({ read: 2, kept: 1, quarantined: 1, byReason: { wrong_column_count: 1 } });
+    expect(d.items.titles[0]).toBe(title);
+    const q = JSON.parse(readFileSync(d.quarantinePath!, 'utf8').trim());
+    expect(q).toMatchObject({ line: 2, reason: 'wrong_column_count' });
+    expect(q.raw).toHaveLength(huge.length);
+  });
 });

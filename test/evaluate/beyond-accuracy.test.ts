@@ -69,6 +69,7 @@ describe('beyond-accuracy metrics', () => {
     const examples: Example[] = lens.map((_, u) => ({
       user: u,
       end: userOffsets[u + 1],
+      targetEnd: userOffsets[u + 1],
       cutoff: 0,
       target: Int32Array.of(1),
     }));

@@ -38,7 +38,7 @@ describe('item-item kNN', () => {
 
   it('uses only events before each evaluated user’s end: later events change nothing', async () => {
     const log = handLog();
-    const ex: Example = { user: 3, end: 8, cutoff: 8, target: Int32Array.of(0) };
+    const ex: Example = { user: 3, end: 8, targetEnd: 9, cutoff: 8, target: Int32Array.of(0) };
     const ends = knownEnds(log, [ex], Number.POSITIVE_INFINITY);
     expect(ends[3]).toBe(8); // u3 keeps item 3 only; others everything (per-user protocol)
     const a = (await itemKnnScorer(log, buildItemKnn(log, ends, 4, 3))([ex])) as Float32Array;
@@ -55,7 +55,7 @@ describe('item-item kNN', () => {
     const log = handLog();
     const knn = buildItemKnn(log, knownEnds(log, [], 7), 4, 3);
     // A user who has seen item 0 only (u0's first event).
-    const ex: Example = { user: 0, end: 1, cutoff: 1, target: Int32Array.of(1) };
+    const ex: Example = { user: 0, end: 1, targetEnd: 2, cutoff: 1, target: Int32Array.of(1) };
     const full = (await itemKnnScorer(log, knn)([ex])) as Float32Array;
     expect(full[1]).toBeCloseTo(2 / Math.sqrt(6), 6);
     expect(full[2]).toBeCloseTo(0.5, 6);

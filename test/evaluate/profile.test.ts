@@ -14,7 +14,7 @@ const log: EventLog = {
   item: Int32Array.of(0, 0, 1, 2, 1),
   ts: Float64Array.of(1, 2, 3, 4, 5),
 };
-const ex: Example = { user: 0, end: 4, cutoff: 5, target: Int32Array.of(1) };
+const ex: Example = { user: 0, end: 4, targetEnd: 5, cutoff: 5, target: Int32Array.of(1) };
 
 describe('profile baselines', () => {
   it('static profile: cosine of the mean unit item vector of all history before end', async () => {

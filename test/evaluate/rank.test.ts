@@ -11,8 +11,8 @@ describe('evaluateScorer lists and rows', () => {
       ts: Float64Array.of(0, 1, 0, 1),
     };
     const examples: Example[] = [
-      { user: 0, end: 1, cutoff: 1, target: Int32Array.of(2) },
-      { user: 1, end: 3, cutoff: 1, target: Int32Array.of(1) },
+      { user: 0, end: 1, targetEnd: 2, cutoff: 1, target: Int32Array.of(2) },
+      { user: 1, end: 3, targetEnd: 4, cutoff: 1, target: Int32Array.of(1) },
     ];
     const scores = Float32Array.of(0.9, 0.5, 0.7, 0.9, 0.5, 0.7); // both rows: 0 > 2 > 1
     const r = await evaluateScorer(log, examples, () => scores, {

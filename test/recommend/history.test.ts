@@ -47,8 +47,8 @@ describe('recommendations for an ad-hoc dated history', () => {
       const want = rec.recommend(user, 10);
       const got = await history.recommend(eventsOf(u), 10);
       expect(got.items.map((i) => i.id)).toEqual(want.items.map((i) => i.id));
-      got.items.forEach((it, j) => expect(it.score).toBeCloseTo(want.items[j].score, 5));
-      got.topics.forEach((t, j) => expect(t.share).toBeCloseTo(want.topics[j].share, 5));
+      for (const [j, it] of got.items.entries()) expect(it.score).toBeCloseTo(want.items[j].score, 5);
+      for (const [j, t] of got.topics.entries()) expect(t.share).toBeCloseTo(want.topics[j].share, 5);
     }
   });
 
@@ -62,7 +62,7 @@ describe('recommendations for an ad-hoc dated history', () => {
     const a = await history.recommend(events, 20, { excludeSeen: false });
     const b = await history.recommend(textEvents, 20, { excludeSeen: false });
     expect(b.items.map((i) => i.id)).toEqual(a.items.map((i) => i.id));
-    b.items.forEach((it, j) => expect(it.score).toBeCloseTo(a.items[j].score, 5));
+    for (const [j, it] of b.items.entries()) expect(it.score).toBeCloseTo(a.items[j].score, 5);
   });
 
   it('accepts ISO times, orders events by time and excludes the history items', async () => {

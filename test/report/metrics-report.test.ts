@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   markdownTable,
   type RunReport,
+  topicErrors,
   writeReport,
   writeRunReport,
 } from '../../src/report/metrics-report.ts';
@@ -87,6 +88,25 @@ describe('run report', () => {
     const md = readFileSync(files.markdown, 'utf8');
     expect(files.charts.map((f) => f.split('/').pop())).toEqual(['metrics.png', 'surface.png']);
     expect(md).not.toContain('Beyond accuracy');
-    expect(md).not.toContain('[');
+    expect(md).not.toMatch(/\d \[\d/); // no intervals
+  });
+
+  it('topicErrors turns the forecast-error table into labelled per-topic rows', () => {
+    const t = topicErrors(
+      [
+        { forecaster: 'arima', maeByTopic: [0.1, 0.2] },
+        { forecaster: 'lstm', maeByTopic: [0.3, 0.4] },
+      ],
+      ['Drama', 'Comedy'],
+    );
+    expect(t.rows).toEqual([
+      { topic: 'Drama', model: 'arima', value: 0.1 },
+      { topic: 'Comedy', model: 'arima', value: 0.2 },
+      { topic: 'Drama', model: 'lstm', value: 0.3 },
+      { topic: 'Comedy', model: 'lstm', value: 0.4 },
+    ]);
+    expect(() => topicErrors([{ forecaster: 'x', maeByTopic: [1] }], ['a', 'b'])).toThrow(
+      /x has 1 topic errors/,
+    );
   });
 });

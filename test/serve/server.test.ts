@@ -195,6 +195,15 @@ describe('the HTTP server (fastify.inject, no sockets)', () => {
       /additional properties/,
     ],
     [
+      'too many free-text events',
+      () =>
+        post('/v1/recommendations', {
+          events: Array.from({ length: 257 }, (_, j) => ({ text: `t${j}`, ts: j })),
+        }),
+      400,
+      /at most 256 free-text events/,
+    ],
+    [
       'events for an unknown user',
       () => post('/v1/users/nobody/events', { events: [{ item: ck.items.ids[0], ts: 1 }] }),
       404,
