@@ -41,5 +41,7 @@ export interface Manifest {
   blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
   topics: { k: number; temperature: number };
   metrics: Record<string, Record<string, number>>;
+  /** Settings of the baselines evaluated beside the model (chosen on validation). */
+  baselines: { item_knn_neighbours: number };
   files: Record<string, FileEntry>;
 }

@@ -1,8 +1,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { dataCommand } from './data.ts';
 import { embedCommand } from './embed.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { recommendCommand } from './recommend.ts';
+import { reportCommand } from './report.ts';
 import { trainCommand } from './train.ts';
 
 await yargs(hideBin(process.argv))
@@ -14,6 +16,8 @@ await yargs(hideBin(process.argv))
   .command(evaluateCommand)
   .command(recommendCommand)
   .command(embedCommand)
+  .command(dataCommand)
+  .command(reportCommand)
   .option('json', {
     type: 'boolean',
     default: false,
@@ -22,6 +26,10 @@ await yargs(hideBin(process.argv))
   .example('$0 train --config configs/movielens-small.yaml', 'train on the shipped MovieLens sample')
   .example('$0 recommend --checkpoint checkpoints/<run-id> --user 42 --k 10', 'recommend from a checkpoint')
   .example('$0 evaluate --checkpoint checkpoints/<run-id> --json', 'recompute test metrics from a checkpoint')
+  .example(
+    '$0 data inspect --config configs/lastfm-2k.yaml',
+    'users, buckets, quarantine counts of a dataset',
+  )
   .demandCommand(1, 'name a command: train, evaluate or recommend')
   .strict()
   .recommendCommands()

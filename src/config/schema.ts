@@ -153,6 +153,10 @@ const EvaluateSchema = z
     k: z.array(z.number().int().min(1)).min(1).default([10, 20]),
     exclude_seen: z.boolean().default(true),
     recent_window: DurationSchema.default(2_592_000),
+    /** Bootstrap resamples over users for the confidence intervals and the paired test. */
+    bootstrap: z.number().int().min(100).default(1000),
+    /** Neighbour counts tried for the item-kNN baseline (chosen on validation). */
+    knn_grid: z.array(z.number().int().min(1)).min(1).default([5, 10, 20, 50, 100]),
   })
   .strict();
 

@@ -1,9 +1,9 @@
 import { dirname, join, resolve } from 'node:path';
 import { type Checkpoint, loadCheckpoint } from '../checkpoint/load.ts';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
-import { loadDataset } from '../data/read.ts';
+import { loadDatasetCached } from '../data/cache.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
-import type { BackendPref } from '../env.ts';
+import { type BackendPref, env } from '../env.ts';
 import { FeatureStore } from '../features/sequence.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
@@ -32,7 +32,7 @@ export async function evaluateCheckpoint(
   };
   const cfg = loaded.config;
   say(describeBackend(await resolveBackend(opts.backend ?? cfg.train.backend)));
-  const dataset = await loadDataset(cfg.data, loaded.baseDir);
+  const dataset = await loadDatasetCached(cfg.data, loaded.baseDir, { cacheRoot: env.cacheDir });
   if (
     dataset.items.ids.length !== ck.items.ids.length ||
     dataset.items.ids.some((id, i) => id !== ck.items.ids[i])
@@ -70,6 +70,7 @@ export async function evaluateCheckpoint(
     { model: ck.model, spec: ck.manifest.model, topics, store, itemVectors: ck.itemVectors },
     split.test,
     ck.manifest.blend,
+    ck.manifest.baselines.item_knn_neighbours,
   );
   const metrics = methodTable(ev.methods);
   const stored = ck.manifest.metrics.blend ?? {};

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../evaluate/baselines.ts';
+import { buildItemKnn, itemKnnScorer, knownEnds } from '../evaluate/knn.ts';
+import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../evaluate/profile.ts';
 import { evaluateScorer, type MethodResult, type Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
@@ -83,9 +85,20 @@ export async function chooseBlend(
   }
 }
 
+/** The baselines every report carries beside the model (the item-kNN neighbour count chosen on validation). */
+export const BASELINES = [
+  'item_knn',
+  'profile',
+  'last_bucket',
+  'most_popular',
+  'recent_popular',
+  'frequent_items',
+];
+
 /**
  * Every method on the test examples: the blend (with its popularity prior), the blend without the prior,
- * its two halves alone, and the popularity baselines.
+ * its two halves alone, and the baselines: item-kNN, static and last-bucket profiles, popularity, and (when
+ * seen items may be recommended) the user's own most frequent items.
  */
 export async function evaluateTest(
   cfg: Config,
@@ -93,13 +106,15 @@ export async function evaluateTest(
   parts: ModelParts,
   test: readonly Example[],
   blend: BlendParams,
+  knnNeighbours: number,
 ): Promise<Evaluation> {
   const dim = parts.topics.dim;
   const nItems = parts.itemVectors.length / dim;
   const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
   try {
     const { lstm, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
-    const counts = knownCounts(log, test, nItems, clock(cfg, test));
+    const now = clock(cfg, test);
+    const counts = knownCounts(log, test, nItems, now);
     const prior = popularityPrior(counts);
     const mixed = blendVectors(lstm, arima.vectors, dim, blend.alpha);
     const scorers: Record<string, Scorer> = {
@@ -107,10 +122,19 @@ export async function evaluateTest(
       blend_no_prior: vectorScorer(items, test, mixed, prior, 0),
       lstm: vectorScorer(items, test, lstm, prior, 0),
       arima: vectorScorer(items, test, arima.vectors, prior, 0),
+      item_knn: itemKnnScorer(log, buildItemKnn(log, knownEnds(log, test, now), nItems, knnNeighbours)),
+      profile: profileScorer(log, parts.itemVectors, dim, wholeHistory(log)),
+      last_bucket: profileScorer(
+        log,
+        parts.itemVectors,
+        dim,
+        lastBucket((u, e) => parts.store.bucketsBefore(u, e)),
+      ),
       most_popular: mostPopular(counts),
       recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
     };
-    const opts = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen };
+    if (!cfg.evaluate.exclude_seen) scorers.frequent_items = frequentItemsScorer(log, nItems, counts);
+    const opts = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen, keepLists: true };
     const methods: Record<string, MethodResult> = {};
     for (const [name, scorer] of Object.entries(scorers))
       methods[name] = await evaluateScorer(log, test, scorer, opts);

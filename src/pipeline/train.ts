@@ -5,22 +5,24 @@ import { exportCheckpoint } from '../checkpoint/export.ts';
 import type { Manifest } from '../checkpoint/format.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { loadDataset } from '../data/read.ts';
+import { loadDatasetCached } from '../data/cache.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
-import type { BackendPref } from '../env.ts';
+import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
+import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { evaluateScorer } from '../evaluate/rank.ts';
+import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, featureWidth } from '../features/sequence.ts';
 import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
-import { methodTable, type RunReport, writeRunReport } from '../report/metrics-report.ts';
+import { methodTable, type RunReport, writeReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
-import { chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
-import { embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
+import { BASELINES, chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
+import { clockOf, embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
 
 export interface TrainRunOptions {
   runId?: string;
@@ -87,7 +89,10 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   say(describeBackend(backend));
 
   let t = performance.now();
-  const dataset = await loadDataset(cfg.data, baseDir, { quarantineDir: reportDir });
+  const dataset = await loadDatasetCached(cfg.data, baseDir, {
+    quarantineDir: reportDir,
+    cacheRoot: env.cacheDir,
+  });
   const log: EventLog = {
     userOffsets: dataset.userOffsets,
     item: dataset.events.item,
@@ -181,7 +186,24 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   const { alpha, beta, curve } = blend;
   say(`blend: α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)})`);
-  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend);
+  const knn = await chooseKnnNeighbours(log, split.valid, cfg.evaluate.knn_grid, {
+    nItems,
+    clock: clockOf(cfg.split, split.valid),
+    excludeSeen: cfg.evaluate.exclude_seen,
+  });
+  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours);
+  const analysis = analyseMethods(evaluation.methods, {
+    log,
+    examples: split.test,
+    nItems,
+    ks: cfg.evaluate.k,
+    counts: knownCounts(log, split.test, nItems, clockOf(cfg.split, split.test)),
+    itemVectors: emb.vectors,
+    dim: emb.dim,
+    samples: cfg.evaluate.bootstrap,
+    seed: cfg.run.seed,
+    baselines: BASELINES,
+  });
   t = lap('evaluate', t);
 
   const metrics = methodTable(evaluation.methods);
@@ -209,6 +231,9 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       history: trained.history,
     },
     timings_s: timings,
+    config: cfg,
+    knn,
+    ...analysis,
   };
 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
@@ -238,6 +263,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       blend: { alpha, beta, curve },
       topics: { k: topics.k, temperature: topics.temperature },
       metrics,
+      baselines: { item_knn_neighbours: knn.neighbours },
     },
     model,
     items: { ids: dataset.items.ids, titles: dataset.items.titles },
@@ -253,7 +279,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   });
   lap('export', t);
   timings.total = (performance.now() - t0) / 1000;
-  writeRunReport(reportDir, report, cfg.evaluate.k);
+  await writeReport(reportDir, report, cfg.evaluate.k);
   rmSync(stateDir, { recursive: true, force: true });
   model.dispose();
   say(`checkpoint: ${checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${reportDir}`);

@@ -12,8 +12,9 @@ import Fastify, {
 } from 'fastify';
 import { CheckpointError } from '../checkpoint/load.ts';
 import { HistoryError, type HistoryEvent } from '../recommend/history.ts';
-import { UnknownUserError } from '../recommend/recommender.ts';
+import { UnknownUserError, type UserRecommendations } from '../recommend/recommender.ts';
 import { ModelSlot, type ServingModel } from './model-slot.ts';
+import { ResultCache } from './result-cache.ts';
 import {
   appendEventsSchema,
   healthzSchema,
@@ -32,6 +33,8 @@ export interface ServerOptions {
   /** Bounds of the appended-events state. */
   maxUsersWithEvents?: number;
   maxEventsPerUser?: number;
+  /** Users whose recommendations are cached (default 10,000; 0 = no cache). */
+  cacheUsers?: number;
   /** Fastify logger setting (default off). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -119,6 +122,16 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
   const started = performance.now();
   const slot = await ModelSlot.open(opts.checkpoint);
   const userEvents = new UserEvents(opts.maxUsersWithEvents, opts.maxEventsPerUser);
+  // One cache per served model: a swap replaces it, so no answer outlives its checkpoint.
+  const caches = new WeakMap<ServingModel, ResultCache<UserRecommendations>>();
+  const cacheOf = (m: ServingModel) => {
+    let c = caches.get(m);
+    if (!c) {
+      c = new ResultCache(opts.cacheUsers ?? 10_000);
+      caches.set(m, c);
+    }
+    return c;
+  };
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     logger: opts.logger ?? false,
@@ -227,6 +240,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         const resolved = m.history.resolve(req.body.events);
         if (resolved.some((e) => e.text !== null)) await m.history.checkEncoder();
         const held = userEvents.append(user, req.body.events);
+        cacheOf(m).forget(user);
         return { user, appended: req.body.events.length, held, model: m.ck.manifest.run_id };
       });
     },

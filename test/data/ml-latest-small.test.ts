@@ -21,16 +21,11 @@ const cmpId = (a: string, b: string) => Number(a) - Number(b);
 
 describe('ml-latest-small', () => {
   let ds: Dataset;
-  let ms = 0;
   beforeAll(async () => {
-    const t0 = performance.now();
     ds = await loadDataset(cfg, root);
-    ms = performance.now() - t0;
   });
 
   it('loads every rating, user and movie', () => {
-    console.log(`ml-latest-small loaded in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(5000); // ~1 s on the dev box; generous for loaded CI machines
     expect(ds.users.length).toBe(610);
     expect(ds.items.ids.length).toBe(9742);
     const s = ds.stats;
