@@ -2,14 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../evaluate/baselines.ts';
+import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
 import { buildItemKnn, itemKnnScorer, knownEnds } from '../evaluate/knn.ts';
 import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../evaluate/profile.ts';
 import { evaluateScorer, type MethodResult, type Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
+import { forecastExamples } from '../forecast/examples.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
+import { predict } from '../model/lstm.ts';
+import { sequencesOf, targetShares } from '../model/train.ts';
 import { blendVectors, popularityPrior } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
-import { arimaVectors, clockOf, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
+import { arimaVectors, clockOf, vectorScorer, withForecaster } from './stages.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -32,15 +36,64 @@ export interface BlendPoint extends BlendParams {
 export interface Evaluation {
   methods: Record<string, MethodResult>;
   forecast: { fitted: number; fellBack: number };
+  /** Topic-share forecast error per forecaster on the test windows. */
+  forecastError: ForecastErrorRow[];
 }
 
 /** Both forecasts for a set of examples, computed once and reused for every blend setting. */
 async function forecastVectors(cfg: Config, parts: ModelParts, examples: readonly Example[], label: string) {
-  const lstm = lstmVectors(parts.model, parts.spec, parts.store, examples);
+  const { vectors: lstm, topics: lstmTopics } = predict(
+    parts.model,
+    sequencesOf(parts.store, examples, parts.spec.maxLen),
+    examples.length,
+    parts.spec,
+  );
   const arima = await withForecaster(cfg.forecast, (f) =>
     arimaVectors(f, parts.store, parts.topics, examples, cfg.forecast.horizon, label),
   );
-  return { lstm, arima };
+  return { lstm, lstmTopics, arima };
+}
+
+/** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
+const REFERENCE_FORECASTERS: Config['forecast'][] = (['naive', 'mean', 'ses'] as const).map((model) => ({
+  model,
+  order: [0, 0, 0],
+  fallback: 'mean',
+  alpha: 0.3,
+  horizon: 1,
+}));
+
+/**
+ * Topic-share forecast error on the examples' target windows: the configured forecaster (the ARIMA half of
+ * the blend), the LSTM's topic head, and naive / mean / smoothing, in MAE and Jensen–Shannon divergence
+ * with user-bootstrap intervals and paired differences to the best simple reference.
+ */
+async function forecastAccuracy(
+  cfg: Config,
+  parts: ModelParts,
+  examples: readonly Example[],
+  main: Float32Array,
+  lstmTopics: Float32Array | null,
+) {
+  const actual = targetShares(parts.store, examples);
+  const byForecaster: Record<string, ForecastEval> = {
+    [`${cfg.forecast.model} (blend)`]: { forecast: main, actual },
+  };
+  if (lstmTopics) byForecaster['lstm topic head'] = { forecast: lstmTopics, actual };
+  for (const ref of REFERENCE_FORECASTERS) {
+    const horizon = cfg.forecast.horizon;
+    const { shares } = await withForecaster({ ...ref, horizon }, (f) =>
+      forecastExamples(f, parts.store, examples, horizon, `forecast (${ref.model})`),
+    );
+    byForecaster[ref.model] = { forecast: shares, actual };
+  }
+  return forecastErrorTable(byForecaster, {
+    k: parts.topics.k,
+    users: examples.map((ex) => ex.user),
+    resamples: cfg.evaluate.bootstrap,
+    seed: cfg.run.seed,
+    reference: 'ses',
+  });
 }
 
 function clock(cfg: Config, examples: readonly Example[]) {
@@ -112,7 +165,8 @@ export async function evaluateTest(
   const nItems = parts.itemVectors.length / dim;
   const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
   try {
-    const { lstm, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
+    const { lstm, lstmTopics, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
+    const forecastError = await forecastAccuracy(cfg, parts, test, arima.shares, lstmTopics);
     const now = clock(cfg, test);
     const counts = knownCounts(log, test, nItems, now);
     const prior = popularityPrior(counts);
@@ -138,7 +192,7 @@ export async function evaluateTest(
     const methods: Record<string, MethodResult> = {};
     for (const [name, scorer] of Object.entries(scorers))
       methods[name] = await evaluateScorer(log, test, scorer, opts);
-    return { methods, forecast: { fitted: arima.fitted, fellBack: arima.fellBack } };
+    return { methods, forecast: { fitted: arima.fitted, fellBack: arima.fellBack }, forecastError };
   } finally {
     items.dispose();
   }

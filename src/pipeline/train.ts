@@ -17,7 +17,7 @@ import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
-import { methodTable, type RunReport, writeReport } from '../report/metrics-report.ts';
+import { methodTable, type RunReport, topicErrors, writeReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -234,6 +234,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     config: cfg,
     knn,
     ...analysis,
+    forecast_accuracy: evaluation.forecastError,
+    forecast_error: topicErrors(evaluation.forecastError, topics.labels),
   };
 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.

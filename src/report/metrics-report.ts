@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Segment } from '../evaluate/beyond-accuracy.ts';
 import type { PairedResult } from '../evaluate/bootstrap.ts';
+import type { Estimate, ForecastErrorRow } from '../evaluate/forecast-error.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
 import {
   type ChartSpec,
@@ -54,6 +55,8 @@ export interface RunReport {
   knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
   /** Forecast error per topic (another stage produces it). */
   forecast_error?: { metric: string; rows: TopicErrorRow[] };
+  /** Overall topic-share forecast error per forecaster (MAE, JSD with CIs, paired Δ to a reference). */
+  forecast_accuracy?: ForecastErrorRow[];
   /** A few users' topic-share trajectories with their forecasts and recommendations. */
   samples?: SampleTrajectory[];
 }
@@ -76,6 +79,25 @@ export function topicErrors(
     rows: table.flatMap((t) =>
       labels.map((topic, c) => ({ topic, model: t.forecaster, value: t.maeByTopic[c] })),
     ),
+  };
+}
+
+const est = (e: Estimate) => `${e.value.toFixed(4)} [${e.lo.toFixed(4)}, ${e.hi.toFixed(4)}]`;
+
+/** Next-bucket topic-share forecast error on the test windows: every forecaster, with paired Δ to the reference. */
+function forecastAccuracyBlock(rows: readonly ForecastErrorRow[]): Block {
+  const ref = rows.some((r) => r.vsReference);
+  return {
+    kind: 'table',
+    head: ['forecaster', 'rows', 'MAE [95% CI]', 'JSD [95% CI]', ...(ref ? ['ΔJSD vs ses [95% CI]'] : [])],
+    rows: rows.map((r) => [
+      r.forecaster,
+      String(r.rows),
+      est(r.mae),
+      est(r.jsd),
+      ...(ref ? [r.vsReference ? est(r.vsReference.jsd) : ''] : []),
+    ]),
+    align: ['l', 'r', 'r', 'r', 'r'],
   };
 }
 
@@ -322,6 +344,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         kind: 'text',
         text: `Topic-share forecasts: ${r.forecast.fitted} series fitted by the main forecaster, ${r.forecast.fellBack} by its fallback.`,
       },
+      ...(r.forecast_accuracy?.length ? [forecastAccuracyBlock(r.forecast_accuracy)] : []),
       ...(r.forecast_error?.rows.length
         ? chart(
             'forecast-error',
