@@ -4,17 +4,18 @@
  * that loads is already there, starts the server on 127.0.0.1 (ephemeral port), then load-tests with
  * autocannon (10 connections, bounded by time) and fuzzes it in-process (no 5xx allowed).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CheckpointError, loadCheckpoint } from '../src/checkpoint/load.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { resolveBackend } from '../src/model/backend.ts';
 import { runTraining } from '../src/pipeline/train.ts';
-import { createServer } from '../src/serve/server.ts';
+import { createServer, type RecommendServer } from '../src/serve/server.ts';
 import { mulberry32 } from '../src/util/random.ts';
 import { fuzzRequests } from '../test/serve/fuzz-requests.ts';
 import { machine, peakRssMb } from './machine.ts';
@@ -92,6 +93,52 @@ async function loadUserGets(url: string, users: readonly string[], connections: 
 
 const meets = (r: CannonResult) => r.latency.p99 <= 20 && r.requests.average >= 500;
 
+/** Starts `interest-evo serve` as its own process (so autocannon does not share its event loop). */
+async function spawnServer(dir: string, cacheUsers: number): Promise<{ url: string; child: ChildProcess }> {
+  const entry = fileURLToPath(new URL('../test/serve/serve-entry.ts', import.meta.url));
+  const args = ['--import', 'tsx', entry, 'serve', '--checkpoint', dir, '--port', '0', '--json'];
+  const child = spawn(process.execPath, [...args, '--cache-users', String(cacheUsers)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, INTEREST_EVO_PROGRESS: 'off' },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const line = out.match(/\{.*\}\n/);
+      if (line) resolve(JSON.parse(line[0]).url);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening`)));
+  });
+  return { url, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Per-request handler cost without HTTP or a load generator: sequential inject of every user's GET. */
+async function injectLatency(app: RecommendServer['app'], users: readonly string[], rounds: number) {
+  const ms: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const u of users) {
+      const t = performance.now();
+      await app.inject({ method: 'GET', url: `/v1/users/${encodeURIComponent(u)}/recommendations?k=10` });
+      ms.push(performance.now() - t);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] * 100) / 100;
+  return {
+    requests: ms.length,
+    p50_ms: q(0.5),
+    p99_ms: q(0.99),
+    mean_ms: Math.round((ms.reduce((a, b) => a + b, 0) / ms.length) * 100) / 100,
+  };
+}
+
 export async function runServeBench(opts: { seconds?: number; connections?: number; fuzz?: number } = {}) {
   const seconds = opts.seconds ?? 10;
   const connections = opts.connections ?? 10;
@@ -99,30 +146,33 @@ export async function runServeBench(opts: { seconds?: number; connections?: numb
   const backend = await resolveBackend('auto');
   const ck = await ensureCheckpoint(log);
   const results: Record<string, unknown> = {};
-  let info: { run_id: string; users: number; items: number } | undefined;
-  // Uncached: every request computes LSTM-cached scores over the whole catalogue; cached: the server's
-  // per-user result cache (the steady state for repeated users).
+
+  // In-process: handler cost, then the fuzz.
+  const server = await createServer({ checkpoint: ck.dir, cacheUsers: 0 });
+  const { ck: loaded } = server.slot.current;
+  const users = loaded.users;
+  const items = loaded.items.ids;
+  try {
+    await injectLatency(server.app, users, 1); // warm-up: JIT and every user's LSTM vector
+    results.inject_get_uncached = await injectLatency(server.app, users, 2);
+    results.fuzz = await fuzzServer(server.app, { users, items }, opts.fuzz ?? 10_000);
+  } finally {
+    await server.close();
+  }
+
+  // Over HTTP on loopback, the server in its own process, uncached (every request scores the catalogue)
+  // and with the per-user result cache (the steady state for returning users).
   for (const [name, cacheUsers] of [
     ['uncached', 0],
     ['cached', 10_000],
   ] as const) {
-    const server = await createServer({ checkpoint: ck.dir, cacheUsers });
+    const { url, child } = await spawnServer(ck.dir, cacheUsers);
     try {
-      const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
-      const { ck: loaded } = server.slot.current;
-      info = { run_id: loaded.manifest.run_id, users: loaded.users.length, items: loaded.items.ids.length };
-      // Warm-up: JIT, each user's LSTM vector (and cache entry), so the measured run is the steady state.
-      for (const u of loaded.users) {
-        await server.app.inject({
-          method: 'GET',
-          url: `/v1/users/${encodeURIComponent(u)}/recommendations?k=10`,
-        });
-      }
-      const get = await loadUserGets(url, loaded.users, connections, seconds);
-      results[`get_user_recommendations_${name}`] = { ...summary(get), meets_targets: meets(get) };
+      await loadUserGets(url, users, connections, 2); // warm-up
+      const get = await loadUserGets(url, users, connections, seconds);
+      results[`http_get_user_recommendations_${name}`] = { ...summary(get), meets_targets: meets(get) };
       if (name === 'uncached') {
         const rand = mulberry32(2);
-        const items = loaded.items.ids;
         const body = () =>
           JSON.stringify({
             events: Array.from({ length: 30 }, (_, j) => ({
@@ -147,11 +197,10 @@ export async function runServeBench(opts: { seconds?: number; connections?: numb
             },
           ],
         });
-        results.post_history_recommendations_30_events = summary(post);
-        results.fuzz = await fuzzServer(server.app, { users: loaded.users, items }, opts.fuzz ?? 10_000);
+        results.http_post_history_30_events = summary(post);
       }
     } finally {
-      await server.close();
+      await stopServer(child);
     }
   }
   return {
@@ -160,7 +209,14 @@ export async function runServeBench(opts: { seconds?: number; connections?: numb
     // Other work on the machine skews latency: the 1-minute load average at the end says how much.
     load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
     backend: backend.name,
-    checkpoint: { dir: ck.dir, ...info, reused: ck.reused, build_s: ck.build_s },
+    checkpoint: {
+      dir: ck.dir,
+      run_id: loaded.manifest.run_id,
+      users: users.length,
+      items: items.length,
+      reused: ck.reused,
+      build_s: ck.build_s,
+    },
     load: { connections, seconds, host: '127.0.0.1', targets: { p99_ms: 20, req_per_s: 500 } },
     ...results,
     peak_rss_mb: peakRssMb(),

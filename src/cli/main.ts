@@ -5,6 +5,7 @@ import { embedCommand } from './embed.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { recommendCommand } from './recommend.ts';
 import { reportCommand } from './report.ts';
+import { serveCommand } from './serve.ts';
 import { trainCommand } from './train.ts';
 
 await yargs(hideBin(process.argv))
@@ -18,6 +19,7 @@ await yargs(hideBin(process.argv))
   .command(embedCommand)
   .command(dataCommand)
   .command(reportCommand)
+  .command(serveCommand)
   .option('json', {
     type: 'boolean',
     default: false,
@@ -42,7 +44,13 @@ await yargs(hideBin(process.argv))
   .parseAsync()
   .catch((e: Error) => {
     // Known user-facing errors carry a complete message; anything else keeps its stack for a bug report.
-    const known = ['ConfigError', 'CheckpointError', 'UnknownUserError', 'DataError'].includes(e.name);
+    const known = [
+      'ConfigError',
+      'CheckpointError',
+      'UnknownUserError',
+      'DataError',
+      'HistoryError',
+    ].includes(e.name);
     console.error(`interest-evo: ${known ? e.message : (e.stack ?? e.message)}`);
     process.exit(1);
   });

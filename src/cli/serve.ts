@@ -9,6 +9,7 @@ interface Args {
   host: string;
   port: number;
   'body-limit': number;
+  'cache-users': number;
   backend?: BackendPref;
   json: boolean;
 }
@@ -26,11 +27,18 @@ export const serveCommand: CommandModule<object, Args> = {
       })
       .option('port', { type: 'number', default: 8080, describe: '0 = any free port' })
       .option('body-limit', { type: 'number', default: 1 << 20, describe: 'largest request body, bytes' })
+      .option('cache-users', {
+        type: 'number',
+        default: 10_000,
+        describe: 'users whose recommendations are cached (0 = none)',
+      })
       .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65_535)
           throw new Error('--port must be an integer from 0 to 65535');
+        if (!Number.isInteger(a['cache-users']) || a['cache-users'] < 0)
+          throw new Error('--cache-users must be an integer ≥ 0');
         if (!Number.isInteger(a['body-limit']) || a['body-limit'] < 1024)
           throw new Error('--body-limit must be an integer ≥ 1024');
         return true;
@@ -41,6 +49,7 @@ export const serveCommand: CommandModule<object, Args> = {
     const server = await createServer({
       checkpoint: args.checkpoint,
       bodyLimit: args['body-limit'],
+      cacheUsers: args['cache-users'],
       // Logs go to stderr so stdout carries only the start-up summary (one JSON line with --json).
       logger: { level: 'info', stream: process.stderr },
     });

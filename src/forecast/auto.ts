@@ -247,16 +247,24 @@ export class AutoArimaForecaster extends GuardedForecaster {
   }
 }
 
-/** SES's one-step errors e_t = x_t − L_{t−1} (t = 1..n−1) and its final level, α fitted. */
-export function sesErrors(series: readonly number[]): { alpha: number; level: number; errors: number[] } {
-  const { alpha, level } = sesFitted(series);
+/**
+ * One-step errors e_t = x_t − L_{t−1} (t = 1..n−1) of a level that updates L_t = L_{t−1} + g_t·e_t, its
+ * final level, and the gain g_t for any t (so future errors can be carried into the level too).
+ * 'ses': fitted SES, g = α. 'mean': the expanding mean, g_t = 1/(t+1).
+ */
+export function levelErrors(
+  series: readonly number[],
+  kind: 'ses' | 'mean',
+): { level: number; errors: number[]; gain: (t: number) => number } {
+  const alpha = kind === 'ses' ? sesFitted(series).alpha : 0;
+  const gain = kind === 'ses' ? () => alpha : (t: number) => 1 / (t + 1);
   const errors: number[] = [];
-  let l = series[0];
-  for (let i = 1; i < series.length; i++) {
-    errors.push(series[i] - l);
-    l += alpha * (series[i] - l);
+  let level = series[0];
+  for (let t = 1; t < series.length; t++) {
+    errors.push(series[t] - level);
+    level += gain(t) * (series[t] - level);
   }
-  return { alpha, level, errors };
+  return { level, errors, gain };
 }
 
 /** See the 'arima-resid' ForecastSpec. */
@@ -264,30 +272,37 @@ export class ResidualArimaForecaster extends GuardedForecaster {
   readonly name: string;
   private readonly selector: OrderSelector;
   private readonly shrink: number;
+  private readonly level: 'ses' | 'mean';
 
   constructor(runtime: ArimaRuntime, spec: Extract<ForecastSpec, { model: 'arima-resid' }>) {
     const shrink = spec.shrink ?? 0.5;
     if (!(shrink >= 0 && shrink <= 1))
       throw new Error(`arima-resid shrink must be in [0, 1], got ${spec.shrink}`);
-    super(createFallback('ses'));
+    const level = spec.level ?? 'ses';
+    if (level !== 'ses' && level !== 'mean') {
+      throw new Error(`arima-resid level must be 'ses' or 'mean', got ${JSON.stringify(spec.level)}`);
+    }
+    super(createFallback(level));
     this.shrink = shrink;
+    this.level = level;
     this.selector = new OrderSelector(runtime, { p: 2, d: 0, q: 2 }, { zeroMean: true });
-    this.name = `arima-resid(${shrink})|${this.fallback.name}`;
+    this.name = `arima-resid(${level}, ${shrink})|${this.fallback.name}`;
   }
 
   protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
     const early = inputGuard(series, [0, 0, 0]);
     if (early && early !== 'too-short') return early;
-    const { alpha, level, errors } = sesErrors(series);
+    const { level, errors, gain } = levelErrors(series, this.level);
     const reason = inputGuard(errors, this.selector.maxOrder);
     if (reason) return reason;
     const best = this.selector.rank(errors, horizon)[0];
     if (!best) return 'fit-error';
-    // Under SES, x_{T+h} = L_T + α·Σ_{j<h} e_{T+j} + e_{T+h}: forecast the errors, then shrink the correction.
+    // x_{T+h} = L_T + Σ_{j<h} g_{T+j}·e_{T+j} + e_{T+h}: forecast the errors, then shrink the correction.
+    const T = series.length - 1;
     let carried = 0;
-    const values = best.values.map((e) => {
+    const values = best.values.map((e, j) => {
       const v = level + this.shrink * (carried + e);
-      carried += alpha * e;
+      carried += gain(T + 1 + j) * e;
       return v;
     });
     return shareForecastOk(values) ? values : 'bad-forecast';

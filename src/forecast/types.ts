@@ -40,11 +40,12 @@ export type ForecastSpec =
       fallback?: FallbackModel;
     }
   /**
-   * Fitted SES plus λ × an ARMA forecast of SES's own one-step errors (order by AICc, p, q ≤ 2, the
-   * zero-mean white-noise model included): ARIMA only corrects the smoothed level where its errors have
-   * structure (a trend leaves them persistently signed). shrink λ in [0, 1], default 0.5.
+   * A level (fitted SES, or the user's expanding mean) plus λ × an ARMA forecast of the level's own
+   * one-step errors (order by AICc, p, q ≤ 2, the zero-mean white-noise model included): ARIMA only
+   * corrects the level where its errors have structure (a trend leaves them persistently signed).
+   * shrink λ in [0, 1], default 0.5; level default 'ses'; the fallback is the level itself.
    */
-  | { model: 'arima-resid'; shrink?: number }
+  | { model: 'arima-resid'; shrink?: number; level?: 'ses' | 'mean' }
   /** Fitted SES and arima-auto's pick, combined with Akaike weights (default) or equally. */
   | { model: 'ensemble'; weights?: 'aic' | 'equal'; drift?: boolean };
 

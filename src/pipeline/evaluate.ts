@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../evaluate/baselines.ts';
@@ -11,7 +11,7 @@ import { forecastExamples } from '../forecast/examples.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
 import { sequencesOf, targetShares } from '../model/train.ts';
-import { blendVectors, popularityPrior } from '../recommend/score.ts';
+import { blendVectors, ItemIndex, popularityPrior } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { arimaVectors, clockOf, vectorScorer, withForecaster } from './stages.ts';
 
@@ -109,7 +109,7 @@ export async function chooseBlend(
 ): Promise<BlendParams & { curve: BlendPoint[] }> {
   const dim = parts.topics.dim;
   const nItems = parts.itemVectors.length / dim;
-  const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
+  const items = new ItemIndex(parts.itemVectors, dim);
   try {
     const { lstm, arima } = await forecastVectors(cfg, parts, valid, 'forecast (valid)');
     const prior = popularityPrior(knownCounts(log, valid, nItems, clock(cfg, valid)));
@@ -163,7 +163,7 @@ export async function evaluateTest(
 ): Promise<Evaluation> {
   const dim = parts.topics.dim;
   const nItems = parts.itemVectors.length / dim;
-  const items = tf.tensor2d(parts.itemVectors, [nItems, dim]);
+  const items = new ItemIndex(parts.itemVectors, dim);
   try {
     const { lstm, lstmTopics, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
     const forecastError = await forecastAccuracy(cfg, parts, test, arima.shares, lstmTopics);

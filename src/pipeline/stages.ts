@@ -11,7 +11,7 @@ import { createForecaster } from '../forecast/registry.ts';
 import type { Forecaster, ForecastSpec } from '../forecast/types.ts';
 import { predictVectors, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
-import { addPrior, scoreAll } from '../recommend/score.ts';
+import { addPrior, type ItemIndex } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { createProgress, type Progress } from '../util/progress.ts';
 
@@ -106,13 +106,13 @@ export function arimaVectors(
 
 /** A scorer from one precomputed query vector per example (examples identified by object), plus β × prior. */
 export function vectorScorer(
-  items: tf.Tensor2D,
+  items: ItemIndex,
   examples: readonly Example[],
   vectors: Float32Array,
   prior?: Float32Array,
   beta = 0,
 ): Scorer {
-  const dim = items.shape[1];
+  const { dim } = items;
   const row = new Map(examples.map((ex, i) => [ex, i]));
   return (chunk) => {
     const q = new Float32Array(chunk.length * dim);
@@ -121,7 +121,7 @@ export function vectorScorer(
       if (i === undefined) throw new Error('vectorScorer: example without a vector');
       q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
     });
-    const scores = scoreAll(items, q, chunk.length);
+    const scores = items.score(q, chunk.length);
     return prior ? addPrior(scores, prior, beta) : scores;
   };
 }

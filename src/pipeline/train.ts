@@ -17,6 +17,7 @@ import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
+import { ItemIndex } from '../recommend/score.ts';
 import { methodTable, type RunReport, topicErrors, writeReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -144,12 +145,13 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
   const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
   const nItems = dataset.items.ids.length;
+  const index = new ItemIndex(emb.vectors, emb.dim);
   const validate = async () =>
     (
       await evaluateScorer(
         log,
         split.valid,
-        vectorScorer(items, split.valid, lstmVectors(model, spec, store, split.valid)),
+        vectorScorer(index, split.valid, lstmVectors(model, spec, store, split.valid)),
         {
           nItems,
           ks: [10],
@@ -180,6 +182,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     validate,
   );
   items.dispose();
+  index.dispose();
   t = lap('train', t);
 
   const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors };

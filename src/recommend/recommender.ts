@@ -3,7 +3,7 @@ import type { Checkpoint } from '../checkpoint/load.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { predictVectors } from '../model/lstm.ts';
 import { mmr } from './mmr.ts';
-import { addPrior, blendVectors, popularityPrior, scoreAll, topK } from './score.ts';
+import { addPrior, blendVectors, ItemIndex, popularityPrior, topK } from './score.ts';
 
 export interface Recommendation {
   id: string;
@@ -39,7 +39,7 @@ const LSTM_CACHE_MAX = 50_000;
 /** Recommends from a checkpoint alone, with the same vector maths (blend → score → top-K) as evaluation. */
 export class Recommender {
   private readonly userIndex: Map<string, number>;
-  private readonly items: tf.Tensor2D;
+  private readonly items: ItemIndex;
   private readonly prior: Float32Array;
   /** The model is fixed and each user's stored sequence too, so their LSTM vector is computed once. */
   private readonly lstmCache = new Map<number, Float32Array>();
@@ -47,7 +47,7 @@ export class Recommender {
   constructor(readonly ck: Checkpoint) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
     const { dim } = ck.manifest.encoder;
-    this.items = tf.tensor2d(ck.itemVectors, [ck.items.ids.length, dim]);
+    this.items = new ItemIndex(ck.itemVectors, dim);
     this.prior = popularityPrior(ck.popularity);
   }
 
@@ -80,7 +80,7 @@ export class Recommender {
   /** score_i = ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i for one LSTM vector l and one ARIMA vector a. */
   scoreVectors(lstm: Float32Array, arima: Float32Array, alpha: number, beta: number): Float32Array {
     const { dim } = this.ck.manifest.encoder;
-    return addPrior(scoreAll(this.items, blendVectors(lstm, arima, dim, alpha), 1), this.prior, beta);
+    return addPrior(this.items.score(blendVectors(lstm, arima, dim, alpha), 1), this.prior, beta);
   }
 
   /** Top-k items by score (MMR re-ranked when diversity > 0), skipping excluded ones. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedArimaRuntime } from '../../src/forecast/arima-wasm.ts';
-import { AutoArimaForecaster, aicc, akaikeWeights, sesErrors } from '../../src/forecast/auto.ts';
+import { AutoArimaForecaster, aicc, akaikeWeights, levelErrors } from '../../src/forecast/auto.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import type { Forecaster, ForecastSpec } from '../../src/forecast/types.ts';
 import { gaussian, mulberry32 } from '../../src/util/random.ts';
@@ -33,11 +33,16 @@ describe('aicc / akaikeWeights', () => {
     expect(w[2]).toBe(0);
   });
 
-  it('sesErrors are the one-step errors of the fitted SES', () => {
-    const { alpha, level, errors } = sesErrors([1, 2, 3, 4, 5]);
-    expect(alpha).toBe(1); // a straight line: the least-lagging α wins
-    expect(errors).toEqual([1, 1, 1, 1]);
-    expect(level).toBe(5);
+  it('levelErrors are the one-step errors of fitted SES or of the expanding mean', () => {
+    const ses = levelErrors([1, 2, 3, 4, 5], 'ses');
+    expect(ses.gain(7)).toBe(1); // a straight line: the least-lagging α wins
+    expect(ses.errors).toEqual([1, 1, 1, 1]);
+    expect(ses.level).toBe(5);
+    // expanding mean: means 1, 1.5, 2, 2.5 → errors 1, 1.5, 2, 2.5; final mean 3; gain 1/(t+1)
+    const mean = levelErrors([1, 2, 3, 4, 5], 'mean');
+    expect(mean.errors).toEqual([1, 1.5, 2, 2.5]);
+    expect(mean.level).toBeCloseTo(3, 12);
+    expect(mean.gain(4)).toBe(0.2);
   });
 });
 
@@ -81,6 +86,9 @@ describe('arima-auto order selection (AICc)', () => {
     );
     await expect(createForecaster({ model: 'arima-auto', maxP: 0, maxQ: 0 })).rejects.toThrow(/maxP or maxQ/);
     await expect(createForecaster({ model: 'arima-resid', shrink: 2 })).rejects.toThrow(/shrink/);
+    await expect(createForecaster({ model: 'arima-resid', level: 'median' } as never)).rejects.toThrow(
+      /level/,
+    );
     await expect(createForecaster({ model: 'ensemble', weights: 'bma' } as never)).rejects.toThrow(/weights/);
   });
 });
@@ -102,15 +110,23 @@ describe('improved ARIMA variants vs naive / SES on generated share series', () 
   });
 
   for (const spec of specs) {
-    it(`${spec.model} beats naive on trends and is not much worse than SES on flat series`, async () => {
+    it(`${JSON.stringify(spec)} beats naive on trends and is not much worse than SES on flat series`, async () => {
       const f = await createForecaster(spec);
       made.push(f);
       const err = { trend: meanAbsError(trend, one(f)), flat: meanAbsError(flat, one(f)) };
       const naiveErr = { trend: meanAbsError(trend, one(naive)), flat: meanAbsError(flat, one(naive)) };
       const sesErr = { trend: meanAbsError(trend, one(ses)), flat: meanAbsError(flat, one(ses)) };
-      console.log(spec.model, { err, naiveErr, sesErr });
+      console.log(f.name, { err, naiveErr, sesErr });
       expect(err.trend).toBeLessThan(naiveErr.trend);
       expect(err.flat).toBeLessThan(1.15 * sesErr.flat);
     });
   }
+  it('arima-resid around the mean improves on the mean where there is a trend and costs little on flat series', async () => {
+    const f = await createForecaster({ model: 'arima-resid', level: 'mean' });
+    made.push(f);
+    const mean = await createForecaster({ model: 'mean' });
+    expect(f.name).toBe('arima-resid(mean, 0.5)|mean');
+    expect(meanAbsError(trend, one(f))).toBeLessThan(0.8 * meanAbsError(trend, one(mean)));
+    expect(meanAbsError(flat, one(f))).toBeLessThan(1.05 * meanAbsError(flat, one(mean)));
+  });
 });
