@@ -28,6 +28,8 @@ await yargs(hideBin(process.argv))
   .example('$0 train --config configs/movielens-small.yaml', 'train on the shipped MovieLens sample')
   .example('$0 recommend --checkpoint checkpoints/<run-id> --user 42 --k 10', 'recommend from a checkpoint')
   .example('$0 evaluate --checkpoint checkpoints/<run-id> --json', 'recompute test metrics from a checkpoint')
+  .example('$0 serve --checkpoint checkpoints/<run-id> --port 8080', 'HTTP recommendations on 127.0.0.1')
+  .example('$0 report --runs reports/A reports/B', 'compare runs side by side')
   .example(
     '$0 data inspect --config configs/lastfm-2k.yaml',
     'users, buckets, quarantine counts of a dataset',
