@@ -275,7 +275,8 @@ async function study(data: StudyData) {
     };
     say(`  ${c.name}: ${forecasts[c.name].seconds.toFixed(1)} s`);
   }
-  const windows = ['all', ...new Set(origins.map((o) => o.window))];
+  const parts = [...new Set(origins.map((o) => o.window))];
+  const windows = parts.length > 1 ? ['all', ...parts] : parts;
   const results: WindowResult[] = [];
   for (const window of windows) {
     const idx = origins.flatMap((o, i) => (window === 'all' || o.window === window ? [i] : []));

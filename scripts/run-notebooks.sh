@@ -41,16 +41,7 @@ if ! grep -qF "$PWD/node_modules/.bin/tslab" "$kernel" 2>/dev/null; then
 fi
 
 out="${INTEREST_EVO_NB_OUT:-$PWD/out}/executed"
-mkdir -p "$out"
 if [ $# -gt 0 ]; then notebooks=("$@"); else notebooks=(*.ipynb); fi
 total_start=$SECONDS
-for nb in "${notebooks[@]}"; do
-  start=$SECONDS
-  "$PY" -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
-    --log-level=WARN --output-dir "$out" "$nb" || {
-    echo "notebooks: $nb failed (see the cell error above)" >&2
-    exit 1
-  }
-  echo "notebooks: $nb ok in $((SECONDS - start)) s -> $out/$nb" >&2
-done
+"$PY" execute.py "$out" "${notebooks[@]}"
 echo "notebooks: ${#notebooks[@]} executed in $((SECONDS - total_start)) s" >&2
