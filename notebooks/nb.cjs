@@ -28,7 +28,9 @@ const cell = (v, digits) => (typeof v === 'number' && !Number.isInteger(v) ? v.t
 function showTable(df, n = 10, digits = 4) {
   const head = df.shape[0] > n ? df.head(n) : df;
   const th = head.columns.map((c) => `<th>${escape(c)}</th>`).join('');
-  const rows = head.values.map((r) => `<tr>${r.map((v) => `<td>${escape(cell(v, digits))}</td>`).join('')}</tr>`);
+  const rows = head.values.map(
+    (r) => `<tr>${r.map((v) => `<td>${escape(cell(v, digits))}</td>`).join('')}</tr>`,
+  );
   const more = df.shape[0] > n ? `<p>${n} of ${df.shape[0]} rows</p>` : '';
   display.html(`<table><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table>${more}`);
 }
@@ -54,10 +56,7 @@ const TINY = { users: 80, items: 160, eventsPerUser: 80, topics: 6, seed: 7 };
 async function writeTinyConfig() {
   const synth = await load('src/data/synth.ts');
   const dir = join(outDir, 'synthetic');
-  synth.writeSynthetic(
-    dir,
-    synth.generateSynthetic({ ...TINY, patterns: ['trend', 'cycle', 'switch'] }),
-  );
+  synth.writeSynthetic(dir, synth.generateSynthetic({ ...TINY, patterns: ['trend', 'cycle', 'switch'] }));
   const runs = join(outDir, 'runs');
   const yaml = synth
     .synthConfigYaml({ name: 'notebook-tiny', topics: TINY.topics, seed: TINY.seed })
@@ -80,4 +79,14 @@ async function writeTinyConfig() {
 const RUN_ID = 'notebook-02';
 const checkpointDir = join(outDir, 'runs', 'checkpoints', RUN_ID);
 
-module.exports = { root, outDir, figuresDir, load, showTable, showChart, writeTinyConfig, RUN_ID, checkpointDir };
+module.exports = {
+  root,
+  outDir,
+  figuresDir,
+  load,
+  showTable,
+  showChart,
+  writeTinyConfig,
+  RUN_ID,
+  checkpointDir,
+};

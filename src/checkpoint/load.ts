@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { bufferToFloat32 } from '../util/fs.ts';
 import { sha256Hex } from '../util/hash.ts';
+import type { CheckpointContent } from './export.ts';
 import { FILES, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
 import { loadModelFromDir } from './tfjs-io.ts';
 
@@ -10,22 +10,12 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-export interface Checkpoint {
+/** A verified checkpoint: the exported content plus where it came from and which manifest it is. */
+export interface Checkpoint extends Omit<CheckpointContent, 'manifest'> {
   dir: string;
   manifest: Manifest;
   /** sha256 of manifest.json: identifies exactly this checkpoint. */
   manifestHash: string;
-  model: tf.LayersModel;
-  items: { ids: string[]; titles: string[] };
-  itemVectors: Float32Array;
-  topicLabels: string[];
-  centroids: Float32Array;
-  users: string[];
-  sequences: Float32Array;
-  forecasts: Float32Array;
-  seen: Int32Array;
-  seenOffsets: Int32Array;
-  popularity: Float32Array;
 }
 
 /** Reads one listed file and checks its size, sha256 and (for arrays) element count against the manifest. */

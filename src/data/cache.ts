@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
 import { writeDirAtomically } from '../util/fs.ts';
+import { stableJson } from '../util/hash.ts';
 import { streamColumns } from './columns.ts';
 import { type Dataset, type EventsTable, loadDataset } from './read.ts';
 import { sqlStr } from './source.ts';
@@ -28,16 +29,6 @@ export interface CachedDataset extends Dataset {
 /** Bump when the stored layout changes. */
 const LAYOUT = 1;
 const LOADER_FILES = ['read.ts', 'source.ts', 'item-text.ts', 'columns.ts', 'cache.ts'];
-
-/** Stable JSON (sorted keys) so the key does not depend on key order in the YAML. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 /** Every file the data config reads, by config label. */
 export function dataFiles(cfg: DataConfig): [label: string, path: string][] {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
+import { stableJson } from '../util/hash.ts';
 import { streamColumns } from './columns.ts';
 import { parseTemplate, renderTemplate, templateColumns } from './item-text.ts';
 import { col, loadSource, type Source, sqlStr } from './source.ts';
@@ -92,16 +93,6 @@ async function timePoint(con: DuckDBConnection, v: string | number, where: strin
   const [[s]] = await columns(con, `SELECT epoch(try_cast(${sqlStr(v)} AS TIMESTAMPTZ))::DOUBLE`);
   if (s === null) throw new Error(`data.${where}: cannot parse "${v}" as a date/time`);
   return s as number;
-}
-
-/** Stable JSON (sorted keys) so the fingerprint does not depend on key order in the YAML. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 /** A source's validated rows: `table(line, reason, …values)`; reason NULL = valid. */

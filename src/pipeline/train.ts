@@ -20,7 +20,7 @@ import { sequencesOf, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { methodTable, type RunReport, topicErrors, writeReport } from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
-import { sha256Hex } from '../util/hash.ts';
+import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import { BASELINES, chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
 import { clockOf, embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
@@ -63,7 +63,7 @@ function latestState(cfg: Config): string | null {
 function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: string): string {
   const { epochs: _e, patience: _p, ...train } = cfg.train;
   return sha256Hex(
-    JSON.stringify({ ...cfg, train, run: { seed: cfg.run.seed }, dataFingerprint, encoderVersion }),
+    stableJson({ ...cfg, train, run: { seed: cfg.run.seed }, dataFingerprint, encoderVersion }),
   );
 }
 

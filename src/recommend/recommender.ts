@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { predictVectors } from '../model/lstm.ts';

@@ -28,7 +28,12 @@ interface Output {
   data?: Record<string, unknown>;
 }
 interface Notebook {
-  cells: { cell_type: string; source: string | string[]; execution_count?: number | null; outputs?: Output[] }[];
+  cells: {
+    cell_type: string;
+    source: string | string[];
+    execution_count?: number | null;
+    outputs?: Output[];
+  }[];
 }
 
 const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('') : (v ?? ''));
