@@ -21,15 +21,15 @@ async function load(rel) {
   return import(pathToFileURL(join(root, rel)).href);
 }
 
-const escape = (s) => String(s).replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]);
+const escapeHtml = (s) => String(s).replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]);
 const cell = (v, digits) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(digits) : (v ?? ''));
 
 /** Shows the first `n` rows of a danfojs DataFrame as an HTML table (floats to `digits` places). */
 function showTable(df, n = 10, digits = 4) {
   const head = df.shape[0] > n ? df.head(n) : df;
-  const th = head.columns.map((c) => `<th>${escape(c)}</th>`).join('');
+  const th = head.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const rows = head.values.map(
-    (r) => `<tr>${r.map((v) => `<td>${escape(cell(v, digits))}</td>`).join('')}</tr>`,
+    (r) => `<tr>${r.map((v) => `<td>${escapeHtml(cell(v, digits))}</td>`).join('')}</tr>`,
   );
   const more = df.shape[0] > n ? `<p>${n} of ${df.shape[0]} rows</p>` : '';
   display.html(`<table><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table>${more}`);
@@ -75,6 +75,18 @@ async function writeTinyConfig() {
   return path;
 }
 
+/** Runs fn with outDir as the working directory: runTraining caches parsed logs under ./data/cache. */
+async function inOutDir(fn) {
+  const cwd = process.cwd();
+  mkdirSync(outDir, { recursive: true });
+  process.chdir(outDir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
 /** Where notebook 02 writes its checkpoint and notebook 03 looks for it. */
 const RUN_ID = 'notebook-02';
 const checkpointDir = join(outDir, 'runs', 'checkpoints', RUN_ID);
@@ -87,6 +99,7 @@ module.exports = {
   showTable,
   showChart,
   writeTinyConfig,
+  inOutDir,
   RUN_ID,
   checkpointDir,
 };

@@ -70,7 +70,10 @@ const [nl, na] = [norm(lstm), norm(arima)];
 const blend = lstm.map(
   (x, d) => (nl > 0 ? (alpha * x) / nl : 0) + (na > 0 ? ((1 - alpha) * arima[d]) / na : 0),
 );
-const items = f32('item_vectors.f32');
+// Items are scored against unit(e_i + r_i) when the model learned an item residual, else the text vectors.
+const items = f32(
+  manifest.files['item_scoring_vectors.f32'] ? 'item_scoring_vectors.f32' : 'item_vectors.f32',
+);
 const popularity = f32('item_popularity.f32');
 const maxCount = popularity.reduce((m, c) => Math.max(m, c), 0);
 const scores = Array.from(popularity, (c, i) => {

@@ -5,8 +5,9 @@
 #   2. notebooks/ is its own npm package (tslab, danfojs-node, vega 5): `npm ci` there when node_modules is
 #      missing or older than the lock file.
 #   3. The tslab kernel spec goes to notebooks/.jupyter (git-ignored), nothing global.
-#   4. Executed copies go to $INTEREST_EVO_NB_OUT/executed (default notebooks/out, git-ignored); notebook 03
-#      saves its first chart to $INTEREST_EVO_NB_FIGURES (default notebooks/figures).
+#   4. notebooks/execute.py (nbclient) runs them and prints a failing cell with its error. Executed copies go
+#      to $INTEREST_EVO_NB_OUT/executed (default notebooks/out, git-ignored); notebook 03 saves its first
+#      chart to $INTEREST_EVO_NB_FIGURES (default notebooks/figures).
 # NOTEBOOKS_SKIP_INSTALL=1 never runs apt-get or npm (the test uses it): missing pieces are an error instead.
 set -euo pipefail
 

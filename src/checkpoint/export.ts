@@ -14,6 +14,8 @@ export interface CheckpointContent {
   model: tf.LayersModel;
   items: { ids: string[]; titles: string[] };
   itemVectors: Float32Array;
+  /** unit(e_i + r_i) when the model learned an item residual, else null (score the text vectors). */
+  scoringVectors: Float32Array | null;
   topicLabels: string[];
   centroids: Float32Array;
   users: string[];
@@ -68,6 +70,7 @@ export async function exportCheckpoint(dir: string, c: CheckpointContent): Promi
     [FILES.seen]: { dtype: 'int32', shape: [c.seen.length] },
     [FILES.seenOffsets]: { dtype: 'int32', shape: [nUsers + 1] },
     [FILES.popularity]: { dtype: 'float32', shape: [c.items.ids.length] },
+    [FILES.scoringVectors]: { dtype: 'float32', shape: [c.items.ids.length, dim] },
   };
   let manifest: Manifest | undefined;
   await writeDirAtomically(dir, async (tmp) => {
@@ -84,9 +87,10 @@ export async function exportCheckpoint(dir: string, c: CheckpointContent): Promi
     await writeFile(join(tmp, FILES.seen), int32Bytes(c.seen));
     await writeFile(join(tmp, FILES.seenOffsets), int32Bytes(c.seenOffsets));
     await writeFile(join(tmp, FILES.popularity), float32ToBuffer(c.popularity));
+    if (c.scoringVectors) await writeFile(join(tmp, FILES.scoringVectors), float32ToBuffer(c.scoringVectors));
     const files: Record<string, FileEntry> = {};
     for (const name of Object.values(FILES)) {
-      if (name === FILES.manifest) continue;
+      if (name === FILES.manifest || (name === FILES.scoringVectors && !c.scoringVectors)) continue;
       const p = join(tmp, name);
       files[name] = { sha256: await sha256File(p), bytes: (await stat(p)).size, ...shapes[name] };
     }

@@ -16,6 +16,8 @@ export const FILES = {
   seen: 'user_seen.i32',
   seenOffsets: 'user_seen_offsets.i32',
   popularity: 'item_popularity.f32',
+  /** Only with a learned item residual: unit(e_i + r_i), what the blend is scored against. */
+  scoringVectors: 'item_scoring_vectors.f32',
 } as const;
 
 export interface FileEntry {

@@ -95,6 +95,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     seen: int32Of(await buf(FILES.seen)),
     seenOffsets: int32Of(await buf(FILES.seenOffsets)),
     popularity: float32Of(await buf(FILES.popularity)),
+    scoringVectors:
+      FILES.scoringVectors in manifest.files ? float32Of(await buf(FILES.scoringVectors)) : null,
   };
   if (ck.items.ids.length * manifest.encoder.dim !== ck.itemVectors.length) {
     throw new CheckpointError(

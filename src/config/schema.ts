@@ -124,6 +124,10 @@ const ModelSchema = z
     /** Second head: softmax forecast of the next bucket's topic shares, trained with KL. */
     topic_head: z.boolean().default(true),
     topic_weight: z.number().min(0).default(0.5),
+    /** Learn a per-item residual on top of the frozen text vectors (collaborative signal for the LSTM half). */
+    item_residual: z.boolean().default(false),
+    residual_l2: z.number().min(0).default(1e-4),
+    residual_lr: z.number().positive().default(0.05),
   })
   .strict();
 

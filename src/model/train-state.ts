@@ -66,13 +66,14 @@ export interface TrainProgress<H> {
 export async function saveTrainState<H>(
   dir: string,
   model: tf.LayersModel,
+  extras: readonly tf.Variable[],
   optimizer: tf.Optimizer,
   bestWeights: tf.Tensor[] | null,
   progress: TrainProgress<H>,
 ): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
-  const weights = model.getWeights();
-  const names = model.weights.map((w) => w.name);
+  const weights = [...model.getWeights(), ...extras];
+  const names = [...model.weights.map((w) => w.name), ...extras.map((v) => v.name)];
   const optWeights = await optimizer.getWeights();
   // Adam keeps β₁ᵗ, β₂ᵗ as running products; setWeights recomputes them with pow(), which differs in the last
   // float32 bit, so they are saved as they are to make a resumed run bit-identical to an uninterrupted one.
@@ -102,11 +103,15 @@ export interface RestoredState<H> {
   bestWeights: tf.Tensor[];
 }
 
-/** Restores weights and optimizer slots into the given model/optimizer; null when there is no saved state. */
+/**
+ * Restores weights (the model's, then `extras` such as the item residual) and optimizer slots; null when
+ * there is no saved state. Best weights come back in the same order.
+ */
 export async function loadTrainState<H>(
   dir: string,
   key: string,
   model: tf.LayersModel,
+  extras: readonly tf.Variable[],
   optimizer: tf.Optimizer,
 ): Promise<RestoredState<H> | null> {
   let progress: TrainProgress<H>;
@@ -120,7 +125,13 @@ export async function loadTrainState<H>(
       `${dir}: saved training state belongs to a different config or data (delete it to start over)`,
     );
   }
-  model.setWeights((await loadTensors(dir, 'weights')).map((t) => t.tensor));
+  const weights = (await loadTensors(dir, 'weights')).map((t) => t.tensor);
+  const m = model.weights.length;
+  model.setWeights(weights.slice(0, m));
+  extras.forEach((v, i) => {
+    v.assign(weights[m + i]);
+  });
+  tf.dispose(weights);
   const saved = await loadTensors(dir, 'optimizer');
   const powers = adamPowers(optimizer);
   await optimizer.setWeights(saved.filter((t) => !(t.name in powers)));

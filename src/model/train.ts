@@ -4,6 +4,7 @@ import type { FeatureStore } from '../features/sequence.ts';
 import { createProgress } from '../util/progress.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 import { withSeededRandom } from '../util/seeded.ts';
+import { normalizeRows } from '../util/vec.ts';
 import { type SequenceModelSpec, splitOutputs } from './lstm.ts';
 import { loadTrainState, saveTrainState } from './train-state.ts';
 
@@ -21,6 +22,12 @@ export interface TrainOptions {
   negatives: number;
   /** Weight of the topic head's KL(actual ‖ forecast) term (ignored without a topic head). */
   topicWeight: number;
+  /** Learn a per-item residual r_i on top of the frozen text vectors: items are scored by cos(ŷ, e_i + r_i). */
+  itemResidual: boolean;
+  /** L2 on the residual rows a batch uses. */
+  residualL2: number;
+  /** SGD step size of the residual rows. */
+  residualLr: number;
   /** Where epoch state is saved for `--resume` (null: not saved). */
   stateDir: string | null;
   resume: boolean;
@@ -40,6 +47,8 @@ export interface EpochLog {
 }
 
 export interface TrainResult {
+  /** Unit vectors e_i + r_i to score items against when a residual was learned; null: score the text vectors. */
+  scoringVectors: Float32Array | null;
   history: EpochLog[];
   bestEpoch: number;
   bestValid: number;
@@ -94,7 +103,7 @@ function l2Penalty(model: tf.LayersModel): tf.Scalar {
   return tf.addN(kernels.map((k) => tf.sum(tf.square(k)))) as tf.Scalar;
 }
 
-const unitRows = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-8));
+const unitRows = (t: tf.Tensor2D): tf.Tensor2D => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-8));
 
 /** A seed per (epoch, batch): the same batches and draws whether a run was resumed or not. */
 const batchSeed = (seed: number, epoch: number, b: number) => (seed * 1_000_003 + epoch * 10_007 + b) >>> 0;
@@ -112,21 +121,30 @@ export async function trainModel(
   train: readonly Example[],
   items: tf.Tensor2D,
   opts: TrainOptions,
-  validate: () => Promise<number>,
+  validate: (scoringVectors: Float32Array | null) => Promise<number>,
 ): Promise<TrainResult> {
   if (train.length === 0)
     throw new Error('train: no training examples (users need at least 2 buckets of history)');
   const say = opts.log ?? ((l: string) => console.error(l));
   const optimizer = tf.train.adam(opts.lr);
   const nItems = items.shape[0];
+  if (opts.itemResidual && opts.loss !== 'contrastive')
+    throw new Error('train: model.item_residual needs loss: contrastive');
+  const residual = opts.itemResidual ? tf.variable(tf.zeros(items.shape), false, 'item_residual') : null;
+  const extras = residual ? [residual] : [];
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const snapshot = () => [...model.getWeights(), ...extras].map((w) => w.clone());
+  const scoringVectors = () =>
+    residual
+      ? normalizeRows(tf.tidy(() => tf.add(items, residual)).dataSync() as Float32Array, items.shape[1])
+      : null;
   let history: EpochLog[] = [];
   let best = Number.NEGATIVE_INFINITY;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | null = null;
   let start = 1;
   if (opts.resume && opts.stateDir) {
-    const restored = await loadTrainState<EpochLog>(opts.stateDir, opts.stateKey, model, optimizer);
+    const restored = await loadTrainState<EpochLog>(opts.stateDir, opts.stateKey, model, extras, optimizer);
     if (restored) {
       ({ history, best, bestEpoch } = restored.progress);
       bestWeights = restored.bestWeights;
@@ -164,13 +182,23 @@ export async function trainModel(
         tf.tidy(() => {
           const xb = tf.tensor3d(x, [chunk.length, spec.maxLen, spec.inputWidth]);
           const held: { kl: tf.Scalar | null } = { kl: null };
+          const c = opts.loss === 'contrastive' ? candidates(targets, nItems, opts.negatives, rand) : null;
+          // The batch's residual rows as their own leaf: tfjs-wasm has no gradient kernel for gather
+          // (UnsortedSegmentSum), so their gradient is taken directly and scattered back below.
+          const rBatch =
+            residual && c ? tf.variable(tf.gather(residual, c.ids), true, `residual_rows_${b}`) : null;
           const f = () => {
             const { vec, topics } = splitOutputs(model.apply(xb, { training: true }) as tf.Tensor2D, spec);
             const unit = unitRows(vec);
             let main: tf.Scalar;
-            if (opts.loss === 'contrastive') {
-              const c = candidates(targets, nItems, opts.negatives, rand);
-              const logits = tf.div(tf.matMul(unit, tf.gather(items, c.ids), false, true), opts.temperature);
+            let reg: tf.Scalar | null = null;
+            if (c) {
+              let cand = tf.gather(items, c.ids) as tf.Tensor2D;
+              if (rBatch) {
+                cand = unitRows(tf.add(cand, rBatch) as tf.Tensor2D);
+                reg = tf.mul(opts.residualL2, tf.mean(tf.sum(tf.square(rBatch), 1)));
+              }
+              const logits = tf.div(tf.matMul(unit, cand, false, true), opts.temperature);
               const y = tf.tensor2d(c.y, [chunk.length, c.width]);
               main = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
             } else {
@@ -190,10 +218,22 @@ export async function trainModel(
               held.kl = tf.keep(kl as tf.Scalar);
               main = tf.add(main, tf.mul(opts.topicWeight, kl));
             }
+            if (reg) main = tf.add(main, reg);
             return opts.l2 > 0 ? tf.add(main, tf.mul(opts.l2, l2Penalty(model))) : main;
           };
-          const l = optimizer.minimize(f as () => tf.Scalar, true, vars)!;
-          return [l, held.kl ?? tf.scalar(0)] as const;
+          if (!rBatch)
+            return [optimizer.minimize(f as () => tf.Scalar, true, vars)!, held.kl ?? tf.scalar(0)] as const;
+          const { value, grads } = tf.variableGrads(f as () => tf.Scalar, [...vars, rBatch]);
+          const rGrad = grads[rBatch.name];
+          delete grads[rBatch.name];
+          optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+          // Plain SGD on the touched rows (ids are distinct, so the scatter adds each row once).
+          const ids = tf.tensor2d(Int32Array.from(c!.ids), [c!.ids.length, 1], 'int32');
+          residual!.assign(
+            tf.add(residual!, tf.scatterND(ids, tf.mul(-opts.residualLr, rGrad), residual!.shape)),
+          );
+          rBatch.dispose();
+          return [value, held.kl ?? tf.scalar(0)] as const;
         }),
       );
       lossSum += (await loss.data())[0] * chunk.length;
@@ -203,7 +243,7 @@ export async function trainModel(
       bar.tick(1, { loss: (lossSum / Math.min(train.length, (b + 1) * opts.batch)).toFixed(4) });
     }
     bar.stop();
-    const valid = await validate();
+    const valid = await validate(scoringVectors());
     const seconds = (performance.now() - t0) / 1000;
     history.push({
       epoch,
@@ -222,10 +262,10 @@ export async function trainModel(
       best = valid;
       bestEpoch = epoch;
       for (const w of bestWeights ?? []) w.dispose();
-      bestWeights = model.getWeights().map((w) => w.clone());
+      bestWeights = snapshot();
     }
     if (opts.stateDir)
-      await saveTrainState(opts.stateDir, model, optimizer, bestWeights, {
+      await saveTrainState(opts.stateDir, model, extras, optimizer, bestWeights, {
         key: opts.stateKey,
         epoch,
         best,
@@ -234,9 +274,15 @@ export async function trainModel(
       });
   }
   if (bestWeights) {
-    model.setWeights(bestWeights);
+    const m = model.weights.length;
+    model.setWeights(bestWeights.slice(0, m));
+    extras.forEach((v, i) => {
+      v.assign(bestWeights![m + i]);
+    });
     for (const w of bestWeights) w.dispose();
   }
+  const final = scoringVectors();
+  residual?.dispose();
   optimizer.dispose();
-  return { history, bestEpoch, bestValid: best, resumedFrom: start - 1 };
+  return { scoringVectors: final, history, bestEpoch, bestValid: best, resumedFrom: start - 1 };
 }

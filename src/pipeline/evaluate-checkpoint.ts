@@ -67,7 +67,14 @@ export async function evaluateCheckpoint(
   const ev = await evaluateTest(
     cfg,
     log,
-    { model: ck.model, spec: ck.manifest.model, topics, store, itemVectors: ck.itemVectors },
+    {
+      model: ck.model,
+      spec: ck.manifest.model,
+      topics,
+      store,
+      itemVectors: ck.itemVectors,
+      scoringVectors: ck.scoringVectors ?? ck.itemVectors,
+    },
     split.test,
     ck.manifest.blend,
     ck.manifest.baselines.item_knn_neighbours,

@@ -20,7 +20,10 @@ export interface ModelParts {
   spec: SequenceModelSpec;
   topics: TopicModel;
   store: FeatureStore;
+  /** Text vectors of the items (features, topics, profile baselines). */
   itemVectors: Float32Array;
+  /** What the blend's vectors are scored against: the text vectors, or text + learned residual. */
+  scoringVectors: Float32Array;
 }
 
 /** How the two forecasts become item scores: cos(α·LSTM + (1−α)·ARIMA, item) + β·popularity prior. */
@@ -109,7 +112,7 @@ export async function chooseBlend(
 ): Promise<BlendParams & { curve: BlendPoint[] }> {
   const dim = parts.topics.dim;
   const nItems = parts.itemVectors.length / dim;
-  const items = new ItemIndex(parts.itemVectors, dim);
+  const items = new ItemIndex(parts.scoringVectors, dim);
   try {
     const { lstm, arima } = await forecastVectors(cfg, parts, valid, 'forecast (valid)');
     const prior = popularityPrior(knownCounts(log, valid, nItems, clock(cfg, valid)));
@@ -163,7 +166,7 @@ export async function evaluateTest(
 ): Promise<Evaluation> {
   const dim = parts.topics.dim;
   const nItems = parts.itemVectors.length / dim;
-  const items = new ItemIndex(parts.itemVectors, dim);
+  const items = new ItemIndex(parts.scoringVectors, dim);
   try {
     const { lstm, lstmTopics, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
     const forecastError = await forecastAccuracy(cfg, parts, test, arima.shares, lstmTopics);

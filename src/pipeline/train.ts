@@ -146,19 +146,21 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
   const nItems = dataset.items.ids.length;
   const index = new ItemIndex(emb.vectors, emb.dim);
-  const validate = async () =>
-    (
-      await evaluateScorer(
-        log,
-        split.valid,
-        vectorScorer(index, split.valid, lstmVectors(model, spec, store, split.valid)),
-        {
-          nItems,
-          ks: [10],
-          excludeSeen: cfg.evaluate.exclude_seen,
-        },
-      )
-    ).metrics['ndcg@10'];
+  // Validation NDCG@10 of the LSTM alone, scored against the current item vectors (with the residual, if any).
+  const validate = async (scoring: Float32Array | null) => {
+    const idx = scoring ? new ItemIndex(scoring, emb.dim) : index;
+    try {
+      const scorer = vectorScorer(idx, split.valid, lstmVectors(model, spec, store, split.valid));
+      const r = await evaluateScorer(log, split.valid, scorer, {
+        nItems,
+        ks: [10],
+        excludeSeen: cfg.evaluate.exclude_seen,
+      });
+      return r.metrics['ndcg@10'];
+    } finally {
+      if (idx !== index) idx.dispose();
+    }
+  };
   const trained = await trainModel(
     model,
     spec,
@@ -174,6 +176,9 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       temperature: m.temperature,
       negatives: m.negatives,
       topicWeight: m.topic_weight,
+      itemResidual: m.item_residual,
+      residualL2: m.residual_l2,
+      residualLr: m.residual_lr,
       stateDir,
       resume: opts.resume ?? false,
       stateKey: trainStateKey(cfg, dataset.fingerprint, emb.encoder.version),
@@ -185,7 +190,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   index.dispose();
   t = lap('train', t);
 
-  const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors };
+  const scoringVectors = trained.scoringVectors ?? emb.vectors;
+  const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors, scoringVectors };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   const { alpha, beta, curve } = blend;
   say(`blend: α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)})`);
@@ -273,6 +279,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     model,
     items: { ids: dataset.items.ids, titles: dataset.items.titles },
     itemVectors: emb.vectors,
+    scoringVectors: trained.scoringVectors,
     topicLabels: topics.labels,
     centroids: topics.centroids,
     users: dataset.users,

@@ -46,7 +46,7 @@ export class Recommender {
   constructor(readonly ck: Checkpoint) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
     const { dim } = ck.manifest.encoder;
-    this.items = new ItemIndex(ck.itemVectors, dim);
+    this.items = new ItemIndex(ck.scoringVectors ?? ck.itemVectors, dim);
     this.prior = popularityPrior(ck.popularity);
   }
 

@@ -60,3 +60,28 @@ describe('the whole pipeline on a tiny synthetic log', () => {
     await expect(loadCheckpoint(run.checkpointDir)).rejects.toThrow(/item_vectors\.f32: sha256/);
   });
 });
+
+describe('with a learned item residual', () => {
+  it('scores against unit(e_i + r_i), stores them in the checkpoint and serves the same scores', async () => {
+    const project = tinyProject();
+    writeFileSync(project.config, readFileSync(project.config, 'utf8').replace('dropout: 0.1 }', 'dropout: 0.1, item_residual: true }'));
+    const run = await runTraining(loadConfig(project.config), { runId: 'residual', log: () => {} });
+    const ck = await loadCheckpoint(run.checkpointDir);
+    expect(ck.scoringVectors).not.toBeNull();
+    const dim = ck.manifest.encoder.dim;
+    let moved = 0;
+    for (let i = 0; i < ck.items.ids.length; i++) {
+      let dot = 0;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) {
+        dot += ck.scoringVectors![i * dim + d] * ck.itemVectors[i * dim + d];
+        norm += ck.scoringVectors![i * dim + d] ** 2;
+      }
+      expect(Math.sqrt(norm)).toBeCloseTo(1, 4);
+      if (dot < 0.999) moved++;
+    }
+    expect(moved).toBeGreaterThan(10); // the residual learned something for the items in training targets
+    const ev = await evaluateCheckpoint(run.checkpointDir, { config: loadConfig(project.config), log: () => {} });
+    expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
+  });
+});
