@@ -58,13 +58,7 @@ async function forecastVectors(cfg: Config, parts: ModelParts, examples: readonl
 }
 
 /** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
-const REFERENCE_FORECASTERS: Config['forecast'][] = (['naive', 'mean', 'ses'] as const).map((model) => ({
-  model,
-  order: [0, 0, 0],
-  fallback: 'mean',
-  alpha: 0.3,
-  horizon: 1,
-}));
+const REFERENCE_FORECASTERS = ['naive', 'mean', 'ses'] as const;
 
 /**
  * Topic-share forecast error on the examples' target windows: the configured forecaster (the ARIMA half of
@@ -83,19 +77,18 @@ async function forecastAccuracy(
     [`${cfg.forecast.model} (blend)`]: { forecast: main, actual },
   };
   if (lstmTopics) byForecaster['lstm topic head'] = { forecast: lstmTopics, actual };
-  for (const ref of REFERENCE_FORECASTERS) {
-    const horizon = cfg.forecast.horizon;
-    const { shares } = await withForecaster({ ...ref, horizon }, (f) =>
-      forecastExamples(f, parts.store, examples, horizon, `forecast (${ref.model})`),
+  for (const model of REFERENCE_FORECASTERS) {
+    const { shares } = await withForecaster({ ...cfg.forecast, model }, (f) =>
+      forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
     );
-    byForecaster[ref.model] = { forecast: shares, actual };
+    byForecaster[model] = { forecast: shares, actual };
   }
   return forecastErrorTable(byForecaster, {
     k: parts.topics.k,
     users: examples.map((ex) => ex.user),
     resamples: cfg.evaluate.bootstrap,
     seed: cfg.run.seed,
-    reference: 'ses',
+    reference: 'mean',
   });
 }
 

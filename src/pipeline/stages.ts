@@ -60,9 +60,20 @@ export async function embedCatalogue(
 }
 
 export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
-  if (cfg.model === 'arima') return { model: 'arima', order: cfg.order, fallback: cfg.fallback };
-  if (cfg.model === 'ses') return { model: 'ses', alpha: cfg.alpha };
-  return { model: cfg.model };
+  switch (cfg.model) {
+    case 'arima':
+      return { model: 'arima', order: cfg.order, fallback: cfg.fallback };
+    case 'arima-auto':
+      return { model: 'arima-auto', fallback: cfg.fallback };
+    case 'arima-resid':
+      return { model: 'arima-resid', level: cfg.level, shrink: cfg.shrink };
+    case 'ensemble':
+      return { model: 'ensemble', weights: cfg.weights };
+    case 'ses':
+      return cfg.alpha === null ? { model: 'ses' } : { model: 'ses', alpha: cfg.alpha };
+    default:
+      return { model: cfg.model };
+  }
 }
 
 export async function withForecaster<T>(cfg: Config['forecast'], fn: (f: Forecaster) => T): Promise<T> {

@@ -89,7 +89,7 @@ function forecastAccuracyBlock(rows: readonly ForecastErrorRow[]): Block {
   const ref = rows.some((r) => r.vsReference);
   return {
     kind: 'table',
-    head: ['forecaster', 'rows', 'MAE [95% CI]', 'JSD [95% CI]', ...(ref ? ['ΔJSD vs ses [95% CI]'] : [])],
+    head: ['forecaster', 'rows', 'MAE [95% CI]', 'JSD [95% CI]', ...(ref ? ['ΔJSD vs mean [95% CI]'] : [])],
     rows: rows.map((r) => [
       r.forecaster,
       String(r.rows),
