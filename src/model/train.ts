@@ -134,10 +134,13 @@ export async function trainModel(
   const extras = residual ? [residual] : [];
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const snapshot = () => [...model.getWeights(), ...extras].map((w) => w.clone());
-  const scoringVectors = () =>
-    residual
-      ? normalizeRows(tf.tidy(() => tf.add(items, residual)).dataSync() as Float32Array, items.shape[1])
-      : null;
+  const scoringVectors = () => {
+    if (!residual) return null;
+    const sum = tf.add(items, residual);
+    const v = Float32Array.from(sum.dataSync() as Float32Array);
+    sum.dispose();
+    return normalizeRows(v, items.shape[1]);
+  };
   let history: EpochLog[] = [];
   let best = Number.NEGATIVE_INFINITY;
   let bestEpoch = 0;

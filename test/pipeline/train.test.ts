@@ -64,7 +64,10 @@ describe('the whole pipeline on a tiny synthetic log', () => {
 describe('with a learned item residual', () => {
   it('scores against unit(e_i + r_i), stores them in the checkpoint and serves the same scores', async () => {
     const project = tinyProject();
-    writeFileSync(project.config, readFileSync(project.config, 'utf8').replace('dropout: 0.1 }', 'dropout: 0.1, item_residual: true }'));
+    writeFileSync(
+      project.config,
+      readFileSync(project.config, 'utf8').replace('dropout: 0.1 }', 'dropout: 0.1, item_residual: true }'),
+    );
     const run = await runTraining(loadConfig(project.config), { runId: 'residual', log: () => {} });
     const ck = await loadCheckpoint(run.checkpointDir);
     expect(ck.scoringVectors).not.toBeNull();
@@ -81,7 +84,10 @@ describe('with a learned item residual', () => {
       if (dot < 0.999) moved++;
     }
     expect(moved).toBeGreaterThan(10); // the residual learned something for the items in training targets
-    const ev = await evaluateCheckpoint(run.checkpointDir, { config: loadConfig(project.config), log: () => {} });
+    const ev = await evaluateCheckpoint(run.checkpointDir, {
+      config: loadConfig(project.config),
+      log: () => {},
+    });
     expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
   });
 });
