@@ -97,6 +97,15 @@ function candidates(targets: readonly Int32Array[], nItems: number, negatives: n
   return { ids: Int32Array.from(index.keys()), y, width: index.size };
 }
 
+/** Rows `ids` of a row-major matrix, stacked. */
+function gatherRows(m: Float32Array, dim: number, ids: Int32Array): Float32Array {
+  const out = new Float32Array(ids.length * dim);
+  ids.forEach((id, r) => {
+    out.set(m.subarray(id * dim, (id + 1) * dim), r * dim);
+  });
+  return out;
+}
+
 /** Squared L2 norm of the kernels (not biases), the usual weight decay target. */
 function l2Penalty(model: tf.LayersModel): tf.Scalar {
   const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read());
@@ -130,17 +139,29 @@ export async function trainModel(
   const nItems = items.shape[0];
   if (opts.itemResidual && opts.loss !== 'contrastive')
     throw new Error('train: model.item_residual needs loss: contrastive');
-  const residual = opts.itemResidual ? tf.variable(tf.zeros(items.shape), false, 'item_residual') : null;
+  // The residual lives in JS and only the batch's rows go to the backend: a dense nItems × dim update
+  // per step doubled the epoch time. The tf.Variable mirrors it for snapshots and saved state.
+  const dim = items.shape[1];
+  const residualJs = opts.itemResidual ? new Float32Array(nItems * dim) : null;
+  const residual = residualJs ? tf.variable(tf.zeros(items.shape), false, 'item_residual') : null;
   const extras = residual ? [residual] : [];
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const snapshot = () => [...model.getWeights(), ...extras].map((w) => w.clone());
-  const scoringVectors = () => {
-    if (!residual) return null;
-    const sum = tf.add(items, residual);
-    const v = Float32Array.from(sum.dataSync() as Float32Array);
-    sum.dispose();
-    return normalizeRows(v, items.shape[1]);
+  const pushResidual = () => {
+    if (residual && residualJs) tf.tidy(() => residual.assign(tf.tensor2d(residualJs, [nItems, dim])));
   };
+  const pullResidual = () => residualJs?.set(residual!.dataSync() as Float32Array);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const snapshot = () => {
+    pushResidual();
+    return [...model.getWeights(), ...extras].map((w) => w.clone());
+  };
+  const base = residualJs ? (items.dataSync() as Float32Array) : null;
+  const scoringVectors = () =>
+    residualJs && base
+      ? normalizeRows(
+          base.map((v, i) => v + residualJs[i]),
+          dim,
+        )
+      : null;
   let history: EpochLog[] = [];
   let best = Number.NEGATIVE_INFINITY;
   let bestEpoch = 0;
@@ -151,6 +172,7 @@ export async function trainModel(
     if (restored) {
       ({ history, best, bestEpoch } = restored.progress);
       bestWeights = restored.bestWeights;
+      pullResidual();
       start = restored.progress.epoch + 1;
       say(
         `resuming after epoch ${restored.progress.epoch} (best valid ndcg@10 ${best.toFixed(4)} at epoch ${bestEpoch})`,
@@ -181,15 +203,22 @@ export async function trainModel(
       const targets = chunk.map((ex) => ex.target);
       const seed = batchSeed(opts.seed, epoch, b);
       const rand = mulberry32(seed ^ 0x9e3779b9);
+      const c = opts.loss === 'contrastive' ? candidates(targets, nItems, opts.negatives, rand) : null;
+      // The batch's residual rows as their own leaf: tfjs-wasm has no gradient kernel for gather
+      // (UnsortedSegmentSum), so their gradient is taken directly and applied to the rows in JS below.
+      const rBatch =
+        residualJs && c
+          ? tf.variable(
+              tf.tensor2d(gatherRows(residualJs, dim, c.ids), [c.ids.length, dim]),
+              true,
+              `residual_rows_${b}`,
+            )
+          : null;
+      const grad: { rows: tf.Tensor | null } = { rows: null };
       const [loss, kl] = await withSeededRandom(seed, () =>
         tf.tidy(() => {
           const xb = tf.tensor3d(x, [chunk.length, spec.maxLen, spec.inputWidth]);
           const held: { kl: tf.Scalar | null } = { kl: null };
-          const c = opts.loss === 'contrastive' ? candidates(targets, nItems, opts.negatives, rand) : null;
-          // The batch's residual rows as their own leaf: tfjs-wasm has no gradient kernel for gather
-          // (UnsortedSegmentSum), so their gradient is taken directly and scattered back below.
-          const rBatch =
-            residual && c ? tf.variable(tf.gather(residual, c.ids), true, `residual_rows_${b}`) : null;
           const f = () => {
             const { vec, topics } = splitOutputs(model.apply(xb, { training: true }) as tf.Tensor2D, spec);
             const unit = unitRows(vec);
@@ -227,18 +256,22 @@ export async function trainModel(
           if (!rBatch)
             return [optimizer.minimize(f as () => tf.Scalar, true, vars)!, held.kl ?? tf.scalar(0)] as const;
           const { value, grads } = tf.variableGrads(f as () => tf.Scalar, [...vars, rBatch]);
-          const rGrad = grads[rBatch.name];
+          const g = grads[rBatch.name];
           delete grads[rBatch.name];
           optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-          // Plain SGD on the touched rows (ids are distinct, so the scatter adds each row once).
-          const ids = tf.tensor2d(Int32Array.from(c!.ids), [c!.ids.length, 1], 'int32');
-          residual!.assign(
-            tf.add(residual!, tf.scatterND(ids, tf.mul(-opts.residualLr, rGrad), residual!.shape)),
-          );
-          rBatch.dispose();
+          grad.rows = tf.keep(g);
           return [value, held.kl ?? tf.scalar(0)] as const;
         }),
       );
+      if (grad.rows && c && residualJs) {
+        // Plain SGD on the touched rows (candidate ids are distinct).
+        const g = (await grad.rows.data()) as Float32Array;
+        c.ids.forEach((id, r) => {
+          for (let d = 0; d < dim; d++) residualJs[id * dim + d] -= opts.residualLr * g[r * dim + d];
+        });
+        grad.rows.dispose();
+      }
+      rBatch?.dispose();
       lossSum += (await loss.data())[0] * chunk.length;
       klSum += (await kl.data())[0] * chunk.length;
       loss.dispose();
@@ -267,7 +300,8 @@ export async function trainModel(
       for (const w of bestWeights ?? []) w.dispose();
       bestWeights = snapshot();
     }
-    if (opts.stateDir)
+    if (opts.stateDir) {
+      pushResidual();
       await saveTrainState(opts.stateDir, model, extras, optimizer, bestWeights, {
         key: opts.stateKey,
         epoch,
@@ -275,6 +309,7 @@ export async function trainModel(
         bestEpoch,
         history,
       });
+    }
   }
   if (bestWeights) {
     const m = model.weights.length;
@@ -283,6 +318,7 @@ export async function trainModel(
       v.assign(bestWeights![m + i]);
     });
     for (const w of bestWeights) w.dispose();
+    pullResidual();
   }
   const final = scoringVectors();
   residual?.dispose();
