@@ -193,3 +193,29 @@ export async function evaluateTest(
     items.dispose();
   }
 }
+
+/**
+ * Validation NDCG@10 of the popularity baselines, so the model's selection numbers (the LSTM's early
+ * stopping, the blend grid, the kNN grid) can be read against them.
+ */
+export async function validationBaselines(
+  cfg: Config,
+  log: EventLog,
+  valid: readonly Example[],
+  nItems: number,
+): Promise<Record<string, number>> {
+  const scorers: Record<string, Scorer> = {
+    most_popular: mostPopular(knownCounts(log, valid, nItems, clock(cfg, valid))),
+    recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
+  };
+  const out: Record<string, number> = {};
+  for (const [name, scorer] of Object.entries(scorers)) {
+    const r = await evaluateScorer(log, valid, scorer, {
+      nItems,
+      ks: [10],
+      excludeSeen: cfg.evaluate.exclude_seen,
+    });
+    out[name] = r.metrics['ndcg@10'];
+  }
+  return out;
+}

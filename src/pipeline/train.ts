@@ -22,7 +22,7 @@ import { methodTable, type RunReport, topicErrors, writeReport } from '../report
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
-import { BASELINES, chooseBlend, evaluateTest, type ModelParts } from './evaluate.ts';
+import { BASELINES, chooseBlend, evaluateTest, type ModelParts, validationBaselines } from './evaluate.ts';
 import { clockOf, embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
 
 export interface TrainRunOptions {
@@ -200,6 +200,15 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     clock: clockOf(cfg.split, split.valid),
     excludeSeen: cfg.evaluate.exclude_seen,
   });
+  const validation = await validationBaselines(cfg, log, split.valid, nItems);
+  validation.lstm = trained.bestValid;
+  validation.item_knn = Math.max(...knn.curve.map((p) => p.ndcg10));
+  validation.blend = Math.max(...curve.map((p) => p.ndcg10));
+  say(
+    `valid ndcg@10: ${Object.entries(validation)
+      .map(([m, v]) => `${m} ${v.toFixed(4)}`)
+      .join(', ')}`,
+  );
   const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours);
   const analysis = analyseMethods(evaluation.methods, {
     log,
@@ -244,6 +253,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     knn,
     ...analysis,
     forecast_accuracy: evaluation.forecastError,
+    validation_ndcg10: validation,
     forecast_error: topicErrors(evaluation.forecastError, topics.labels),
   };
 

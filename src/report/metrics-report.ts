@@ -55,6 +55,8 @@ export interface RunReport {
   knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
   /** Forecast error per topic (another stage produces it). */
   forecast_error?: { metric: string; rows: TopicErrorRow[] };
+  /** Validation NDCG@10 of the model's parts (as selected) and of the popularity baselines. */
+  validation_ndcg10?: Record<string, number>;
   /** Overall topic-share forecast error per forecaster (MAE, JSD with CIs, paired Δ to a reference). */
   forecast_accuracy?: ForecastErrorRow[];
   /** A few users' topic-share trajectories with their forecasts and recommendations. */
@@ -358,6 +360,16 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
   sections.push({
     title: 'Training',
     blocks: [
+      ...(r.validation_ndcg10
+        ? [
+            {
+              kind: 'text' as const,
+              text: `Validation NDCG@10 (what model selection saw): ${Object.entries(r.validation_ndcg10)
+                .map(([m, v]) => `${m} ${fmt(v)}`)
+                .join(', ')}.`,
+            },
+          ]
+        : []),
       {
         kind: 'text',
         text: `Best epoch ${r.training.best_epoch} (valid ndcg@10 ${fmt(r.training.best_valid_ndcg10)}).`,
