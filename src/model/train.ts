@@ -143,7 +143,9 @@ export async function trainModel(
   // per step doubled the epoch time. The tf.Variable mirrors it for snapshots and saved state.
   const dim = items.shape[1];
   const residualJs = opts.itemResidual ? new Float32Array(nItems * dim) : null;
-  const residual = residualJs ? tf.variable(tf.zeros(items.shape), false, 'item_residual') : null;
+  const residual = residualJs
+    ? tf.tidy(() => tf.variable(tf.zeros(items.shape), false, 'item_residual'))
+    : null;
   const extras = residual ? [residual] : [];
   const pushResidual = () => {
     if (residual && residualJs) tf.tidy(() => residual.assign(tf.tensor2d(residualJs, [nItems, dim])));
@@ -208,10 +210,13 @@ export async function trainModel(
       // (UnsortedSegmentSum), so their gradient is taken directly and applied to the rows in JS below.
       const rBatch =
         residualJs && c
-          ? tf.variable(
-              tf.tensor2d(gatherRows(residualJs, dim, c.ids), [c.ids.length, dim]),
-              true,
-              `residual_rows_${b}`,
+          ? tf.tidy(() =>
+              // tidy frees the initial tensor: tf.variable keeps its own copy.
+              tf.variable(
+                tf.tensor2d(gatherRows(residualJs, dim, c.ids), [c.ids.length, dim]),
+                true,
+                `residual_rows_${b}`,
+              ),
             )
           : null;
       const grad: { rows: tf.Tensor | null } = { rows: null };
