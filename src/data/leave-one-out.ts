@@ -1,6 +1,13 @@
 import type { BucketSpec } from '../config/schema.ts';
 import { bucketUser } from './bucket.ts';
-import { distinctItems, type EventLog, type Example, type Split, type SplitSummary } from './split.ts';
+import {
+  assembleSplit,
+  distinctItems,
+  type EventLog,
+  type Example,
+  type Split,
+  type SplitSummary,
+} from './split.ts';
 
 export interface LeaveOneOutOptions {
   /** Users with fewer events only contribute training examples (RecBole needs ≥ 3: train, valid, test). */
@@ -56,15 +63,5 @@ export function leaveOneOut(
     valid.push(at(u, to - 2));
     test.push(at(u, to - 1));
   }
-  return {
-    train,
-    valid,
-    test,
-    summary: {
-      protocol: 'leave-one-out',
-      users,
-      evalUsers: { valid: valid.length, test: test.length },
-      examples: { train: train.length, valid: valid.length, test: test.length },
-    },
-  };
+  return assembleSplit('leave-one-out', users, train, valid, test) as LeaveOneOutSplit;
 }

@@ -21,7 +21,7 @@ export interface Example {
 }
 
 export interface SplitSummary {
-  protocol: 'per-user' | 'global';
+  protocol: 'per-user' | 'global' | 'leave-one-out';
   users: number;
   evalUsers: { valid: number; test: number };
   examples: { train: number; valid: number; test: number };
@@ -33,6 +33,29 @@ export interface Split {
   valid: Example[];
   test: Example[];
   summary: SplitSummary;
+}
+
+/** The split with its summary counts. */
+export function assembleSplit(
+  protocol: SplitSummary['protocol'],
+  users: number,
+  train: Example[],
+  valid: Example[],
+  test: Example[],
+  cutoffs?: SplitSummary['cutoffs'],
+): Split {
+  return {
+    train,
+    valid,
+    test,
+    summary: {
+      protocol,
+      users,
+      evalUsers: { valid: valid.length, test: test.length },
+      examples: { train: train.length, valid: valid.length, test: test.length },
+      ...(cutoffs ? { cutoffs } : {}),
+    },
+  };
 }
 
 /** Distinct items of events [from, to), in first-seen order. */
@@ -95,17 +118,7 @@ function perUser(
       target: distinctItems(log.item, t0, to),
     });
   }
-  return {
-    train,
-    valid,
-    test,
-    summary: {
-      protocol: 'per-user',
-      users,
-      evalUsers: { valid: valid.length, test: test.length },
-      examples: { train: train.length, valid: valid.length, test: test.length },
-    },
-  };
+  return assembleSplit('per-user', users, train, valid, test);
 }
 
 /** Resolves "q0.8" to the 80th percentile of event times, or parses an ISO date (UTC). */
@@ -145,18 +158,11 @@ function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { pro
       test.push({ user: u, end: i2, targetEnd: i3, cutoff: t2, target: distinctItems(log.item, i2, i3) });
   }
   const iso = (t: number) => new Date(t * 1000).toISOString();
-  return {
-    train,
-    valid,
-    test,
-    summary: {
-      protocol: 'global',
-      users,
-      evalUsers: { valid: valid.length, test: test.length },
-      examples: { train: train.length, valid: valid.length, test: test.length },
-      cutoffs: { valid_from: iso(t1), test_from: iso(t2), test_to: iso(t3) },
-    },
-  };
+  return assembleSplit('global', users, train, valid, test, {
+    valid_from: iso(t1),
+    test_from: iso(t2),
+    test_to: iso(t3),
+  });
 }
 
 export function splitEvents(log: EventLog, spec: BucketSpec, cfg: SplitConfig): Split {
