@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { runSweep } from '../pipeline/sweep.ts';
 import { runTraining } from '../pipeline/train.ts';
 import { finish } from './output.ts';
 
@@ -8,6 +11,7 @@ interface Args {
   config: string;
   'run-id'?: string;
   resume: boolean;
+  sweep: boolean;
   backend?: BackendPref;
   json: boolean;
 }
@@ -19,6 +23,11 @@ export const trainCommand: CommandModule<object, Args> = {
     y
       .option('config', { type: 'string', demandOption: true, describe: 'YAML config file' })
       .option('run-id', { type: 'string', describe: 'name of the run (default: <run.name>-<UTC time>)' })
+      .option('sweep', {
+        type: 'boolean',
+        default: false,
+        describe: "train every point of the config's `sweep:` grid and rank them by validation NDCG@10",
+      })
       .option('resume', {
         type: 'boolean',
         default: false,
@@ -28,6 +37,18 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('backend', { choices: BACKEND_PREFS, describe: 'tfjs backend (overrides train.backend)' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
+    if (args.sweep) {
+      const { rows, dir } = await runSweep(loadConfig(args.config), {
+        runId: args['run-id'],
+        backend: args.backend,
+      });
+      finish(
+        args.json,
+        { dir, rows },
+        () => `${readFileSync(join(dir, 'sweep.md'), 'utf8')}\nsweep table: ${dir}/sweep.md`,
+      );
+      return;
+    }
     const r = await runTraining(loadConfig(args.config), {
       runId: args['run-id'],
       backend: args.backend,

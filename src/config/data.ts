@@ -33,7 +33,7 @@ const EventsSchema = z
     user: Column,
     item: Column,
     /** Timestamp column; defaults to `timestamp` unless `time_columns` is given. */
-    time: Column.optional(),
+    time: Column.nullable().optional(),
     /** `auto` decides once per file: all numeric → s (or ms when values exceed 1e11), else ISO. */
     time_unit: z.enum(['s', 'ms', 'iso', 'auto']).default('auto'),
     time_columns: TimeColumnsSchema.nullable().default(null),
@@ -45,7 +45,7 @@ const EventsSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    if (e.time !== undefined && e.time_columns !== null)
+    if (e.time != null && e.time_columns !== null)
       ctx.addIssue({ code: 'custom', message: 'give either time or time_columns, not both' });
     if (e.text_lookup !== null && e.text === null)
       ctx.addIssue({ code: 'custom', path: ['text_lookup'], message: 'text_lookup needs a text column' });

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { DataConfigSchema } from './data.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
-export const DurationSchema = z
-  .string()
-  .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a duration like "30d", "12h", "2w"')
-  .transform(parseDuration);
+export const DurationSchema = z.union([
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a duration like "30d", "12h", "2w"')
+    .transform(parseDuration),
+  // Seconds: what a resolved config (stored in a checkpoint manifest) holds, so it parses again as is.
+  z.number().positive(),
+]);
 
 export function parseDuration(s: string): number {
   const unit = s.at(-1) as 's' | 'm' | 'h' | 'd' | 'w';
@@ -192,6 +196,8 @@ export const ConfigSchema = z
     train: TrainSchema.default(TrainSchema.parse({})),
     blend: BlendSchema.default(BlendSchema.parse({})),
     evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
+    /** `train --sweep`: dotted config keys → values to try, e.g. { "model.units": [32, 64], "train.lr": [1e-3, 3e-3] }. */
+    sweep: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).optional(),
   })
   .strict();
 

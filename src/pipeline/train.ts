@@ -40,6 +40,8 @@ export interface TrainRunResult {
   backend: string;
   alpha: number;
   beta: number;
+  /** Validation NDCG@10 of the chosen blend (what a sweep selects on). */
+  validBlendNdcg10: number;
   usersEvaluated: number;
   metrics: Record<string, Record<string, number>>;
   seconds: number;
@@ -312,6 +314,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     backend: backend.name,
     alpha,
     beta,
+    validBlendNdcg10: validation.blend,
     usersEvaluated: evaluation.methods.blend.users,
     metrics,
     seconds: timings.total,

@@ -38,3 +38,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
   });
 });
+
+describe('a resolved config', () => {
+  it('parses again unchanged (checkpoints store the resolved config)', async () => {
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const c = loadConfig('configs/lastfm-2k.yaml').config;
+    expect(parseConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
+  });
+});

@@ -1,0 +1,32 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { gridPoints, runSweep, withOverrides } from '../../src/pipeline/sweep.ts';
+import { tinyProject } from '../helpers/tiny-run.ts';
+
+describe('train --sweep', () => {
+  it('expands the grid deterministically and names a bad key', () => {
+    expect(gridPoints({ a: [1, 2], b: ['x'] })).toEqual([
+      { a: 1, b: 'x' },
+      { a: 2, b: 'x' },
+    ]);
+    const cfg = loadConfig(tinyProject().config).config;
+    expect(withOverrides(cfg, { 'model.units': 4 }).model.units).toBe(4);
+    expect(() => withOverrides(cfg, { 'model.unitz': 4 })).toThrow(/unknown config key "model.unitz"/);
+    expect(() => withOverrides(cfg, { 'train.epochs': -1 })).toThrow(/train\.epochs/);
+  });
+
+  it('trains every point and ranks them by validation NDCG@10', async () => {
+    const { dir, config } = tinyProject('sweep: { "model.units": [8, 16] }\n');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('epochs: 2, patience: 2', 'epochs: 1, patience: 1'),
+    );
+    const { rows, dir: out } = await runSweep(loadConfig(config), { log: () => {} });
+    expect(rows.map((r) => r.point['model.units']).sort()).toEqual([16, 8]);
+    expect(rows[0].validNdcg10).toBeGreaterThanOrEqual(rows[1].validNdcg10);
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/\| model.units \|/);
+    expect(existsSync(join(dir, 'checkpoints', 'tiny-sweep-1'))).toBe(true);
+  });
+});
