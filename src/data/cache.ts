@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
-import { writeDirAtomically } from '../util/fs.ts';
+import { LITTLE_ENDIAN_HOST, writeDirAtomically } from '../util/fs.ts';
 import { stableJson } from '../util/hash.ts';
 import { streamColumns } from './columns.ts';
 import { type Dataset, type EventsTable, loadDataset } from './read.ts';
@@ -106,6 +106,41 @@ async function readEvents(path: string, n: number, hasText: boolean): Promise<Ev
   return e;
 }
 
+/** Little-endian column files of the prepared events (a warm read is a few file reads, no decoding). */
+const COLUMNS = ['user', 'item', 'ts', 'weight', 'line'] as const;
+
+function writeColumns(dir: string, e: EventsTable): void {
+  if (!LITTLE_ENDIAN_HOST) return;
+  for (const c of COLUMNS)
+    writeFileSync(
+      join(dir, `events.${c}.bin`),
+      new Uint8Array(e[c].buffer, e[c].byteOffset, e[c].byteLength),
+    );
+  if (e.text) writeFileSync(join(dir, 'events.text.json'), JSON.stringify(e.text));
+}
+
+function readColumns(dir: string, n: number, hasText: boolean): EventsTable | null {
+  if (!LITTLE_ENDIAN_HOST) return null;
+  try {
+    const bytes = (c: string) => {
+      const b = readFileSync(join(dir, `events.${c}.bin`));
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    };
+    const e: EventsTable = {
+      n,
+      user: new Int32Array(bytes('user')),
+      item: new Int32Array(bytes('item')),
+      ts: new Float64Array(bytes('ts')),
+      weight: new Float32Array(bytes('weight')),
+      line: new Int32Array(bytes('line')),
+      text: hasText ? JSON.parse(readFileSync(join(dir, 'events.text.json'), 'utf8')) : null,
+    };
+    return e.user.length === n && e.ts.length === n ? e : null;
+  } catch {
+    return null;
+  }
+}
+
 function offsetsOf(users: number, user: Int32Array): Int32Array {
   const off = new Int32Array(users + 1);
   for (let k = 0; k < user.length; k++) off[user[k] + 1]++;
@@ -121,7 +156,10 @@ async function readCache(dir: string): Promise<Dataset | null> {
     return null; // absent or unreadable: prepare again
   }
   if (meta.layout !== LAYOUT) return null;
-  const events = await readEvents(join(dir, 'events.parquet'), meta.n, meta.hasText);
+  // The raw column files are the fast path; events.parquet is the same data for other tools (and the fallback).
+  const events =
+    readColumns(dir, meta.n, meta.hasText) ??
+    (await readEvents(join(dir, 'events.parquet'), meta.n, meta.hasText));
   return {
     users: meta.users,
     userOffsets: offsetsOf(meta.users.length, events.user),
@@ -167,6 +205,7 @@ export async function loadDatasetCached(
         quarantine: true,
       };
       writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
+      writeColumns(tmp, fresh.events);
     });
     ds = { ...(fresh as unknown as Dataset), quarantinePath: join(dir, 'quarantine.jsonl') };
   }

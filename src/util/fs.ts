@@ -7,7 +7,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+export const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 function siblingName(target: string, tag: string): string {
   return join(

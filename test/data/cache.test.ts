@@ -75,7 +75,22 @@ describe('prepared-data cache', () => {
       'unknown_item',
       'non_numeric_weight',
     ]);
-    expect(readdirSync(cold.cache.dir).sort()).toEqual(['events.parquet', 'meta.json', 'quarantine.jsonl']);
+    expect(readdirSync(cold.cache.dir).sort()).toEqual([
+      'events.item.bin',
+      'events.line.bin',
+      'events.parquet',
+      'events.text.json',
+      'events.ts.bin',
+      'events.user.bin',
+      'events.weight.bin',
+      'meta.json',
+      'quarantine.jsonl',
+    ]);
+    // Without the raw column files the warm read falls back to the Parquet copy, with the same result.
+    for (const f of readdirSync(cold.cache.dir)) if (f.endsWith('.bin')) rmSync(join(cold.cache.dir, f));
+    const fromParquet = await loadDatasetCached(cfg, dir, { cacheRoot });
+    expect(fromParquet.cache.hit).toBe(true);
+    expect(view(fromParquet)).toEqual(view(fresh));
     // Only the finished entry is left: no temporary siblings.
     expect(readdirSync(cacheRoot)).toEqual([cold.cache.key]);
   });
