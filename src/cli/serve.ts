@@ -10,6 +10,7 @@ interface Args {
   port: number;
   'body-limit': number;
   'cache-users': number;
+  'log-requests': boolean;
   backend?: BackendPref;
   json: boolean;
 }
@@ -27,6 +28,11 @@ export const serveCommand: CommandModule<object, Args> = {
       })
       .option('port', { type: 'number', default: 8080, describe: '0 = any free port' })
       .option('body-limit', { type: 'number', default: 1 << 20, describe: 'largest request body, bytes' })
+      .option('log-requests', {
+        type: 'boolean',
+        default: false,
+        describe: 'log every request and response to stderr (costs latency under load)',
+      })
       .option('cache-users', {
         type: 'number',
         default: 10_000,
@@ -52,6 +58,7 @@ export const serveCommand: CommandModule<object, Args> = {
       cacheUsers: args['cache-users'],
       // Logs go to stderr so stdout carries only the start-up summary (one JSON line with --json).
       logger: { level: 'info', stream: process.stderr },
+      logRequests: args['log-requests'],
     });
     const url = await server.app.listen({ host: args.host, port: args.port });
     if (!isLoopback(args.host) && args.host !== 'localhost') {

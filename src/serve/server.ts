@@ -37,6 +37,8 @@ export interface ServerOptions {
   cacheUsers?: number;
   /** Fastify logger setting (default off). */
   logger?: FastifyServerOptions['logger'];
+  /** Log every request and response (two lines each); off by default, as it costs latency under load. */
+  logRequests?: boolean;
 }
 
 export interface RecommendServer {
@@ -135,6 +137,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     logger: opts.logger ?? false,
+    disableRequestLogging: !(opts.logRequests ?? false),
     // No coercion: a wrong JSON type is an error. Unknown properties are refused, not silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Room for the longest user id the schema accepts (256) in a path parameter.
