@@ -30,13 +30,14 @@ async function killAfterEpoch(child: ChildProcess, progress: string, epoch: numb
   throw new Error('no epoch state appeared');
 }
 
-describe('train --resume after kill -9', () => {
+describe.each([
+  ['plain', false],
+  ['with the item residual', true],
+])('train --resume after kill -9 (%s)', (_, residual) => {
   it('continues from the last finished epoch and ends with the same weights as an uninterrupted run', async () => {
     const { dir, config } = tinyProject('');
-    const patched = readFileSync(config, 'utf8').replace(
-      'epochs: 2, patience: 2',
-      'epochs: 12, patience: 12',
-    );
+    let patched = readFileSync(config, 'utf8').replace('epochs: 2, patience: 2', 'epochs: 12, patience: 12');
+    if (residual) patched = patched.replace('dropout: 0.1 }', 'dropout: 0.1, item_residual: true }');
     (await import('node:fs')).writeFileSync(config, patched);
 
     await train(config, '--run-id', 'straight');
@@ -56,6 +57,11 @@ describe('train --resume after kill -9', () => {
     const { stderr } = await train(config, '--run-id', 'killed', '--resume');
     expect(stderr).toMatch(new RegExp(`resuming after epoch ${killedAt}`));
     expect(weightsHash(dir, 'killed')).toBe(weightsHash(dir, 'straight'));
+    if (residual) {
+      const scoring = (runId: string) =>
+        sha256Hex(readFileSync(join(dir, 'checkpoints', runId, 'item_scoring_vectors.f32')));
+      expect(scoring('killed')).toBe(scoring('straight'));
+    }
     // A finished run leaves no state behind.
     expect(existsSync(join(dir, 'checkpoints', '.train-state', 'killed'))).toBe(false);
   }, 300_000);
