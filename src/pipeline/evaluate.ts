@@ -92,10 +92,6 @@ async function forecastAccuracy(
   });
 }
 
-function clock(cfg: Config, examples: readonly Example[]) {
-  return clockOf(cfg.split, examples);
-}
-
 /** Picks (α, β) on the validation examples by NDCG@10 over the configured grids; returns the whole surface. */
 export async function chooseBlend(
   cfg: Config,
@@ -108,7 +104,7 @@ export async function chooseBlend(
   const items = new ItemIndex(parts.scoringVectors, dim);
   try {
     const { lstm, arima } = await forecastVectors(cfg, parts, valid, 'forecast (valid)');
-    const prior = popularityPrior(knownCounts(log, valid, nItems, clock(cfg, valid)));
+    const prior = popularityPrior(knownCounts(log, valid, nItems, clockOf(cfg.split, valid)));
     const curve: BlendPoint[] = [];
     for (const alpha of cfg.blend.alpha_grid) {
       const v = blendVectors(lstm, arima.vectors, dim, alpha);
@@ -163,7 +159,7 @@ export async function evaluateTest(
   try {
     const { lstm, lstmTopics, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
     const forecastError = await forecastAccuracy(cfg, parts, test, arima.shares, lstmTopics);
-    const now = clock(cfg, test);
+    const now = clockOf(cfg.split, test);
     const counts = knownCounts(log, test, nItems, now);
     const prior = popularityPrior(counts);
     const mixed = blendVectors(lstm, arima.vectors, dim, blend.alpha);
@@ -205,7 +201,7 @@ export async function validationBaselines(
   nItems: number,
 ): Promise<Record<string, number>> {
   const scorers: Record<string, Scorer> = {
-    most_popular: mostPopular(knownCounts(log, valid, nItems, clock(cfg, valid))),
+    most_popular: mostPopular(knownCounts(log, valid, nItems, clockOf(cfg.split, valid))),
     recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
   };
   const out: Record<string, number> = {};

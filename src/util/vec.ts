@@ -19,10 +19,6 @@ export function normalizeRows(m: Float32Array, dim: number): Float32Array {
   return m;
 }
 
-export function normalize(v: Float32Array): Float32Array {
-  return normalizeRows(v, v.length);
-}
-
 /** In-place softmax of x / temperature. */
 export function softmaxInPlace(x: Float32Array | number[], temperature = 1): void {
   let max = Number.NEGATIVE_INFINITY;
@@ -33,14 +29,4 @@ export function softmaxInPlace(x: Float32Array | number[], temperature = 1): voi
     sum += x[i];
   }
   for (let i = 0; i < x.length; i++) x[i] /= sum;
-}
-
-/** Σ w_k · rows_k over the given row-major matrix. */
-export function weightedSum(rows: Float32Array, dim: number, w: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(dim);
-  for (let k = 0; k < w.length; k++) {
-    if (w[k] === 0) continue;
-    for (let d = 0; d < dim; d++) out[d] += w[k] * rows[k * dim + d];
-  }
-  return out;
 }
