@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config/load.ts';
-import { generateSynthetic, writeSynthetic } from '../src/data/synth.ts';
+import { generateSynthetic, synthDataYaml, writeSynthetic } from '../src/data/synth.ts';
 import { runTraining } from '../src/pipeline/train.ts';
 import { machine, peakRssMb } from './machine.ts';
 
@@ -23,10 +23,7 @@ export async function runPipelineBench(users = 2000) {
   writeFileSync(
     config,
     `run: { name: bench, seed: 1, out: { checkpoints: ${dir}/checkpoints, reports: ${dir}/reports } }
-data:
-  events: { path: data/ratings.csv, user: userId, item: movieId, time: timestamp, time_unit: s, weight: rating }
-  items: { path: data/movies.csv, id: movieId, title: title, text: "{title}. Genres: {genres}", categories: genres }
-buckets: { events: 10 }
+${synthDataYaml('data/')}buckets: { events: 10 }
 split: { protocol: per-user }
 embed: { encoder: hashing, cache: null }
 topics: { k: 8 }

@@ -146,13 +146,18 @@ export function writeSynthetic(dir: string, d: SynthData): void {
 }
 
 /** A ready-to-run config for a log written by writeSynthetic (paths relative to the config's folder). */
+/** The `data:` config block mapping the files writeSynthetic writes (under `prefix`, relative to the config). */
+export function synthDataYaml(prefix: string): string {
+  return `data:
+  events: { path: ${prefix}ratings.csv, user: userId, item: movieId, time: timestamp, time_unit: s, weight: rating }
+  items: { path: ${prefix}movies.csv, id: movieId, title: title, text: "{title}. Genres: {genres}", categories: genres }
+`;
+}
+
 export function synthConfigYaml(o: { name: string; topics: number; seed: number }): string {
   return `# Synthetic log with planted drift (interest-evo data synth); truth.json holds the planted future shares.
 run: { name: ${o.name}, seed: ${o.seed} }
-data:
-  events: { path: ratings.csv, user: userId, item: movieId, time: timestamp, time_unit: s, weight: rating }
-  items: { path: movies.csv, id: movieId, title: title, text: "{title}. Genres: {genres}", categories: genres }
-  filters: { min_user_events: 5, min_item_events: 1 }
+${synthDataYaml('')}  filters: { min_user_events: 5, min_item_events: 1 }
 buckets: { events: 10 }
 split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 }
 embed: { encoder: hashing, cache: null }

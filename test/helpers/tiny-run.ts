@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, writeSynthetic } from '../../src/data/synth.ts';
+import { generateSynthetic, synthDataYaml, writeSynthetic } from '../../src/data/synth.ts';
 
 /** A tiny synthetic dataset with planted drift plus a fast config (hashing encoder, few epochs) in a temp dir. */
 export function tinyProject(overrides = ''): { dir: string; config: string } {
@@ -14,10 +14,7 @@ export function tinyProject(overrides = ''): { dir: string; config: string } {
   writeFileSync(
     config,
     `run: { name: tiny, seed: 7, out: { checkpoints: ${dir}/checkpoints, reports: ${dir}/reports } }
-data:
-  events: { path: data/ratings.csv, user: userId, item: movieId, time: timestamp, time_unit: s, weight: rating }
-  items: { path: data/movies.csv, id: movieId, title: title, text: "{title}. Genres: {genres}", categories: genres }
-buckets: { events: 5 }
+${synthDataYaml('data/')}buckets: { events: 5 }
 split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 }
 embed: { encoder: hashing, batch: 64, cache: null, hashing: { dim: 64, ngrams: 1, seed: 1 } }
 topics: { k: 4, temperature: 0.1, iterations: 20 }
