@@ -60,7 +60,7 @@ export async function evaluateScorer(
         return;
       }
       const row = scores.subarray(r * opts.nItems, (r + 1) * opts.nItems);
-      const ranked = topK(row, maxK, seen ? (i) => seen.has(i) : undefined);
+      const ranked = topK(row, maxK, seen ?? undefined);
       for (const k of opts.ks)
         for (const m of names) values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
       rows.push(b + r);

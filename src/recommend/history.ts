@@ -294,7 +294,7 @@ export class HistoryRecommender {
     // Seen = the stored user's items plus the history's own catalogue items.
     const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);
     for (const e of resolved) if (e.text === null) seen.add(e.item);
-    const exclude = opts.excludeSeen === false ? undefined : (i: number) => seen.has(i);
+    const exclude = opts.excludeSeen === false ? undefined : seen;
     return {
       alpha,
       beta,

@@ -82,8 +82,8 @@ export class Recommender {
     return addPrior(this.items.score(blendVectors(lstm, arima, dim, alpha), 1), this.prior, beta);
   }
 
-  /** Top-k items by score (MMR re-ranked when diversity > 0), skipping excluded ones. */
-  rank(scores: Float32Array, k: number, exclude?: (i: number) => boolean, diversity = 0): Recommendation[] {
+  /** Top-k items by score (MMR re-ranked when diversity > 0), skipping the excluded item indices. */
+  rank(scores: Float32Array, k: number, exclude?: Iterable<number>, diversity = 0): Recommendation[] {
     const top =
       diversity > 0
         ? mmr(
@@ -121,8 +121,7 @@ export class Recommender {
     const shares = this.ck.forecasts.subarray(u * topics.k, (u + 1) * topics.k);
     const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
     const scores = this.scoreVectors(this.lstmVector(u), arima, alpha, beta);
-    const seen = new Set(this.seenItems(u));
-    const exclude = opts.excludeSeen === false ? undefined : (i: number) => seen.has(i);
+    const exclude = opts.excludeSeen === false ? undefined : this.seenItems(u);
     return {
       user,
       alpha,

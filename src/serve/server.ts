@@ -204,8 +204,17 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
       const user = req.params.id;
       return slot.use(async (m) => {
         const appended = userEvents.get(user);
-        if (!appended)
-          return { ...m.rec.recommend(user, k, rank), model: m.ck.manifest.run_id, appended_events: 0 };
+        if (!appended) {
+          // Synchronous from lookup to store, so no append or swap can slip in between.
+          const cache = cacheOf(m);
+          const key = `${k}|${rank.excludeSeen}|${rank.diversity}|${rank.alpha}|${rank.beta}`;
+          let r = cache.get(user, key);
+          if (!r) {
+            r = m.rec.recommend(user, k, rank);
+            cache.set(user, key, r);
+          }
+          return { ...r, model: m.ck.manifest.run_id, appended_events: 0 };
+        }
         const prefix = m.history.prefixOf(m.rec.userRow(user));
         const r = await m.history.recommend(appended, k, { ...rank, prefix });
         return { user, ...r, model: m.ck.manifest.run_id, appended_events: appended.length };

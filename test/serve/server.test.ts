@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Checkpoint, loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { createServer, type RecommendServer } from '../../src/serve/server.ts';
 import { tinyCheckpoint } from './fixture.ts';
@@ -60,6 +60,40 @@ describe('the HTTP server (fastify.inject, no sockets)', () => {
     const a0 = (await get(`/v1/users/${user}/recommendations?alpha=0&beta=0`)).json();
     expect(a0.alpha).toBe(0);
     expect(a0.beta).toBe(0);
+  });
+
+  it('caches a stored user’s answer per query, and a reloaded model starts with an empty cache', async () => {
+    const u = ck.users[4];
+    const url = `/v1/users/${u}/recommendations?k=6&diversity=0.2`;
+    const spy = vi.spyOn(server.slot.current.rec, 'recommend');
+    const first = (await get(url)).json();
+    const again = (await get(url)).json();
+    expect(again).toEqual(first);
+    expect(spy).toHaveBeenCalledTimes(1);
+    // Another query of the same user is its own entry.
+    const other = (await get(`/v1/users/${u}/recommendations?k=6`)).json();
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(other.items).toEqual(server.slot.current.rec.recommend(u, 6).items);
+    spy.mockRestore();
+
+    await server.reload();
+    const fresh = vi.spyOn(server.slot.current.rec, 'recommend');
+    expect((await get(url)).json()).toEqual(first);
+    expect(fresh).toHaveBeenCalledTimes(1);
+    fresh.mockRestore();
+  });
+
+  it('with cacheUsers 0 every request is computed', async () => {
+    const uncached = await createServer({ checkpoint: dir, cacheUsers: 0 });
+    try {
+      const spy = vi.spyOn(uncached.slot.current.rec, 'recommend');
+      const url = `/v1/users/${user}/recommendations?k=3`;
+      await uncached.app.inject({ method: 'GET', url });
+      await uncached.app.inject({ method: 'GET', url });
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      await uncached.close();
+    }
   });
 
   it('POST /v1/recommendations answers an ad-hoc history, items or free text', async () => {
