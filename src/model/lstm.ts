@@ -72,15 +72,15 @@ export interface Predictions {
   topics: Float32Array | null;
 }
 
-/** Forward pass in inference mode, batched. */
-export function predict(
+/** `model` on rows sequences in inference mode, batched: rows × width outputs. */
+function forward(
   model: tf.LayersModel,
   x: Float32Array,
   rows: number,
   spec: SequenceModelSpec,
-  batch = 256,
-): Predictions {
-  const width = spec.outputDim + spec.topicHead;
+  width: number,
+  batch: number,
+): Float32Array {
   const all = new Float32Array(rows * width);
   const step = spec.maxLen * spec.inputWidth;
   for (let r = 0; r < rows; r += batch) {
@@ -94,6 +94,19 @@ export function predict(
     all.set(y.dataSync() as Float32Array, r * width);
     y.dispose();
   }
+  return all;
+}
+
+/** Forward pass in inference mode, batched. */
+export function predict(
+  model: tf.LayersModel,
+  x: Float32Array,
+  rows: number,
+  spec: SequenceModelSpec,
+  batch = 256,
+): Predictions {
+  const width = spec.outputDim + spec.topicHead;
+  const all = forward(model, x, rows, spec, width, batch);
   if (spec.topicHead === 0) return { vectors: all, topics: null };
   const vectors = new Float32Array(rows * spec.outputDim);
   const topics = new Float32Array(rows * spec.topicHead);
@@ -102,6 +115,42 @@ export function predict(
     topics.set(all.subarray(r * width + spec.outputDim, (r + 1) * width), r * spec.topicHead);
   }
   return { vectors, topics };
+}
+
+/**
+ * The network cut at its linear output layer `head`: interest vector l = h·W + b, where h is what
+ * `hidden` computes. Scoring can then run in the rank of h instead of the embedding dim.
+ */
+export interface HeadSplit {
+  /** Shares the model's layers: never dispose it on its own (that would free the model's weights). */
+  hidden: tf.LayersModel;
+  units: number;
+  /** W, units × outputDim, row-major. */
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+export function splitAtHead(model: tf.LayersModel): HeadSplit {
+  const head = model.getLayer('head');
+  const [kernel, bias] = head.getWeights();
+  const hidden = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor });
+  return {
+    hidden,
+    units: kernel.shape[0],
+    kernel: Float32Array.from(kernel.dataSync()),
+    bias: Float32Array.from(bias.dataSync()),
+  };
+}
+
+/** h for each sequence (rows × units). */
+export function predictHidden(
+  head: HeadSplit,
+  x: Float32Array,
+  rows: number,
+  spec: SequenceModelSpec,
+  batch = 256,
+): Float32Array {
+  return forward(head.hidden, x, rows, spec, head.units, batch);
 }
 
 /** The interest vectors alone (rows × outputDim). */

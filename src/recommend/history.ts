@@ -8,11 +8,9 @@ import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
 import { FeatureStore } from '../features/sequence.ts';
-import { sharesToVectors } from '../forecast/examples.ts';
 import { createForecaster } from '../forecast/registry.ts';
 import { forecastShares } from '../forecast/shares.ts';
 import type { Forecaster } from '../forecast/types.ts';
-import { predictVectors } from '../model/lstm.ts';
 import { forecastSpec } from '../pipeline/stages.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
@@ -274,8 +272,6 @@ export class HistoryRecommender {
     const resolved = this.resolve(events);
     const { ck } = this.rec;
     const spec = ck.manifest.model;
-    const { dim } = ck.manifest.encoder;
-    const topicsK = ck.manifest.topics.k;
     const feats = await this.features(resolved);
     const prefix = opts.prefix;
     // The LSTM sees the last maxLen buckets of prefix ++ new, left-padded with zero rows as in training.
@@ -283,14 +279,13 @@ export class HistoryRecommender {
     const seq = new Float32Array(spec.maxLen * spec.inputWidth);
     const tail = allRows.subarray(Math.max(0, allRows.length - seq.length));
     seq.set(tail, seq.length - tail.length);
-    const lstm = predictVectors(ck.model, seq, 1, spec);
+    const lstm = this.rec.lstmState(seq);
     const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
     const f = await this.forecasterOf();
     const shares = Float32Array.from(forecastShares(f, series, this.cfg.forecast.horizon).shares);
-    const arima = sharesToVectors(shares, topicsK, ck.centroids, dim);
     const alpha = opts.alpha ?? ck.manifest.blend.alpha;
     const beta = opts.beta ?? ck.manifest.blend.beta;
-    const scores = this.rec.scoreVectors(lstm, arima, alpha, beta);
+    const scores = this.rec.score(lstm, shares, alpha, beta);
     // Seen = the stored user's items plus the history's own catalogue items.
     const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);
     for (const e of resolved) if (e.text === null) seen.add(e.item);

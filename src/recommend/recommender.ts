@@ -1,8 +1,8 @@
 import type { Checkpoint } from '../checkpoint/load.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
-import { predictVectors } from '../model/lstm.ts';
+import { type HeadSplit, predictHidden, splitAtHead } from '../model/lstm.ts';
 import { mmr } from './mmr.ts';
-import { addPrior, blendVectors, ItemIndex, popularityPrior, topK } from './score.ts';
+import { addPrior, ItemIndex, lowRankItems, lowRankQuery, popularityPrior, topK } from './score.ts';
 
 export interface Recommendation {
   id: string;
@@ -26,27 +26,46 @@ export interface RankOptions {
   diversity?: number;
 }
 
+/** The LSTM half of a query: the hidden state before the linear head, and ‖l‖ of the vector l it gives. */
+export interface LstmState {
+  hidden: Float32Array;
+  norm: number;
+}
+
 export class UnknownUserError extends Error {
   override name = 'UnknownUserError';
 }
 
 /** How many top-scored candidates MMR re-ranks: enough to find diverse items, bounded for latency. */
 const mmrPool = (k: number) => Math.max(4 * k, 50);
-/** Bounds the LSTM-vector cache (a vector is dim floats; a huge user table must not pin them all). */
+/** Bounds the LSTM-state cache (a state is units floats; a huge user table must not pin them all). */
 const LSTM_CACHE_MAX = 50_000;
 
-/** Recommends from a checkpoint alone, with the same vector maths (blend → score → top-K) as evaluation. */
+/**
+ * Recommends from a checkpoint alone, with the blend → score → top-K maths of evaluation. Scores are computed
+ * in the model's low rank (`lowRankItems`): the same numbers as scoring with the blended vector, several
+ * times cheaper per request.
+ */
 export class Recommender {
   private readonly userIndex: Map<string, number>;
+  private readonly head: HeadSplit;
   private readonly items: ItemIndex;
   private readonly prior: Float32Array;
-  /** The model is fixed and each user's stored sequence too, so their LSTM vector is computed once. */
-  private readonly lstmCache = new Map<number, Float32Array>();
+  /** The model is fixed and each user's stored sequence too, so their LSTM state is computed once. */
+  private readonly lstmCache = new Map<number, LstmState>();
 
   constructor(readonly ck: Checkpoint) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
-    const { dim } = ck.manifest.encoder;
-    this.items = new ItemIndex(ck.scoringVectors ?? ck.itemVectors, dim);
+    const { encoder, topics } = ck.manifest;
+    this.head = splitAtHead(ck.model);
+    const low = lowRankItems(
+      ck.scoringVectors ?? ck.itemVectors,
+      encoder.dim,
+      this.head,
+      ck.centroids,
+      topics.k,
+    );
+    this.items = new ItemIndex(low.rows, low.rank);
     this.prior = popularityPrior(ck.popularity);
   }
 
@@ -58,13 +77,27 @@ export class Recommender {
     return u;
   }
 
-  /** LSTM interest vector of a stored user (from their checkpointed bucket sequence). */
-  lstmVector(u: number): Float32Array {
+  /** LSTM state of one bucket sequence (maxLen × inputWidth, left-padded). */
+  lstmState(sequence: Float32Array): LstmState {
+    const { units, kernel, bias } = this.head;
+    const hidden = predictHidden(this.head, sequence, 1, this.ck.manifest.model);
+    const dim = bias.length;
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      let l = bias[d];
+      for (let j = 0; j < units; j++) l += hidden[j] * kernel[j * dim + d];
+      norm += l * l;
+    }
+    return { hidden, norm: Math.sqrt(norm) };
+  }
+
+  /** LSTM state of a stored user (from their checkpointed bucket sequence). */
+  private storedState(u: number): LstmState {
     let v = this.lstmCache.get(u);
     if (!v) {
       const spec = this.ck.manifest.model;
       const step = spec.maxLen * spec.inputWidth;
-      v = predictVectors(this.ck.model, this.ck.sequences.subarray(u * step, (u + 1) * step), 1, spec);
+      v = this.lstmState(this.ck.sequences.subarray(u * step, (u + 1) * step));
       if (this.lstmCache.size >= LSTM_CACHE_MAX) this.lstmCache.delete(this.lstmCache.keys().next().value!);
       this.lstmCache.set(u, v);
     }
@@ -76,10 +109,17 @@ export class Recommender {
     return this.ck.seen.subarray(this.ck.seenOffsets[u], this.ck.seenOffsets[u + 1]);
   }
 
-  /** score_i = ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i for one LSTM vector l and one ARIMA vector a. */
-  scoreVectors(lstm: Float32Array, arima: Float32Array, alpha: number, beta: number): Float32Array {
-    const { dim } = this.ck.manifest.encoder;
-    return addPrior(this.items.score(blendVectors(lstm, arima, dim, alpha), 1), this.prior, beta);
+  /**
+   * score_i = ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i for the LSTM state's vector l and the ARIMA vector
+   * a = Σ_k shares_k · centroid_k.
+   */
+  score(lstm: LstmState, shares: Float32Array, alpha: number, beta: number): Float32Array {
+    const { encoder, topics } = this.ck.manifest;
+    const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
+    let a2 = 0;
+    for (const x of arima) a2 += x * x;
+    const q = lowRankQuery(lstm.hidden, lstm.norm, shares, Math.sqrt(a2), alpha);
+    return addPrior(this.items.score(q, 1), this.prior, beta);
   }
 
   /** Top-k items by score (MMR re-ranked when diversity > 0), skipping the excluded item indices. */
@@ -115,12 +155,11 @@ export class Recommender {
     opts: RankOptions & { excludeSeen?: boolean } = {},
   ): UserRecommendations {
     const u = this.userRow(user);
-    const { encoder, topics } = this.ck.manifest;
+    const topics = this.ck.manifest.topics.k;
     const alpha = opts.alpha ?? this.ck.manifest.blend.alpha;
     const beta = opts.beta ?? this.ck.manifest.blend.beta;
-    const shares = this.ck.forecasts.subarray(u * topics.k, (u + 1) * topics.k);
-    const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
-    const scores = this.scoreVectors(this.lstmVector(u), arima, alpha, beta);
+    const shares = this.ck.forecasts.subarray(u * topics, (u + 1) * topics);
+    const scores = this.score(this.storedState(u), shares, alpha, beta);
     const exclude = opts.excludeSeen === false ? undefined : this.seenItems(u);
     return {
       user,
