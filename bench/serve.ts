@@ -1,13 +1,16 @@
 /**
- * Serving latency/throughput on ml-latest-small: `tsx bench/serve.ts` prints JSON. Builds the checkpoint
- * `checkpoints/bench-serve` with configs/movielens-small-fast.yaml (hashing encoder, ~3–5 min) unless one
- * that loads is already there, starts the server on 127.0.0.1 (ephemeral port), then load-tests with
- * autocannon (10 connections, bounded by time) and fuzzes it in-process (no 5xx allowed).
+ * Serving latency/throughput on ml-latest-small: `tsx bench/serve.ts [--seconds 10] [--checkpoint DIR]`
+ * prints JSON. Without --checkpoint it builds `checkpoints/bench-serve` with configs/movielens-small-fast.yaml
+ * (hashing encoder, ~2–5 min) unless one that loads is already there; pass the checkpoint of
+ * `npm run train -- --config configs/movielens-small.yaml` to measure the default (USE-lite) model. Starts
+ * the server on 127.0.0.1 (ephemeral port) in its own process, load-tests it with autocannon (10
+ * connections, bounded by time and by request count) and fuzzes it in-process (no 5xx allowed).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -39,6 +42,7 @@ type Autocannon = (opts: {
   url: string;
   connections: number;
   duration: number;
+  maxOverallRequests?: number;
   requests: { setupRequest: (req: CannonRequest) => CannonRequest }[];
 }) => Promise<CannonResult>;
 
@@ -47,10 +51,15 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const CONFIG = 'configs/movielens-small-fast.yaml';
 const RUN_ID = 'bench-serve';
 
-/** Reuses checkpoints/bench-serve when it loads and verifies; otherwise trains it. */
+/** The given checkpoint (it must load), else checkpoints/bench-serve when it loads and verifies, else trains it. */
 async function ensureCheckpoint(
   log: (l: string) => void,
+  given?: string,
 ): Promise<{ dir: string; reused: boolean; build_s: number }> {
+  if (given) {
+    (await loadCheckpoint(given)).model.dispose();
+    return { dir: given, reused: true, build_s: 0 };
+  }
   const loaded = loadConfig(CONFIG);
   const dir = join(loaded.config.run.out.checkpoints, RUN_ID);
   try {
@@ -78,6 +87,9 @@ const summary = (r: CannonResult) => ({
   seconds: r.duration,
 });
 
+/** Each load run also stops after this many requests per second of its duration. */
+const MAX_REQUESTS_PER_S = 20_000;
+
 /** autocannon over GET /v1/users/:id/recommendations?k=10 for seeded random known users. */
 async function loadUserGets(url: string, users: readonly string[], connections: number, seconds: number) {
   const rand = mulberry32(1);
@@ -87,6 +99,7 @@ async function loadUserGets(url: string, users: readonly string[], connections: 
     url,
     connections,
     duration: seconds,
+    maxOverallRequests: seconds * MAX_REQUESTS_PER_S,
     requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: path() }) }],
   });
 }
@@ -139,12 +152,14 @@ async function injectLatency(app: RecommendServer['app'], users: readonly string
   };
 }
 
-export async function runServeBench(opts: { seconds?: number; connections?: number; fuzz?: number } = {}) {
+export async function runServeBench(
+  opts: { seconds?: number; connections?: number; fuzz?: number; checkpoint?: string } = {},
+) {
   const seconds = opts.seconds ?? 10;
   const connections = opts.connections ?? 10;
   const log = (l: string) => console.error(l);
   const backend = await resolveBackend('auto');
-  const ck = await ensureCheckpoint(log);
+  const ck = await ensureCheckpoint(log, opts.checkpoint);
   const results: Record<string, unknown> = {};
 
   // In-process: handler cost, then the fuzz.
@@ -181,10 +196,12 @@ export async function runServeBench(opts: { seconds?: number; connections?: numb
             })),
             k: 10,
           });
+        const postSeconds = Math.max(2, Math.round(seconds / 2));
         const post = await autocannon({
           url,
           connections,
-          duration: Math.max(2, Math.round(seconds / 2)),
+          duration: postSeconds,
+          maxOverallRequests: postSeconds * MAX_REQUESTS_PER_S,
           requests: [
             {
               setupRequest: (req) => ({
@@ -214,10 +231,20 @@ export async function runServeBench(opts: { seconds?: number; connections?: numb
       run_id: loaded.manifest.run_id,
       users: users.length,
       items: items.length,
+      encoder: `${loaded.manifest.encoder.id} (${loaded.manifest.encoder.dim}-d)`,
+      item_residual: loaded.scoringVectors !== null,
+      // Multiply-adds per item and query: LSTM units + 1 + topics (the low-rank scoring of Recommender).
+      scoring_rank: loaded.manifest.model.units + 1 + loaded.manifest.topics.k,
       reused: ck.reused,
       build_s: ck.build_s,
     },
-    load: { connections, seconds, host: '127.0.0.1', targets: { p99_ms: 20, req_per_s: 500 } },
+    load: {
+      connections,
+      seconds,
+      max_requests: seconds * MAX_REQUESTS_PER_S,
+      host: '127.0.0.1',
+      targets: { p99_ms: 20, req_per_s: 500 },
+    },
     ...results,
     peak_rss_mb: peakRssMb(),
   };
@@ -255,5 +282,10 @@ async function fuzzServer(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await runServeBench({ seconds: Number(process.argv[2] ?? 10) }), null, 2));
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string', default: '10' }, checkpoint: { type: 'string' } },
+  });
+  const seconds = Number(values.seconds);
+  if (!(seconds >= 1)) throw new Error(`--seconds must be a number ≥ 1, got ${values.seconds}`);
+  console.log(JSON.stringify(await runServeBench({ seconds, checkpoint: values.checkpoint }), null, 2));
 }
