@@ -107,10 +107,10 @@ async function loadUserGets(url: string, users: readonly string[], connections: 
 const meets = (r: CannonResult) => r.latency.p99 <= 20 && r.requests.average >= 500;
 
 /** Starts `interest-evo serve` as its own process (so autocannon does not share its event loop). */
-async function spawnServer(dir: string, cacheUsers: number): Promise<{ url: string; child: ChildProcess }> {
+async function spawnServer(dir: string, cacheEntries: number): Promise<{ url: string; child: ChildProcess }> {
   const entry = fileURLToPath(new URL('../test/serve/serve-entry.ts', import.meta.url));
   const args = ['--import', 'tsx', entry, 'serve', '--checkpoint', dir, '--port', '0', '--json'];
-  const child = spawn(process.execPath, [...args, '--cache-users', String(cacheUsers)], {
+  const child = spawn(process.execPath, [...args, '--cache-entries', String(cacheEntries)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, INTEREST_EVO_PROGRESS: 'off' },
   });
@@ -163,7 +163,7 @@ export async function runServeBench(
   const results: Record<string, unknown> = {};
 
   // In-process: handler cost, then the fuzz.
-  const server = await createServer({ checkpoint: ck.dir, cacheUsers: 0 });
+  const server = await createServer({ checkpoint: ck.dir, cacheEntries: 0 });
   const { ck: loaded } = server.slot.current;
   const users = loaded.users;
   const items = loaded.items.ids;
@@ -177,11 +177,11 @@ export async function runServeBench(
 
   // Over HTTP on loopback, the server in its own process, uncached (every request scores the catalogue)
   // and with the per-user result cache (the steady state for returning users).
-  for (const [name, cacheUsers] of [
+  for (const [name, cacheEntries] of [
     ['uncached', 0],
     ['cached', 10_000],
   ] as const) {
-    const { url, child } = await spawnServer(ck.dir, cacheUsers);
+    const { url, child } = await spawnServer(ck.dir, cacheEntries);
     try {
       await loadUserGets(url, users, connections, 2); // warm-up
       const get = await loadUserGets(url, users, connections, seconds);

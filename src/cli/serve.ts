@@ -9,7 +9,7 @@ interface Args {
   host: string;
   port: number;
   'body-limit': number;
-  'cache-users': number;
+  'cache-entries': number;
   'log-requests': boolean;
   backend?: BackendPref;
   json: boolean;
@@ -33,18 +33,18 @@ export const serveCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'log every request and response to stderr (costs latency under load)',
       })
-      .option('cache-users', {
+      .option('cache-entries', {
         type: 'number',
         default: 10_000,
-        describe: 'users whose recommendations are cached (0 = none)',
+        describe: 'stored users’ answers kept in the result cache (0 = none)',
       })
       .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65_535)
           throw new Error('--port must be an integer from 0 to 65535');
-        if (!Number.isInteger(a['cache-users']) || a['cache-users'] < 0)
-          throw new Error('--cache-users must be an integer ≥ 0');
+        if (!Number.isInteger(a['cache-entries']) || a['cache-entries'] < 0)
+          throw new Error('--cache-entries must be an integer ≥ 0');
         if (!Number.isInteger(a['body-limit']) || a['body-limit'] < 1024)
           throw new Error('--body-limit must be an integer ≥ 1024');
         return true;
@@ -55,7 +55,7 @@ export const serveCommand: CommandModule<object, Args> = {
     const server = await createServer({
       checkpoint: args.checkpoint,
       bodyLimit: args['body-limit'],
-      cacheUsers: args['cache-users'],
+      cacheEntries: args['cache-entries'],
       // Logs go to stderr so stdout carries only the start-up summary (one JSON line with --json).
       logger: { level: 'info', stream: process.stderr },
       logRequests: args['log-requests'],

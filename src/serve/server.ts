@@ -33,8 +33,8 @@ export interface ServerOptions {
   /** Bounds of the appended-events state. */
   maxUsersWithEvents?: number;
   maxEventsPerUser?: number;
-  /** Users whose recommendations are cached (default 10,000; 0 = no cache). */
-  cacheUsers?: number;
+  /** Stored users' answers held in the result cache (default 10,000; 0 = no cache). */
+  cacheEntries?: number;
   /** Fastify logger setting (default off). */
   logger?: FastifyServerOptions['logger'];
   /** Log every request and response (two lines each); off by default, as it costs latency under load. */
@@ -129,7 +129,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
   const cacheOf = (m: ServingModel) => {
     let c = caches.get(m);
     if (!c) {
-      c = new ResultCache(opts.cacheUsers ?? 10_000);
+      c = new ResultCache(opts.cacheEntries ?? 10_000);
       caches.set(m, c);
     }
     return c;

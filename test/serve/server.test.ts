@@ -83,8 +83,8 @@ describe('the HTTP server (fastify.inject, no sockets)', () => {
     fresh.mockRestore();
   });
 
-  it('with cacheUsers 0 every request is computed', async () => {
-    const uncached = await createServer({ checkpoint: dir, cacheUsers: 0 });
+  it('with cacheEntries 0 every request is computed', async () => {
+    const uncached = await createServer({ checkpoint: dir, cacheEntries: 0 });
     try {
       const spy = vi.spyOn(uncached.slot.current.rec, 'recommend');
       const url = `/v1/users/${user}/recommendations?k=3`;
