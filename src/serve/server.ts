@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { CheckpointError } from '../checkpoint/load.ts';
 import { HistoryError, type HistoryEvent } from '../recommend/history.ts';
@@ -137,7 +138,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     logger: opts.logger ?? false,
-    disableRequestLogging: !(opts.logRequests ?? false),
+    logController: new LogController({ disableRequestLogging: !(opts.logRequests ?? false) }),
     // No coercion: a wrong JSON type is an error. Unknown properties are refused, not silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Room for the longest user id the schema accepts (256) in a path parameter.
