@@ -9,6 +9,7 @@
  * | `logLevel`          | `'info'`                | `INTEREST_EVO_LOG_LEVEL`   |
  * | `progress`          | `'auto'`                | `INTEREST_EVO_PROGRESS`    |
  * | `allowRemoteModels` | `false`                 | —                          |
+ * | `userIdSalt`        | `null`                  | `INTEREST_EVO_USER_SALT`   |
  */
 
 /** Which tfjs backend to use; 'auto' tries node-gpu → node → wasm → cpu. */
@@ -30,6 +31,8 @@ export interface Env {
   progress: ProgressMode;
   /** Whether model loaders may fetch weights over the network (off: this project runs offline). */
   allowRemoteModels: boolean;
+  /** Secret for `checkpoint.user_ids: hmac-sha256` (export and serving); never written anywhere. */
+  userIdSalt: string | null;
 }
 
 /** Reads an enumerated environment variable; an unknown value is an error, not a silent default. */
@@ -55,6 +58,7 @@ export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
     logLevel: enumFromEnv('INTEREST_EVO_LOG_LEVEL', LOG_LEVELS, 'info', source),
     progress: enumFromEnv('INTEREST_EVO_PROGRESS', PROGRESS_MODES, 'auto', source),
     allowRemoteModels: false,
+    userIdSalt: source.INTEREST_EVO_USER_SALT || null,
   };
 }
 

@@ -9,6 +9,7 @@ describe('env', () => {
       logLevel: 'info',
       progress: 'auto',
       allowRemoteModels: false,
+      userIdSalt: null,
     });
   });
 
@@ -18,8 +19,15 @@ describe('env', () => {
       INTEREST_EVO_CACHE: '/tmp/c',
       INTEREST_EVO_LOG_LEVEL: 'debug',
       INTEREST_EVO_PROGRESS: 'lines',
+      INTEREST_EVO_USER_SALT: 's3cret',
     });
-    expect(e).toMatchObject({ backend: 'wasm', cacheDir: '/tmp/c', logLevel: 'debug', progress: 'lines' });
+    expect(e).toMatchObject({
+      backend: 'wasm',
+      cacheDir: '/tmp/c',
+      logLevel: 'debug',
+      progress: 'lines',
+      userIdSalt: 's3cret',
+    });
   });
 
   it('rejects an unknown value naming the variable', () => {

@@ -43,6 +43,8 @@ export interface Manifest {
   blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
   topics: { k: number; temperature: number };
   metrics: Record<string, Record<string, number>>;
+  /** How users.json names users (absent in older checkpoints: plain). */
+  user_ids?: import('./user-ids.ts').UserIdScheme;
   /** Settings of the baselines evaluated beside the model (chosen on validation). */
   baselines: { item_knn_neighbours: number };
   files: Record<string, FileEntry>;

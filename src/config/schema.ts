@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_ID_SCHEMES } from '../checkpoint/user-ids.ts';
 import { DataConfigSchema } from './data.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
@@ -171,6 +172,14 @@ const BlendSchema = z
   })
   .strict();
 
+/** What the exported checkpoint holds besides the model. */
+const CheckpointSchema = z
+  .object({
+    /** `hmac-sha256`: users.json holds HMAC(INTEREST_EVO_USER_SALT, id) instead of the raw ids. */
+    user_ids: z.enum(USER_ID_SCHEMES).default('plain'),
+  })
+  .strict();
+
 const EvaluateSchema = z
   .object({
     k: z.array(z.number().int().min(1)).min(1).default([10, 20]),
@@ -196,6 +205,7 @@ export const ConfigSchema = z
     train: TrainSchema.default(TrainSchema.parse({})),
     blend: BlendSchema.default(BlendSchema.parse({})),
     evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
+    checkpoint: CheckpointSchema.default(CheckpointSchema.parse({})),
     /** `train --sweep`: dotted config keys → values to try, e.g. { "model.units": [32, 64], "train.lr": [1e-3, 3e-3] }. */
     sweep: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).optional(),
   })

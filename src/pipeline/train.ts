@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { exportCheckpoint } from '../checkpoint/export.ts';
 import type { Manifest } from '../checkpoint/format.ts';
+import { exportedUserIds } from '../checkpoint/user-ids.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
@@ -87,6 +88,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const stateDir = join(stateRoot(cfg), runId);
   if (opts.resume && !existsSync(stateDir))
     throw new Error(`train --resume: no saved training state at ${stateDir}`);
+  // Fails now, not after training, when the export could not pseudonymise the user ids.
+  exportedUserIds([], cfg.checkpoint.user_ids, env.userIdSalt);
 
   const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
   say(describeBackend(backend));
@@ -287,6 +290,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       topics: { k: topics.k, temperature: topics.temperature },
       metrics,
       baselines: { item_knn_neighbours: knn.neighbours },
+      user_ids: cfg.checkpoint.user_ids,
     },
     model,
     items: { ids: dataset.items.ids, titles: dataset.items.titles },
@@ -294,7 +298,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     scoringVectors: trained.scoringVectors,
     topicLabels: topics.labels,
     centroids: topics.centroids,
-    users: dataset.users,
+    users: exportedUserIds(dataset.users, cfg.checkpoint.user_ids, env.userIdSalt),
     sequences,
     forecasts: forecasts.shares,
     seen: Int32Array.from(seenList),

@@ -1,4 +1,6 @@
 import type { Checkpoint } from '../checkpoint/load.ts';
+import { userKeyOf } from '../checkpoint/user-ids.ts';
+import { env } from '../env.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { type HeadSplit, predictHidden, splitAtHead } from '../model/lstm.ts';
 import { mmr } from './mmr.ts';
@@ -48,14 +50,24 @@ const LSTM_CACHE_MAX = 50_000;
  */
 export class Recommender {
   private readonly userIndex: Map<string, number>;
+  /** A request's user id → the key in users.json (its pseudonym when the checkpoint holds those). */
+  private readonly userKey: (id: string) => string;
   private readonly head: HeadSplit;
   private readonly items: ItemIndex;
   private readonly prior: Float32Array;
   /** The model is fixed and each user's stored sequence too, so their LSTM state is computed once. */
   private readonly lstmCache = new Map<number, LstmState>();
 
-  constructor(readonly ck: Checkpoint) {
+  constructor(
+    readonly ck: Checkpoint,
+    opts: { userIdSalt?: string | null } = {},
+  ) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
+    // undefined: the process's env; null: explicitly no salt.
+    this.userKey = userKeyOf(
+      ck.manifest.user_ids,
+      opts.userIdSalt === undefined ? env.userIdSalt : opts.userIdSalt,
+    );
     const { encoder, topics } = ck.manifest;
     this.head = splitAtHead(ck.model);
     const low = lowRankItems(
@@ -71,9 +83,13 @@ export class Recommender {
 
   /** Row of `user` in the checkpoint's user tables; throws UnknownUserError. */
   userRow(user: string): number {
-    const u = this.userIndex.get(user);
-    if (u === undefined)
-      throw new UnknownUserError(`unknown user "${user}" (the checkpoint has ${this.userIndex.size} users)`);
+    const u = this.userIndex.get(this.userKey(user));
+    if (u === undefined) {
+      const ids = this.ck.manifest.user_ids === 'hmac-sha256' ? ' (ids stored as HMAC pseudonyms)' : '';
+      throw new UnknownUserError(
+        `unknown user "${user}" (the checkpoint has ${this.userIndex.size} users${ids})`,
+      );
+    }
     return u;
   }
 
