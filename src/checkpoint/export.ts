@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { float32ToBuffer, writeDirAtomically } from '../util/fs.ts';
 import { sha256File } from '../util/hash.ts';
-import { FILES, type FileEntry, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
+import { arrayShapes, FILES, type FileEntry, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
 import { saveModelToDir } from './tfjs-io.ts';
 
 /** Everything a serving process needs, with no access to the training data. */
@@ -58,20 +58,11 @@ function int32Bytes(a: Int32Array): Buffer {
 /** Writes the checkpoint into a temporary sibling and renames it into place, so readers never see half of one. */
 export async function exportCheckpoint(dir: string, c: CheckpointContent): Promise<Manifest> {
   mkdirSync(dirname(dir), { recursive: true });
-  const { dim } = c.manifest.encoder;
-  const { k } = c.manifest.topics;
-  const { maxLen, inputWidth } = c.manifest.model;
-  const nUsers = c.users.length;
-  const shapes: Record<string, { dtype: 'float32' | 'int32'; shape: number[] }> = {
-    [FILES.itemVectors]: { dtype: 'float32', shape: [c.items.ids.length, dim] },
-    [FILES.centroids]: { dtype: 'float32', shape: [k, dim] },
-    [FILES.sequences]: { dtype: 'float32', shape: [nUsers, maxLen, inputWidth] },
-    [FILES.forecasts]: { dtype: 'float32', shape: [nUsers, k] },
-    [FILES.seen]: { dtype: 'int32', shape: [c.seen.length] },
-    [FILES.seenOffsets]: { dtype: 'int32', shape: [nUsers + 1] },
-    [FILES.popularity]: { dtype: 'float32', shape: [c.items.ids.length] },
-    [FILES.scoringVectors]: { dtype: 'float32', shape: [c.items.ids.length, dim] },
-  };
+  const shapes = arrayShapes(c.manifest, {
+    users: c.users.length,
+    items: c.items.ids.length,
+    seen: c.seen.length,
+  });
   let manifest: Manifest | undefined;
   await writeDirAtomically(dir, async (tmp) => {
     await mkdir(join(tmp, 'model'));

@@ -27,6 +27,26 @@ export interface FileEntry {
   shape?: number[];
 }
 
+/** dtype and shape of every binary array, from the manifest's own sizes: what export writes, load insists on. */
+export function arrayShapes(
+  m: Pick<Manifest, 'encoder' | 'topics' | 'model'>,
+  counts: { users: number; items: number; seen: number },
+): Record<string, { dtype: 'float32' | 'int32'; shape: number[] }> {
+  const { dim } = m.encoder;
+  const { k } = m.topics;
+  const { maxLen, inputWidth } = m.model;
+  return {
+    [FILES.itemVectors]: { dtype: 'float32', shape: [counts.items, dim] },
+    [FILES.centroids]: { dtype: 'float32', shape: [k, dim] },
+    [FILES.sequences]: { dtype: 'float32', shape: [counts.users, maxLen, inputWidth] },
+    [FILES.forecasts]: { dtype: 'float32', shape: [counts.users, k] },
+    [FILES.seen]: { dtype: 'int32', shape: [counts.seen] },
+    [FILES.seenOffsets]: { dtype: 'int32', shape: [counts.users + 1] },
+    [FILES.popularity]: { dtype: 'float32', shape: [counts.items] },
+    [FILES.scoringVectors]: { dtype: 'float32', shape: [counts.items, dim] },
+  };
+}
+
 export interface Manifest {
   format: typeof FORMAT;
   schema_version: number;

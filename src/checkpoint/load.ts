@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import { bufferToFloat32 } from '../util/fs.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { CheckpointContent } from './export.ts';
-import { FILES, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
+import { arrayShapes, FILES, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
 import { loadModelFromDir } from './tfjs-io.ts';
 
 export class CheckpointError extends Error {
@@ -52,6 +53,88 @@ function float32Of(b: Buffer): Float32Array {
   return bufferToFloat32(Buffer.from(b));
 }
 
+const isStringArray = (v: unknown, n?: number): v is string[] =>
+  Array.isArray(v) && (n === undefined || v.length === n) && v.every((x) => typeof x === 'string');
+
+/**
+ * The JSON tables and the manifest's array shapes must agree with each other and with the model spec: a
+ * manifest whose hashes match can still describe arrays of the wrong shape (a buggy writer, a hand edit).
+ */
+function checkTables(
+  dir: string,
+  manifest: Manifest,
+  items: { ids: unknown; titles: unknown },
+  users: { ids: unknown },
+  topics: { labels: unknown },
+): void {
+  const where = (name: string) => join(dir, name);
+  if (!isStringArray(items?.ids)) throw new CheckpointError(`${where(FILES.items)}: ids must be strings`);
+  if (!isStringArray(items.titles, items.ids.length))
+    throw new CheckpointError(`${where(FILES.items)}: titles must be ${items.ids.length} strings`);
+  if (!isStringArray(users?.ids)) throw new CheckpointError(`${where(FILES.users)}: ids must be strings`);
+  if (!isStringArray(topics?.labels, manifest.topics.k))
+    throw new CheckpointError(`${where(FILES.topics)}: labels must be ${manifest.topics.k} strings`);
+  const seenEntry = manifest.files[FILES.seen];
+  const expected = arrayShapes(manifest, {
+    users: users.ids.length,
+    items: items.ids.length,
+    seen: seenEntry ? seenEntry.bytes / 4 : 0,
+  });
+  for (const [name, want] of Object.entries(expected)) {
+    const entry = manifest.files[name];
+    if (!entry) continue; // a missing required file is reported when it is read
+    const same = entry.dtype === want.dtype && JSON.stringify(entry.shape) === JSON.stringify(want.shape);
+    if (!same) {
+      throw new CheckpointError(
+        `${where(name)}: manifest says ${entry.dtype} [${entry.shape}], the checkpoint's sizes need ${want.dtype} [${want.shape}]`,
+      );
+    }
+  }
+}
+
+/** user_seen must be a valid CSR over the catalogue: offsets from 0 to nnz, non-decreasing; rows in range. */
+function checkSeen(dir: string, seen: Int32Array, offsets: Int32Array, nItems: number): void {
+  const bad = (what: string) => new CheckpointError(`${join(dir, FILES.seenOffsets)}: ${what}`);
+  if (offsets[0] !== 0 || offsets[offsets.length - 1] !== seen.length)
+    throw bad(`offsets must run from 0 to ${seen.length}`);
+  for (let u = 1; u < offsets.length; u++)
+    if (offsets[u] < offsets[u - 1]) throw bad(`offsets decrease at ${u}`);
+  for (let j = 0; j < seen.length; j++) {
+    if (seen[j] < 0 || seen[j] >= nItems) {
+      throw new CheckpointError(
+        `${join(dir, FILES.seen)}: item row ${seen[j]} at ${j} is outside [0, ${nItems})`,
+      );
+    }
+  }
+}
+
+/** The network must read `[T, W]` sequences and end in the linear `head` of `D` outputs (plus the topic head). */
+function checkModel(dir: string, model: tf.LayersModel, manifest: Manifest): void {
+  const spec = manifest.model;
+  const [input] = model.inputs;
+  const out = model.outputs[0].shape;
+  let head: tf.layers.Layer | undefined;
+  try {
+    head = model.getLayer('head');
+  } catch {
+    head = undefined;
+  }
+  const problem =
+    input.shape[1] !== spec.maxLen || input.shape[2] !== spec.inputWidth
+      ? `reads [${input.shape.slice(1)}], manifest.model says [${spec.maxLen}, ${spec.inputWidth}]`
+      : out[1] !== spec.outputDim + spec.topicHead
+        ? `has ${out[1]} outputs, manifest.model says ${spec.outputDim} + ${spec.topicHead}`
+        : spec.outputDim !== manifest.encoder.dim
+          ? `outputs ${spec.outputDim}-d vectors for a ${manifest.encoder.dim}-d encoder`
+          : head?.getClassName() !== 'Dense' || head.getConfig().activation !== 'linear'
+            ? 'has no linear output layer named "head"'
+            : null;
+  if (problem) {
+    model.dispose();
+    throw new CheckpointError(`${join(dir, FILES.modelJson)}: the network ${problem}`);
+  }
+}
+
 /** Loads and verifies a checkpoint directory; any mismatch is refused with an error naming the file. */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   try {
@@ -81,6 +164,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const items = await json(FILES.items);
   const topics = await json(FILES.topics);
   const users = await json(FILES.users);
+  checkTables(dir, manifest, items, users, topics);
   const ck: Omit<Checkpoint, 'model'> = {
     dir,
     manifest,
@@ -98,16 +182,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     scoringVectors:
       FILES.scoringVectors in manifest.files ? float32Of(await buf(FILES.scoringVectors)) : null,
   };
-  if (ck.items.ids.length * manifest.encoder.dim !== ck.itemVectors.length) {
-    throw new CheckpointError(
-      `${join(dir, FILES.items)}: ${ck.items.ids.length} ids do not match ${FILES.itemVectors}`,
-    );
-  }
-  if (ck.users.length + 1 !== ck.seenOffsets.length) {
-    throw new CheckpointError(
-      `${join(dir, FILES.users)}: ${ck.users.length} ids do not match ${FILES.seenOffsets}`,
-    );
-  }
+  checkSeen(dir, ck.seen, ck.seenOffsets, ck.items.ids.length);
   const model = await loadModelFromDir(join(dir, 'model'));
+  checkModel(dir, model, manifest);
   return { ...ck, model };
 }
