@@ -77,8 +77,23 @@ const ExtraItemTextSchema = z
     /** Name of a `lookups` entry that maps the field's value (e.g. tagID → tagValue). */
     lookup: z.string().min(1).nullable().default(null),
     max_per_item: z.int().positive().default(10),
+    /** When each row was written (as for events); needed by `before`. */
+    time: Column.nullable().default(null),
+    time_unit: z.enum(['s', 'ms', 'iso', 'auto']).default('auto'),
+    time_columns: TimeColumnsSchema.nullable().default(null),
+    /**
+     * Only rows dated before this time (ISO date/time or unix seconds) feed item text, so text does not
+     * carry what happened in the evaluation windows; later rows are counted as filtered.
+     */
+    before: TimePoint.nullable().default(null),
   })
-  .strict();
+  .strict()
+  .superRefine((x, ctx) => {
+    if (x.time !== null && x.time_columns !== null)
+      ctx.addIssue({ code: 'custom', message: 'give either time or time_columns, not both' });
+    if (x.before !== null && x.time === null && x.time_columns === null)
+      ctx.addIssue({ code: 'custom', path: ['before'], message: 'before needs a time or time_columns' });
+  });
 
 const LookupSchema = z.object({ ...fileFields, key: Column, value: Column }).strict();
 

@@ -118,8 +118,11 @@ export function inspectDataset(ds: Dataset, buckets: BucketSpec): DataInspection
   const s = ds.stats;
   for (const [r, n] of Object.entries(s.byReason)) reasons.rows.push(['events', 'quarantined', r, n]);
   for (const [r, n] of Object.entries(s.filteredByReason)) reasons.rows.push(['events', 'filtered', r, n]);
-  for (const [label, src] of Object.entries(s.sources))
+  for (const [label, src] of Object.entries(s.sources)) {
     for (const [r, n] of Object.entries(src.byReason)) reasons.rows.push([label, 'quarantined', r, n]);
+    for (const [r, n] of Object.entries(src.filteredByReason ?? {}))
+      reasons.rows.push([label, 'filtered', r, n]);
+  }
 
   return {
     users,

@@ -45,3 +45,27 @@ export function renderTemplate(t: Template, values: (col: string) => string): st
   }
   return out.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * A warning when extra item text (tags) may include rows from the evaluation windows of a global split:
+ * item text built from them would carry a little of what the model is asked to forecast.
+ */
+export function itemTextCutoffWarning(
+  extra: { before: string | number | null } | null,
+  cutoffs: { valid_from: string } | undefined,
+): string | null {
+  if (!extra || !cutoffs) return null;
+  const validFrom = Date.parse(cutoffs.valid_from) / 1000;
+  const before =
+    extra.before === null
+      ? null
+      : typeof extra.before === 'number'
+        ? extra.before
+        : Date.parse(extra.before) / 1000;
+  if (before !== null && before <= validFrom) return null;
+  const why = before === null ? 'uses rows of every date' : `reads rows up to ${extra.before}`;
+  return (
+    `warning: data.extra_item_text ${why}, past the validation cutoff ${cutoffs.valid_from}: ` +
+    `item text can carry future information; set data.extra_item_text.before: "${cutoffs.valid_from.slice(0, 10)}"`
+  );
+}

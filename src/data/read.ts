@@ -29,12 +29,16 @@ export interface EventsTable {
 }
 
 /** Per-file counts for the non-event tables (items, extra item text, lookups). */
+/** Per-file counts: read = kept + quarantined + filtered. */
 export interface SourceStats {
   file: string;
   read: number;
   kept: number;
   quarantined: number;
   byReason: Record<string, number>;
+  /** Valid rows left out on purpose (extra item text after `before`). */
+  filtered: number;
+  filteredByReason: Record<string, number>;
 }
 
 /** Event counts: read = kept + quarantined + filtered. */
@@ -133,11 +137,22 @@ async function markDuplicates(con: DuckDBConnection, table: string, keys: string
   );
 }
 
-async function sourceStats(con: DuckDBConnection, table: string, file: string): Promise<SourceStats> {
+const total = (byReason: Record<string, number>) => Object.values(byReason).reduce((a, b) => a + b, 0);
+
+/** Counts of `table`; `filteredSql` selects the filter reason of valid rows left out (NULL = kept). */
+async function sourceStats(
+  con: DuckDBConnection,
+  table: string,
+  file: string,
+  filteredSql?: string,
+): Promise<SourceStats> {
   const byReason = await counts(con, `SELECT reason FROM ${table} WHERE reason IS NOT NULL`);
+  const filteredByReason = filteredSql ? await counts(con, filteredSql) : {};
   const [[read]] = await columns(con, `SELECT count(*)::INTEGER FROM ${table}`);
-  const quarantined = Object.values(byReason).reduce((a, b) => a + b, 0);
-  return { file, read: read as number, kept: (read as number) - quarantined, quarantined, byReason };
+  const quarantined = total(byReason);
+  const filtered = total(filteredByReason);
+  const kept = (read as number) - quarantined - filtered;
+  return { file, read: read as number, kept, quarantined, byReason, filtered, filteredByReason };
 }
 
 async function loadLookups(con: DuckDBConnection, cfg: DataConfig, baseDir: string): Promise<Parsed[]> {
@@ -158,13 +173,14 @@ async function loadLookups(con: DuckDBConnection, cfg: DataConfig, baseDir: stri
 const lookupJoin = (name: string | null, key: string) =>
   name ? `LEFT JOIN (SELECT k, v FROM p_lk_${name} WHERE reason IS NULL) lk ON lk.k = ${key}` : '';
 
-/** SQL for unix seconds of the events file's time, choosing `auto` units from the data. */
-async function timeExpr(
-  con: DuckDBConnection,
-  cfg: DataConfig,
-  src: Source,
-): Promise<[raw: string, ts: string]> {
-  const e = cfg.events;
+interface TimeSpec {
+  time: string | null;
+  time_unit: 's' | 'ms' | 'iso' | 'auto';
+  time_columns: { year: string; month: string | null; day: string | null } | null;
+}
+
+/** SQL for unix seconds of a file's time, choosing `auto` units from the data. */
+async function timeExpr(con: DuckDBConnection, e: TimeSpec, src: Source): Promise<[raw: string, ts: string]> {
   if (e.time_columns) {
     const { year, month, day } = e.time_columns;
     const int = (c: string | null) => (c ? `try_cast(${col(src, c)} AS INTEGER)` : '1');
@@ -226,7 +242,7 @@ async function load(
     weight: ec.weight,
     text: ec.text,
   });
-  const [traw, ts] = await timeExpr(con, cfg, esrc);
+  const [traw, ts] = await timeExpr(con, ec, esrc);
   const minTime = await timePoint(con, cfg.validation.min_time, 'validation.min_time');
   const maxTime = cfg.validation.now
     ? await timePoint(con, cfg.validation.now, 'validation.now')
@@ -297,27 +313,54 @@ async function load(
   );
 
   // Extra item text, most frequent first (case-insensitive; first spelling seen is shown).
+  let extraFiltered: string | undefined;
   if (xc) {
-    const xsrc = await loadSource(con, 'extra_item_text', xc, baseDir, { id: xc.id, field: xc.field });
+    const xsrc = await loadSource(con, 'extra_item_text', xc, baseDir, {
+      id: xc.id,
+      field: xc.field,
+      time: xc.time,
+      'time_columns.year': xc.time_columns?.year,
+      'time_columns.month': xc.time_columns?.month,
+      'time_columns.day': xc.time_columns?.day,
+    });
     const fraw = col(xsrc, xc.field);
+    const dated = xc.time !== null || xc.time_columns !== null;
+    const [xtraw, xts] = dated ? await timeExpr(con, xc, xsrc) : ['NULL', 'NULL::DOUBLE'];
     const extra = await parsed(
       con,
       'p_extra',
       xsrc,
-      { id: col(xsrc, xc.id), v_raw: fraw, v: xc.lookup ? 'lk.v' : fraw, known: 'it.idx IS NOT NULL' },
+      {
+        id: col(xsrc, xc.id),
+        v_raw: fraw,
+        v: xc.lookup ? 'lk.v' : fraw,
+        known: 'it.idx IS NOT NULL',
+        t_raw: xtraw,
+        ts: xts,
+      },
       [
         ['missing_id', 'id IS NULL'],
         ['missing_field', 'v_raw IS NULL'],
         ['unknown_lookup_key', 'v IS NULL'],
         ['unknown_item', 'NOT known'],
+        ...(dated
+          ? ([
+              ['missing_time', 't_raw IS NULL'],
+              ['unparseable_time', 'ts IS NULL'],
+            ] as [string, string][])
+          : []),
       ],
       `${lookupJoin(xc.lookup, fraw)} LEFT JOIN it ON it.id = ${col(xsrc, xc.id)}`,
     );
     tables.push(extra);
+    const before = xc.before === null ? null : await timePoint(con, xc.before, 'extra_item_text.before');
+    const used = before === null ? 'reason IS NULL' : `reason IS NULL AND ts < ${before}`;
+    if (before !== null)
+      extraFiltered = `SELECT 'at_or_after_before' FROM p_extra WHERE reason IS NULL AND ts >= ${before}`;
     await con.run(
       `CREATE TEMP TABLE tg AS
        WITH c AS (SELECT id, lower(v) AS key, count(*) AS n, arg_min(v, line) AS shown
-                  FROM p_extra WHERE reason IS NULL GROUP BY id, lower(v)),
+                  FROM p_extra WHERE ${used} GROUP BY id, lower(v)),
             r AS (SELECT *, row_number() OVER (PARTITION BY id ORDER BY n DESC, key, shown) AS rk FROM c)
        SELECT id, string_agg(shown, ', ' ORDER BY rk) AS tags FROM r WHERE rk <= ${xc.max_per_item} GROUP BY id`,
     );
@@ -336,8 +379,11 @@ async function load(
   );
   const filtered = Object.values(filteredByReason).reduce((a, b) => a + b, 0);
   const sources: Record<string, SourceStats> = {};
-  for (const t of tables)
-    if (t !== evTable) sources[t.src.label] = await sourceStats(con, t.table, t.src.file);
+  for (const t of tables) {
+    if (t === evTable) continue;
+    const filteredSql = t.table === 'p_extra' ? extraFiltered : undefined;
+    sources[t.src.label] = await sourceStats(con, t.table, t.src.file, filteredSql);
+  }
   const stats: DataStats = {
     read: evStats.read,
     kept: events.n,

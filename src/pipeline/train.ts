@@ -7,6 +7,7 @@ import { exportedUserIds } from '../checkpoint/user-ids.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
+import { itemTextCutoffWarning } from '../data/item-text.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
@@ -110,6 +111,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       `(read ${dataset.stats.read}, quarantined ${dataset.stats.quarantined}, filtered ${dataset.stats.filtered}); ` +
       `examples train ${split.train.length} / valid ${split.valid.length} / test ${split.test.length}`,
   );
+  const leak = itemTextCutoffWarning(cfg.data.extra_item_text, split.summary.cutoffs);
+  if (leak) say(leak);
   t = lap('data', t);
 
   const emb = await embedCatalogue(dataset.items.texts, cfg.embed);

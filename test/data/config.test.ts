@@ -36,6 +36,16 @@ describe('DataConfigSchema', () => {
     expect(() => DataConfigSchema.parse({ ...minimal, filters: { min_users: 2 } })).toThrow(/min_users/);
   });
 
+  it('extra_item_text.before needs a time, and names the key', () => {
+    const x = { path: 't.csv', id: 'movieId', field: 'tag' };
+    const r = DataConfigSchema.safeParse({ ...minimal, extra_item_text: { ...x, before: '2015-01-01' } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0].path).toEqual(['extra_item_text', 'before']);
+    expect(r.error?.issues[0].message).toMatch(/before needs a time or time_columns/);
+    const ok = DataConfigSchema.parse({ ...minimal, extra_item_text: { ...x, time: 'ts', before: 1.4e9 } });
+    expect(ok.extra_item_text).toMatchObject({ time: 'ts', time_unit: 'auto', before: 1.4e9 });
+  });
+
   it('uses time_columns instead of a time column', () => {
     const time_columns = { year: 'year', month: 'month', day: 'day' };
     const c = DataConfigSchema.parse({ ...minimal, events: { ...minimal.events, time_columns } });

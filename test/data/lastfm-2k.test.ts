@@ -28,6 +28,14 @@ describe(`Last.fm-2k via configs/lastfm-2k.yaml (${exists ? 'found' : 'SKIPPED: 
     expect(s.byReason).toEqual({ time_before_min: 5, unknown_item: 1538 });
     expect(ds.items.ids.length).toBe(17_632);
     expect(s.sources['lookups.tag']).toMatchObject({ read: 11_946, kept: 11_946 });
+    // Item text only from taggings before the validation window (2010-05-01); later ones are counted.
+    expect(s.sources.extra_item_text).toMatchObject({
+      read: 186_479,
+      kept: 132_694,
+      quarantined: 1538,
+      filtered: 52_247,
+      filteredByReason: { at_or_after_before: 52_247 },
+    });
 
     const q = readFileSync(join(qdir, 'quarantine.jsonl'), 'utf8')
       .trim()

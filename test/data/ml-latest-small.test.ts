@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataConfigSchema } from '../../src/config/data.ts';
 import { type Dataset, loadDataset } from '../../src/data/read.ts';
@@ -48,6 +49,35 @@ describe('ml-latest-small', () => {
     const k = ds.items.ids.indexOf('54');
     expect(ds.items.texts[k]).toBe('Big Green, The (1995). Genres: Children, Comedy');
     expect(ds.items.ids.slice(0, 3)).toEqual(['1', '2', '3']); // file order
+  });
+
+  it('extra_item_text.before keeps later tags out of item text and counts them as filtered', async () => {
+    // 2015-01-01: tags.csv spans 2006–2018, so both sides are non-empty.
+    const cutoff = 1_420_070_400;
+    const dated = DataConfigSchema.parse({
+      ...cfg,
+      extra_item_text: { ...cfg.extra_item_text, time: 'timestamp', time_unit: 's', before: '2015-01-01' },
+    });
+    const early = await loadDataset(dated, root);
+    const x = early.stats.sources.extra_item_text;
+    expect(x.read).toBe(3683);
+    expect(x.kept + x.quarantined + x.filtered).toBe(x.read);
+    expect(x.quarantined).toBe(0);
+    expect(x.filtered).toBeGreaterThan(100);
+    expect(x.kept).toBeGreaterThan(100);
+    expect(x.filteredByReason).toEqual({ at_or_after_before: x.filtered });
+    // Timestamps are the last CSV field: the rows before the cutoff are exactly the kept ones.
+    const rows = readFileSync(join(root, 'data/ml-latest-small/tags.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    expect(x.kept).toBe(rows.filter((l) => Number(l.slice(l.lastIndexOf(',') + 1)) < cutoff).length);
+    // Step Brothers was tagged only in 2015–2018: no Tags section before the cutoff.
+    const j = early.items.ids.indexOf('60756');
+    expect(early.items.texts[j]).toBe('Step Brothers (2008). Genres: Comedy');
+    // The event counts and order are untouched.
+    expect(early.stats.read).toBe(ds.stats.read);
+    expect(early.stats.kept).toBe(ds.stats.kept);
   });
 
   it('orders users by id and events by user, ts, item id, line (CSR offsets)', () => {
