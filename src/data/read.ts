@@ -179,6 +179,20 @@ interface TimeSpec {
   time_columns: { year: string; month: string | null; day: string | null } | null;
 }
 
+/** A spec's time columns, for loadSource's check that they exist. */
+const timeColumns = (e: TimeSpec) => ({
+  time: e.time,
+  'time_columns.year': e.time_columns?.year,
+  'time_columns.month': e.time_columns?.month,
+  'time_columns.day': e.time_columns?.day,
+});
+
+/** Quarantine reasons for the `t_raw` / `ts` values of timeExpr. */
+const TIME_CHECKS: [reason: string, condition: string][] = [
+  ['missing_time', 't_raw IS NULL'],
+  ['unparseable_time', 'ts IS NULL'],
+];
+
 /** SQL for unix seconds of a file's time, choosing `auto` units from the data. */
 async function timeExpr(con: DuckDBConnection, e: TimeSpec, src: Source): Promise<[raw: string, ts: string]> {
   if (e.time_columns) {
@@ -235,10 +249,7 @@ async function load(
   const esrc = await loadSource(con, 'events', ec, baseDir, {
     user: ec.user,
     item: ec.item,
-    time: ec.time,
-    'time_columns.year': ec.time_columns?.year,
-    'time_columns.month': ec.time_columns?.month,
-    'time_columns.day': ec.time_columns?.day,
+    ...timeColumns(ec),
     weight: ec.weight,
     text: ec.text,
   });
@@ -266,8 +277,7 @@ async function load(
     [
       ['missing_user', 'u IS NULL'],
       ['missing_item', 'i IS NULL'],
-      ['missing_time', 't_raw IS NULL'],
-      ['unparseable_time', 'ts IS NULL'],
+      ...TIME_CHECKS,
       ['time_before_min', `ts < ${minTime}`],
       ['time_after_max', `ts > ${maxTime}`],
       ['missing_weight', 'w_raw IS NULL'],
@@ -318,10 +328,7 @@ async function load(
     const xsrc = await loadSource(con, 'extra_item_text', xc, baseDir, {
       id: xc.id,
       field: xc.field,
-      time: xc.time,
-      'time_columns.year': xc.time_columns?.year,
-      'time_columns.month': xc.time_columns?.month,
-      'time_columns.day': xc.time_columns?.day,
+      ...timeColumns(xc),
     });
     const fraw = col(xsrc, xc.field);
     const dated = xc.time !== null || xc.time_columns !== null;
@@ -343,12 +350,7 @@ async function load(
         ['missing_field', 'v_raw IS NULL'],
         ['unknown_lookup_key', 'v IS NULL'],
         ['unknown_item', 'NOT known'],
-        ...(dated
-          ? ([
-              ['missing_time', 't_raw IS NULL'],
-              ['unparseable_time', 'ts IS NULL'],
-            ] as [string, string][])
-          : []),
+        ...(dated ? TIME_CHECKS : []),
       ],
       `${lookupJoin(xc.lookup, fraw)} LEFT JOIN it ON it.id = ${col(xsrc, xc.id)}`,
     );
