@@ -28,8 +28,7 @@ export interface EventsTable {
   text: (string | null)[] | null;
 }
 
-/** Per-file counts for the non-event tables (items, extra item text, lookups). */
-/** Per-file counts: read = kept + quarantined + filtered. */
+/** Per-file counts for the non-event tables (items, extra item text, lookups): read = kept + quarantined + filtered. */
 export interface SourceStats {
   file: string;
   read: number;
