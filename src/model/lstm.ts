@@ -118,12 +118,12 @@ export function predict(
 }
 
 /**
- * The network cut at its linear output layer `head`: interest vector l = h·W + b, where h is what
- * `hidden` computes. Scoring can then run in the rank of h instead of the embedding dim.
+ * The network cut at its linear output layer `head`: interest vector l = h·W + b, where h is the head's
+ * input. Scoring can then run in the rank of h instead of the embedding dim.
  */
 export interface HeadSplit {
-  /** Shares the model's layers: never dispose it on its own (that would free the model's weights). */
-  hidden: tf.LayersModel;
+  /** Outputs [h | l] per row. Shares the model's layers: never dispose it on its own (that frees them). */
+  cut: tf.LayersModel;
   units: number;
   /** W, units × outputDim, row-major. */
   kernel: Float32Array;
@@ -133,24 +133,34 @@ export interface HeadSplit {
 export function splitAtHead(model: tf.LayersModel): HeadSplit {
   const head = model.getLayer('head');
   const [kernel, bias] = head.getWeights();
-  const hidden = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor });
+  const both = tf.layers
+    .concatenate()
+    .apply([head.input as tf.SymbolicTensor, head.output as tf.SymbolicTensor]) as tf.SymbolicTensor;
   return {
-    hidden,
+    cut: tf.model({ inputs: model.inputs, outputs: both }),
     units: kernel.shape[0],
     kernel: Float32Array.from(kernel.dataSync()),
     bias: Float32Array.from(bias.dataSync()),
   };
 }
 
-/** h for each sequence (rows × units). */
-export function predictHidden(
+/** For each sequence, h (rows × units) and the network's own l = h·W + b (rows × outputDim). */
+export function predictHead(
   head: HeadSplit,
   x: Float32Array,
   rows: number,
   spec: SequenceModelSpec,
   batch = 256,
-): Float32Array {
-  return forward(head.hidden, x, rows, spec, head.units, batch);
+): { hidden: Float32Array; vectors: Float32Array } {
+  const width = head.units + spec.outputDim;
+  const all = forward(head.cut, x, rows, spec, width, batch);
+  const hidden = new Float32Array(rows * head.units);
+  const vectors = new Float32Array(rows * spec.outputDim);
+  for (let r = 0; r < rows; r++) {
+    hidden.set(all.subarray(r * width, r * width + head.units), r * head.units);
+    vectors.set(all.subarray(r * width + head.units, (r + 1) * width), r * spec.outputDim);
+  }
+  return { hidden, vectors };
 }
 
 /** The interest vectors alone (rows × outputDim). */

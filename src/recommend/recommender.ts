@@ -2,7 +2,7 @@ import type { Checkpoint } from '../checkpoint/load.ts';
 import { userKeyOf } from '../checkpoint/user-ids.ts';
 import { env } from '../env.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
-import { type HeadSplit, predictHidden, splitAtHead } from '../model/lstm.ts';
+import { type HeadSplit, predictHead, splitAtHead } from '../model/lstm.ts';
 import { mmr } from './mmr.ts';
 import { addPrior, ItemIndex, lowRankItems, lowRankQuery, popularityPrior, topK } from './score.ts';
 
@@ -95,15 +95,9 @@ export class Recommender {
 
   /** LSTM state of one bucket sequence (maxLen × inputWidth, left-padded). */
   lstmState(sequence: Float32Array): LstmState {
-    const { units, kernel, bias } = this.head;
-    const hidden = predictHidden(this.head, sequence, 1, this.ck.manifest.model);
-    const dim = bias.length;
+    const { hidden, vectors } = predictHead(this.head, sequence, 1, this.ck.manifest.model);
     let norm = 0;
-    for (let d = 0; d < dim; d++) {
-      let l = bias[d];
-      for (let j = 0; j < units; j++) l += hidden[j] * kernel[j * dim + d];
-      norm += l * l;
-    }
+    for (const x of vectors) norm += x * x;
     return { hidden, norm: Math.sqrt(norm) };
   }
 
