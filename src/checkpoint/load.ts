@@ -108,27 +108,26 @@ function checkSeen(dir: string, seen: Int32Array, offsets: Int32Array, nItems: n
   }
 }
 
+/** What is wrong with the network for this manifest, or null. */
+function modelProblem(model: tf.LayersModel, manifest: Manifest): string | null {
+  const spec = manifest.model;
+  const input = model.inputs[0].shape;
+  const out = model.outputs[0].shape;
+  if (input[1] !== spec.maxLen || input[2] !== spec.inputWidth)
+    return `reads [${input.slice(1)}], manifest.model says [${spec.maxLen}, ${spec.inputWidth}]`;
+  if (out[1] !== spec.outputDim + spec.topicHead)
+    return `has ${out[1]} outputs, manifest.model says ${spec.outputDim} + ${spec.topicHead}`;
+  if (spec.outputDim !== manifest.encoder.dim)
+    return `outputs ${spec.outputDim}-d vectors for a ${manifest.encoder.dim}-d encoder`;
+  const head = model.layers.find((l) => l.name === 'head');
+  if (head?.getClassName() !== 'Dense' || head.getConfig().activation !== 'linear')
+    return 'has no linear output layer named "head"';
+  return null;
+}
+
 /** The network must read `[T, W]` sequences and end in the linear `head` of `D` outputs (plus the topic head). */
 function checkModel(dir: string, model: tf.LayersModel, manifest: Manifest): void {
-  const spec = manifest.model;
-  const [input] = model.inputs;
-  const out = model.outputs[0].shape;
-  let head: tf.layers.Layer | undefined;
-  try {
-    head = model.getLayer('head');
-  } catch {
-    head = undefined;
-  }
-  const problem =
-    input.shape[1] !== spec.maxLen || input.shape[2] !== spec.inputWidth
-      ? `reads [${input.shape.slice(1)}], manifest.model says [${spec.maxLen}, ${spec.inputWidth}]`
-      : out[1] !== spec.outputDim + spec.topicHead
-        ? `has ${out[1]} outputs, manifest.model says ${spec.outputDim} + ${spec.topicHead}`
-        : spec.outputDim !== manifest.encoder.dim
-          ? `outputs ${spec.outputDim}-d vectors for a ${manifest.encoder.dim}-d encoder`
-          : head?.getClassName() !== 'Dense' || head.getConfig().activation !== 'linear'
-            ? 'has no linear output layer named "head"'
-            : null;
+  const problem = modelProblem(model, manifest);
   if (problem) {
     model.dispose();
     throw new CheckpointError(`${join(dir, FILES.modelJson)}: the network ${problem}`);
