@@ -14,15 +14,19 @@ export function pseudonym(salt: string, id: string): string {
   return createHmac('sha256', salt).update(id, 'utf8').digest('hex').slice(0, 32);
 }
 
-/** The ids to export under `scheme`; hmac-sha256 without a salt is an error naming the variable. */
-export function exportedUserIds(ids: readonly string[], scheme: UserIdScheme, salt: string | null): string[] {
-  if (scheme === 'plain') return [...ids];
-  if (!salt) {
+/** Throws, naming the variable, when `scheme` needs a salt and there is none. */
+export function requireSalt(scheme: UserIdScheme, salt: string | null): void {
+  if (scheme === 'hmac-sha256' && !salt) {
     throw new Error(
       `checkpoint.user_ids: hmac-sha256 needs a secret salt in ${USER_SALT_VARIABLE} (it is not stored in the checkpoint)`,
     );
   }
-  return ids.map((id) => pseudonym(salt, id));
+}
+
+/** The ids to export under `scheme`. */
+export function exportedUserIds(ids: readonly string[], scheme: UserIdScheme, salt: string | null): string[] {
+  requireSalt(scheme, salt);
+  return scheme === 'plain' ? [...ids] : ids.map((id) => pseudonym(salt!, id));
 }
 
 /**

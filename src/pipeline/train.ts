@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { exportCheckpoint } from '../checkpoint/export.ts';
 import type { Manifest } from '../checkpoint/format.ts';
-import { exportedUserIds } from '../checkpoint/user-ids.ts';
+import { exportedUserIds, requireSalt } from '../checkpoint/user-ids.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
@@ -90,7 +90,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   if (opts.resume && !existsSync(stateDir))
     throw new Error(`train --resume: no saved training state at ${stateDir}`);
   // Fails now, not after training, when the export could not pseudonymise the user ids.
-  exportedUserIds([], cfg.checkpoint.user_ids, env.userIdSalt);
+  requireSalt(cfg.checkpoint.user_ids, env.userIdSalt);
 
   const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
   say(describeBackend(backend));
