@@ -1,0 +1,394 @@
+/**
+ * Pooled linear forecaster of the next bucket's topic-share vector: one ridge regression fitted on all
+ * users' histories at once, applied per user. Per-series models need ≥ 11 points (ARIMA) or fall back to
+ * the user's mean, which lags planted drift badly; pooling lets 1–10 point histories borrow a learned
+ * mix of level, recent level and local slope from everyone else.
+ */
+
+/**
+ * Features of a topic's series x_1..x_T, all on the share scale; every T ≥ 1 has all of them (short
+ * histories use the points that exist). mean/T and 1/T let the weight on the history mean and the
+ * intercept vary with length (Bayesian shrinkage of a mean, T/(T+n₀) ≈ 1 − n₀/T): without them pooled
+ * lost to the plain mean on stationary 4–10 point series. The intercept is last and never penalised.
+ */
+export const POOLED_FEATURES = [
+  'last',
+  'mean2',
+  'mean4',
+  'mean',
+  'ses0.3',
+  'ses0.6',
+  'slope6',
+  'mean/T',
+  '1/T',
+  'intercept',
+] as const;
+
+const F = POOLED_FEATURES.length;
+const INTERCEPT = F - 1;
+const SLOPE_WINDOW = 6;
+const SES_ALPHAS = [0.3, 0.6] as const;
+
+export type PooledPer = 'topic' | 'shared';
+
+/** Plain JSON data: a checkpoint rebuilds the model from its saved config alone (see parsePooledModel). */
+export interface PooledModel {
+  kind: 'pooled';
+  version: 1;
+  k: number;
+  per: PooledPer;
+  ridge: number;
+  /** POOLED_FEATURES at fit time; a mismatch on load means the model is from another feature set. */
+  features: string[];
+  /** k × F coefficients in `features` order. 'shared': the same except the intercept (last column). */
+  coef: number[][];
+  /**
+   * k × F × F: mean outer product of topic k's pooled feature rows, plus the ridge. The shrinkage prior's
+   * precision per pseudo-pair (see forecastPooledShrunk).
+   */
+  gram: number[][][];
+  /** Examples fitted on. */
+  examples: number;
+}
+
+export interface PooledExample {
+  /** K series of equal length T ≥ 1: the history. */
+  series: readonly (readonly number[])[];
+  /** The K observed shares of the next bucket. */
+  target: ArrayLike<number>;
+}
+
+/** Throws unless seriesByTopic is k non-empty, equal-length, finite series. */
+export function validateSeries(seriesByTopic: readonly (readonly number[])[], k: number): void {
+  if (seriesByTopic.length !== k) {
+    throw new Error(`pooled forecast: expected ${k} topic series, got ${seriesByTopic.length}`);
+  }
+  const T = seriesByTopic[0]?.length ?? 0;
+  if (T === 0) throw new Error('pooled forecast: topic series are empty');
+  seriesByTopic.forEach((s, c) => {
+    if (s.length !== T)
+      throw new Error(`pooled forecast: topic ${c} has ${s.length} points, topic 0 has ${T}`);
+    const bad = s.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`pooled forecast: topic ${c} point ${bad} is ${s[bad]}, not finite`);
+  });
+}
+
+/**
+ * Feature rows of every prefix x_1..x_t (t = 1..T) in one pass: row t−1 forecasts x_{t+1}. The last row
+ * is the forecast's; the others are the one-step pairs the per-user shrinkage fits on.
+ */
+export function prefixFeatures(x: readonly number[]): Float64Array[] {
+  const rows: Float64Array[] = [];
+  const ses = SES_ALPHAS.map(() => x[0]);
+  let sum = 0;
+  for (let t = 0; t < x.length; t++) {
+    sum += x[t];
+    for (let i = 0; t > 0 && i < SES_ALPHAS.length; i++) ses[i] += SES_ALPHAS[i] * (x[t] - ses[i]);
+    rows.push(
+      Float64Array.of(
+        x[t],
+        tailMean(x, t, 2),
+        tailMean(x, t, 4),
+        sum / (t + 1),
+        ses[0],
+        ses[1],
+        tailSlope(x, t),
+        sum / (t + 1) ** 2,
+        1 / (t + 1),
+        1,
+      ),
+    );
+  }
+  return rows;
+}
+
+/** Mean of the last min(m, t+1) points up to index t. */
+function tailMean(x: readonly number[], t: number, m: number): number {
+  const from = Math.max(0, t - m + 1);
+  let s = 0;
+  for (let i = from; i <= t; i++) s += x[i];
+  return s / (t - from + 1);
+}
+
+/** Least-squares slope per step over the last min(SLOPE_WINDOW, t+1) points up to index t; 0 for one point. */
+function tailSlope(x: readonly number[], t: number): number {
+  const from = Math.max(0, t - SLOPE_WINDOW + 1);
+  const m = t - from + 1;
+  if (m < 2) return 0;
+  const mid = (m - 1) / 2;
+  const ybar = tailMean(x, t, m);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < m; i++) {
+    num += (i - mid) * (x[from + i] - ybar);
+    den += (i - mid) ** 2;
+  }
+  return num / den;
+}
+
+const lastRow = (x: readonly number[]) => prefixFeatures(x)[x.length - 1];
+
+/** Accumulates the normal equations Σ w wᵀ and Σ w y of a least-squares problem with `dim` unknowns. */
+class Normal {
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  rows = 0;
+
+  constructor(readonly dim: number) {
+    this.a = new Float64Array(dim * dim);
+    this.b = new Float64Array(dim);
+  }
+
+  /** Adds a row: w[i] for i < w.length, plus a 1 in column `extra` (the shared model's topic intercept). */
+  add(w: ArrayLike<number>, y: number, extra = -1): void {
+    const { a, b, dim } = this;
+    const n = w.length;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) a[i * dim + j] += w[i] * w[j];
+      b[i] += w[i] * y;
+    }
+    if (extra >= 0) {
+      for (let i = 0; i < n; i++) {
+        a[i * dim + extra] += w[i];
+        a[extra * dim + i] += w[i];
+      }
+      a[extra * dim + extra] += 1;
+      b[extra] += y;
+    }
+    this.rows++;
+  }
+}
+
+/**
+ * Solves A x = b for symmetric positive definite A (n × n, row-major) by Cholesky; throws when A is not
+ * numerically positive definite.
+ */
+export function solveSpd(A: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const n = b.length;
+  const L = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = A[j * n + j];
+    for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
+    if (!(d > 1e-14 * Math.max(1, Math.abs(A[j * n + j])))) {
+      throw new Error(`solveSpd: matrix is not positive definite (pivot ${j} is ${d})`);
+    }
+    const ljj = Math.sqrt(d);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = s / ljj;
+    }
+  }
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < i; k++) x[i] -= L[i * n + k] * x[k];
+    x[i] /= L[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = i + 1; k < n; k++) x[i] -= L[k * n + i] * x[k];
+    x[i] /= L[i * n + i];
+  }
+  return x;
+}
+
+/**
+ * Scales the equations to per-row means, then adds ridge × (the mean of the penalised diagonal entries) to
+ * those entries: relative to the features' mean square, so one ridge suits any K (shares ~1/K) and data size.
+ */
+function ridged(eq: Normal, ridge: number, penalised: (i: number) => boolean): Normal {
+  const { a, b, dim } = eq;
+  const inv = 1 / eq.rows;
+  for (let i = 0; i < a.length; i++) a[i] *= inv;
+  for (let i = 0; i < b.length; i++) b[i] *= inv;
+  const idx = Array.from({ length: dim }, (_, i) => i).filter(penalised);
+  const scale = idx.reduce((s, i) => s + a[i * dim + i], 0) / idx.length;
+  for (const i of idx) a[i * dim + i] += ridge * (scale > 0 ? scale : 1);
+  return eq;
+}
+
+function validateExamples(examples: readonly PooledExample[]): number {
+  if (examples.length === 0) throw new Error('fitPooled: no examples');
+  const k = examples[0].series.length;
+  examples.forEach((ex, e) => {
+    try {
+      validateSeries(ex.series, k);
+    } catch (err) {
+      throw new Error(`fitPooled: example ${e}: ${(err as Error).message}`);
+    }
+    if (ex.target.length !== k)
+      throw new Error(`fitPooled: example ${e} target has ${ex.target.length} values, not ${k}`);
+    for (let c = 0; c < k; c++) {
+      if (!Number.isFinite(ex.target[c]))
+        throw new Error(`fitPooled: example ${e} target ${c} is ${ex.target[c]}`);
+    }
+  });
+  return k;
+}
+
+/**
+ * Ridge least squares of each next share on its topic's features, over all examples: mean squared error
+ * per row + ridge · (the features' mean square) · Σβ², intercepts free (see ridged). ridge must be > 0:
+ * with T = 1 rows every level feature equals x_1 and the plain normal equations are singular.
+ * 'topic': one coefficient vector per topic. 'shared': one vector for all topics plus a per-topic intercept.
+ */
+export function fitPooled(
+  examples: readonly PooledExample[],
+  opts: { ridge: number; per: PooledPer },
+): PooledModel {
+  const { ridge, per } = opts;
+  if (!(ridge > 0 && Number.isFinite(ridge))) throw new Error(`fitPooled: ridge must be > 0, got ${ridge}`);
+  if (per !== 'topic' && per !== 'shared') {
+    throw new Error(`fitPooled: per must be 'topic' or 'shared', got ${JSON.stringify(per)}`);
+  }
+  const k = validateExamples(examples);
+  const rows = examples.map((ex) => ex.series.map(lastRow));
+  const perTopic = Array.from({ length: k }, (_, c) => {
+    const eq = new Normal(F);
+    rows.forEach((byTopic, e) => {
+      eq.add(byTopic[c], examples[e].target[c]);
+    });
+    return ridged(eq, ridge, (i) => i !== INTERCEPT);
+  });
+  const coef =
+    per === 'topic'
+      ? perTopic.map((eq) => Array.from(solveSpd(eq.a, eq.b)))
+      : fitShared(rows, examples, k, ridge);
+  return {
+    kind: 'pooled',
+    version: 1,
+    k,
+    per,
+    ridge,
+    features: [...POOLED_FEATURES],
+    coef,
+    gram: perTopic.map((eq) => matrix(eq.a)),
+    examples: examples.length,
+  };
+}
+
+/** Unknowns: the F − 1 shared slopes, then one intercept per topic. */
+function fitShared(rows: Float64Array[][], examples: readonly PooledExample[], k: number, ridge: number) {
+  const eq = new Normal(INTERCEPT + k);
+  rows.forEach((byTopic, e) => {
+    byTopic.forEach((w, c) => {
+      eq.add(w.subarray(0, INTERCEPT), examples[e].target[c], INTERCEPT + c);
+    });
+  });
+  const { a, b } = ridged(eq, ridge, (i) => i < INTERCEPT);
+  const beta = solveSpd(a, b);
+  const shared = Array.from(beta.subarray(0, INTERCEPT));
+  return Array.from({ length: k }, (_, c) => [...shared, beta[INTERCEPT + c]]);
+}
+
+function matrix(a: Float64Array): number[][] {
+  return Array.from({ length: F }, (_, i) => Array.from(a.subarray(i * F, (i + 1) * F)));
+}
+
+const dotRow = (w: ArrayLike<number>, beta: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < F; i++) s += w[i] * beta[i];
+  return s;
+};
+
+/**
+ * Raw per-topic predictions → shares: clipped to [0, 1] and renormalised to sum 1; if everything clips to
+ * 0, the history mean (as forecastShares does for the per-series models).
+ */
+function toShares(raw: readonly number[], seriesByTopic: readonly (readonly number[])[]): number[] {
+  const clip = (v: number) => Math.min(1, Math.max(0, v));
+  const normalised = (v: number[]) => {
+    const total = v.reduce((s, x) => s + x, 0);
+    return total > 0 ? v.map((x) => x / total) : null;
+  };
+  const shares =
+    normalised(raw.map(clip)) ??
+    normalised(seriesByTopic.map((s) => clip(s.reduce((a, x) => a + x, 0) / s.length)));
+  if (!shares) throw new Error('pooled forecast: history has no positive share in any topic');
+  return shares;
+}
+
+/** The next bucket's K shares of one user's history (K equal-length series, T ≥ 1). */
+export function forecastPooled(model: PooledModel, seriesByTopic: readonly (readonly number[])[]): number[] {
+  validateSeries(seriesByTopic, model.k);
+  return toShares(
+    seriesByTopic.map((s, c) => dotRow(lastRow(s), model.coef[c])),
+    seriesByTopic,
+  );
+}
+
+/**
+ * forecastPooled with each topic's coefficients refitted on the user's own one-step pairs (prefix x_1..x_t →
+ * x_{t+1}, t = 1..T−1) under a Gaussian prior centred on the pooled coefficients:
+ *   β = argmin Σ_t (x_{t+1} − f_t·β)² + strength · (β − β_pool)ᵀ G (β − β_pool),
+ * G = the pooled mean outer product of feature rows + ridge (PooledModel.gram). So the prior weighs like
+ * `strength` pseudo-pairs drawn from the pooled population whose targets are the pooled forecast: a user
+ * with T − 1 ≪ strength pairs gets ≈ the pooled forecast (exactly, for T = 1 or strength = ∞), one with
+ * T − 1 ≫ strength ≈ their own least-squares fit.
+ */
+export function forecastPooledShrunk(
+  model: PooledModel,
+  seriesByTopic: readonly (readonly number[])[],
+  opts: { strength: number },
+): number[] {
+  const { strength } = opts;
+  if (!(strength > 0)) throw new Error(`forecastPooledShrunk: strength must be > 0, got ${strength}`);
+  // No pairs of its own (T = 1) or an infinitely strong prior: the pooled coefficients, exactly.
+  if (strength === Number.POSITIVE_INFINITY || seriesByTopic[0]?.length === 1) {
+    return forecastPooled(model, seriesByTopic);
+  }
+  validateSeries(seriesByTopic, model.k);
+  const raw = seriesByTopic.map((s, c) => {
+    const rows = prefixFeatures(s);
+    const beta = shrunkCoef(rows, s, model.coef[c], model.gram[c], strength);
+    return dotRow(rows[rows.length - 1], beta);
+  });
+  return toShares(raw, seriesByTopic);
+}
+
+/** Posterior mean (Σ f fᵀ + s·G)⁻¹ (Σ f y + s·G β₀) over the pairs rows[t] → x[t+1]. */
+function shrunkCoef(
+  rows: readonly Float64Array[],
+  x: readonly number[],
+  prior: readonly number[],
+  gram: readonly (readonly number[])[],
+  strength: number,
+): Float64Array {
+  const eq = new Normal(F);
+  for (let t = 0; t + 1 < x.length; t++) eq.add(rows[t], x[t + 1]);
+  for (let i = 0; i < F; i++) {
+    for (let j = 0; j < F; j++) {
+      eq.a[i * F + j] += strength * gram[i][j];
+      eq.b[i] += strength * gram[i][j] * prior[j];
+    }
+  }
+  return solveSpd(eq.a, eq.b);
+}
+
+/** Checks a saved PooledModel (e.g. parsed JSON) and returns it typed; throws on any shape mismatch. */
+export function parsePooledModel(data: unknown): PooledModel {
+  const m = data as PooledModel;
+  const fail = (what: string): never => {
+    throw new Error(`pooled model: ${what}`);
+  };
+  if (m?.kind !== 'pooled') fail(`kind must be 'pooled', got ${JSON.stringify(m?.kind)}`);
+  if (m.version !== 1) fail(`unsupported version ${JSON.stringify(m.version)}`);
+  if (m.per !== 'topic' && m.per !== 'shared') fail(`per must be 'topic' or 'shared'`);
+  if (JSON.stringify(m.features) !== JSON.stringify(POOLED_FEATURES)) {
+    fail(
+      `features ${JSON.stringify(m.features)} differ from this build's ${JSON.stringify(POOLED_FEATURES)}`,
+    );
+  }
+  if (!Number.isInteger(m.k) || m.k < 1) fail(`k must be a positive integer, got ${m.k}`);
+  const finiteRow = (r: unknown) => Array.isArray(r) && r.length === F && r.every(Number.isFinite);
+  if (!Array.isArray(m.coef) || m.coef.length !== m.k || !m.coef.every(finiteRow))
+    fail(`coef must be ${m.k} × ${F} finite numbers`);
+  if (
+    !Array.isArray(m.gram) ||
+    m.gram.length !== m.k ||
+    !m.gram.every((g) => Array.isArray(g) && g.length === F && g.every(finiteRow))
+  ) {
+    fail(`gram must be ${m.k} × ${F} × ${F} finite numbers`);
+  }
+  return m;
+}
