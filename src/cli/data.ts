@@ -11,9 +11,12 @@ import {
   DRIFT_PATTERNS,
   type DriftPattern,
   generateSynthetic,
+  lastMonthsSplit,
+  MAX_TOPICS,
   synthConfigYaml,
   writeSynthetic,
 } from '../data/synth.ts';
+import { DataError, TRUTH_FILE } from '../data/truth.ts';
 import { writeDirAtomically } from '../util/fs.ts';
 import { finish } from './output.ts';
 
@@ -129,10 +132,21 @@ interface SynthArgs {
   events: number;
   topics: number;
   seed: number;
+  months?: number;
   patterns: DriftPattern[];
   out: string;
   force: boolean;
   json: boolean;
+}
+
+/** yargs reads "--users x" as NaN, a bare "--months" as undefined, and takes 0, -3 or 2.5 as is. */
+function checkSynthArgs(args: SynthArgs): void {
+  const counts = { users: args.users, items: args.items, events: args.events, topics: args.topics };
+  const months = 'months' in args ? { months: args.months } : {};
+  for (const [k, v] of Object.entries({ ...counts, ...months }))
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new DataError(`--${k} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(args.seed)) throw new DataError(`--seed must be an integer, got ${args.seed}`);
 }
 
 const synthCommand: CommandModule<object, SynthArgs> = {
@@ -143,8 +157,13 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       .option('users', { type: 'number', default: 1000 })
       .option('items', { type: 'number', default: 2000 })
       .option('events', { type: 'number', default: 100_000, describe: 'total events' })
-      .option('topics', { type: 'number', default: 8, describe: 'at most 8' })
+      .option('topics', { type: 'number', default: 8, describe: `at most ${MAX_TOPICS}` })
       .option('seed', { type: 'number', default: 1 })
+      .option('months', {
+        type: 'number',
+        describe:
+          "spread each user's events over N calendar months; the config then splits globally by month",
+      })
       .option('patterns', {
         type: 'array',
         choices: DRIFT_PATTERNS,
@@ -155,6 +174,7 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
+    checkSynthArgs(args);
     const out = freshOutDir(args.out, args.force);
     const t0 = performance.now();
     const data = generateSynthetic({
@@ -163,15 +183,15 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       events: args.events,
       topics: args.topics,
       seed: args.seed,
+      months: args.months,
       patterns: args.patterns,
     });
     const name = basename(out).replace(/[^\w.-]/g, '_') || 'synth';
+    const split = args.months === undefined ? undefined : lastMonthsSplit(data.events);
+    const config = synthConfigYaml({ name, topics: args.topics, seed: args.seed, split });
     await writeDirAtomically(out, async (tmp) => {
       writeSynthetic(tmp, data);
-      writeFileSync(
-        join(tmp, 'config.yaml'),
-        synthConfigYaml({ name, topics: args.topics, seed: args.seed }),
-      );
+      writeFileSync(join(tmp, 'config.yaml'), config);
     });
     const summary = {
       out,
@@ -182,7 +202,8 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       patterns: Object.fromEntries(
         DRIFT_PATTERNS.map((p) => [p, data.patterns.filter((q) => q === p).length]),
       ),
-      files: ['ratings.csv', 'movies.csv', 'truth.json', 'config.yaml'],
+      ...(split ? { split } : {}),
+      files: ['ratings.csv', 'movies.csv', TRUTH_FILE, 'config.yaml'],
       seconds: (performance.now() - t0) / 1000,
     };
     finish(
@@ -190,7 +211,9 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       summary,
       () =>
         `wrote ${out}: ${summary.events} events, ${args.users} users, ${args.items} items, ` +
-        `patterns ${JSON.stringify(summary.patterns)}\ntrain: interest-evo train --config ${join(out, 'config.yaml')}`,
+        `patterns ${JSON.stringify(summary.patterns)}\n` +
+        (split ? `global split: validation from ${split.valid_from}, test from ${split.test_from}\n` : '') +
+        `train: interest-evo train --config ${join(out, 'config.yaml')}`,
     );
   },
 };

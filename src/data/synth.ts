@@ -1,10 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../util/random.ts';
+import {
+  DataError,
+  type DriftPattern,
+  type PlantedTruth,
+  type PlantedUser,
+  plantedShares,
+  TRUTH_FILE,
+} from './truth.ts';
 
-/** How a user's interest moves between their two topics a → b. */
-export type DriftPattern = 'trend' | 'cycle' | 'switch';
-export const DRIFT_PATTERNS: readonly DriftPattern[] = ['trend', 'cycle', 'switch'];
+export { DRIFT_PATTERNS, type DriftPattern, driftWeight } from './truth.ts';
 
 export interface SynthOptions {
   users: number;
@@ -15,8 +21,10 @@ export interface SynthOptions {
   events?: number;
   topics: number;
   seed: number;
-  /** Seconds between a user's consecutive events. */
+  /** Seconds between a user's consecutive events (mean); ignored when `months` is given. */
   step?: number;
+  /** Spread every user's events evenly, with jitter, over this many calendar months from a common origin. */
+  months?: number;
   /** Patterns drawn uniformly per user; default trend only (keeps older seeds' output unchanged). */
   patterns?: readonly DriftPattern[];
 }
@@ -30,6 +38,8 @@ export interface SynthData {
   futureShares: number[][];
   /** Per user: the planted pattern. */
   patterns: DriftPattern[];
+  /** Per user: every planted parameter, so any window's generating shares can be recomputed. */
+  users: PlantedUser[];
   topicNames: string[];
 }
 
@@ -42,35 +52,89 @@ const WORDS = [
   'war soldier battle army general front tank medal',
   'family dog school holiday friends summer camp toy',
   'music band song concert stage dance singer tour',
+  'cowboy saloon sheriff outlaw ranch horse desert frontier',
+  'football coach team match stadium champion goal league',
+  'nature ocean wildlife history science expedition jungle volcano',
+  'cartoon bunny puppet pixel mouse talking sketch doodle',
+  'spy agent secret conspiracy hostage bomb chase escape',
+  'joke prank clown laugh sitcom roommate party blunder',
+  'chef kitchen recipe restaurant bakery wine feast dinner',
+  'president inventor painter biography genius memoir pioneer empress',
 ].map((s) => s.split(' '));
 
-const NAMES = ['SciFi', 'Romance', 'Crime', 'Horror', 'Fantasy', 'War', 'Family', 'Music'];
+const NAMES = [
+  'SciFi',
+  'Romance',
+  'Crime',
+  'Horror',
+  'Fantasy',
+  'War',
+  'Family',
+  'Music',
+  'Western',
+  'Sports',
+  'Documentary',
+  'Animation',
+  'Thriller',
+  'Comedy',
+  'Cooking',
+  'Biography',
+];
+
+/** Topics with their own genre name and word list (no word shared between topics). */
+export const MAX_TOPICS = WORDS.length;
+
+/** Users' histories start within 30 days (or, with `months`, 3 days) after this instant. */
+const START = 1_300_000_000;
+const DAY = 86_400;
+
+/** The first second of the month `k` months after the one holding `ts`. */
+const addMonths = (ts: number, k: number) => {
+  const d = new Date(ts * 1000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1) / 1000;
+};
+const isoDate = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 10);
 
 /** Events of user u when `total` events are spread evenly over `users`. */
 const spread = (total: number, users: number, u: number) =>
   Math.floor(total / users) + (u < total % users ? 1 : 0);
 
-/**
- * Weight of topic b at progress p ∈ [0, 1] of a user's history: trend moves linearly from a to b; cycle
- * swings a → b → a `cycles` times; switch jumps from a to b at progress `at`.
- */
-export function driftWeight(pattern: DriftPattern, p: number, cycles: number, at: number): number {
-  if (pattern === 'trend') return p;
-  if (pattern === 'cycle') return (1 - Math.cos(2 * Math.PI * cycles * p)) / 2;
-  return p >= at ? 1 : 0;
-}
-
 function checkOptions(o: SynthOptions): void {
-  if (o.topics > WORDS.length) throw new Error(`synth: at most ${WORDS.length} topics`);
-  if (o.topics < 2) throw new Error('synth: topics must be at least 2 (drift needs two topics)');
-  for (const [k, v] of Object.entries({ users: o.users, items: o.items })) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`synth: ${k} must be a positive integer, got ${v}`);
+  if (o.topics > MAX_TOPICS) throw new DataError(`synth: at most ${MAX_TOPICS} topics, got ${o.topics}`);
+  if (o.topics < 2) throw new DataError('synth: topics must be at least 2 (drift needs two topics)');
+  const counts = { users: o.users, items: o.items, topics: o.topics, months: o.months ?? 1 };
+  for (const [k, v] of Object.entries(counts)) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new DataError(`synth: ${k} must be a positive integer, got ${v}`);
   }
-  if (o.items < o.topics) throw new Error(`synth: items (${o.items}) must be at least topics (${o.topics})`);
+  if (o.items < o.topics)
+    throw new DataError(`synth: items (${o.items}) must be at least topics (${o.topics})`);
   const n = o.events ?? o.eventsPerUser;
   if (n === undefined || !Number.isInteger(n) || n < 1)
-    throw new Error(`synth: give events (total) or eventsPerUser as a positive integer, got ${n}`);
-  if (o.patterns?.length === 0) throw new Error('synth: patterns must not be empty');
+    throw new DataError(`synth: give events (total) or eventsPerUser as a positive integer, got ${n}`);
+  if (o.patterns?.length === 0) throw new DataError('synth: patterns must not be empty');
+}
+
+/**
+ * One user's event times, one call per event. Each call draws once, after the event's other draws, so
+ * logs without `months` stay identical for a given seed.
+ */
+function userClock(o: SynthOptions, n: number, rand: () => number): () => number {
+  if (o.months === undefined) {
+    const step = o.step ?? DAY;
+    let t = START + Math.floor(rand() * 30 * DAY);
+    return () => {
+      const now = t;
+      t += Math.ceil(step * (0.5 + rand()));
+      return now;
+    };
+  }
+  // Common origin and end for all users, so a global split by dates cuts every history alike.
+  const origin = addMonths(START, 0);
+  const first = origin + Math.floor(rand() * 3 * DAY);
+  const slot = (addMonths(origin, o.months) - first) / n;
+  let e = 0;
+  return () => first + Math.floor((e++ + rand()) * slot);
 }
 
 /**
@@ -81,7 +145,6 @@ function checkOptions(o: SynthOptions): void {
 export function generateSynthetic(o: SynthOptions): SynthData {
   checkOptions(o);
   const rand = mulberry32(o.seed);
-  const step = o.step ?? 86_400;
   const items: SynthData['items'] = [];
   const byTopic: number[][] = Array.from({ length: o.topics }, () => []);
   for (let i = 0; i < o.items; i++) {
@@ -92,10 +155,8 @@ export function generateSynthetic(o: SynthOptions): SynthData {
     byTopic[t].push(i + 1);
   }
   const events: SynthData['events'] = [];
-  const futureShares: number[][] = [];
-  const patterns: DriftPattern[] = [];
-  const kinds = o.patterns ?? ['trend'];
-  const start = 1_300_000_000;
+  const users: PlantedUser[] = [];
+  const kinds: readonly DriftPattern[] = o.patterns ?? ['trend'];
   for (let u = 0; u < o.users; u++) {
     const a = Math.floor(rand() * o.topics);
     const b = (a + 1 + Math.floor(rand() * (o.topics - 1))) % o.topics;
@@ -103,49 +164,50 @@ export function generateSynthetic(o: SynthOptions): SynthData {
     const pattern = kinds.length > 1 ? kinds[Math.floor(rand() * kinds.length)] : kinds[0];
     const cycles = pattern === 'cycle' ? 1.5 + Math.floor(rand() * 3) : 0;
     const at = pattern === 'switch' ? 0.4 + 0.4 * rand() : 0;
-    const shares = (p: number) => {
-      const w = driftWeight(pattern, p, cycles, at);
-      const s = new Array<number>(o.topics).fill(0.1 / o.topics);
-      s[a] += 0.9 * (1 - w);
-      s[b] += 0.9 * w;
-      return s;
-    };
     const n = o.events === undefined ? (o.eventsPerUser as number) : spread(o.events, o.users, u);
-    let t = start + Math.floor(rand() * 30 * 86_400);
+    const user: PlantedUser = { id: u + 1, a, b, pattern, cycles, at, events: n };
+    const clock = userClock(o, n, rand);
     for (let e = 0; e < n; e++) {
-      const s = shares(e / n);
+      const s = plantedShares(user, o.topics, e / n);
       let r = rand();
       let topic = 0;
       while (topic < o.topics - 1 && r >= s[topic]) r -= s[topic++];
       // Zipf-like popularity inside a topic: low ranks far more often.
       const pool = byTopic[topic];
       const item = pool[Math.min(pool.length - 1, Math.floor(pool.length * rand() ** 2))];
-      events.push([u + 1, item, 1 + Math.floor(rand() * 5), t]);
-      t += Math.ceil(step * (0.5 + rand()));
+      events.push([user.id, item, 1 + Math.floor(rand() * 5), clock()]);
     }
-    futureShares.push(shares(1));
-    patterns.push(pattern);
+    users.push(user);
   }
-  return { events, items, futureShares, patterns, topicNames: NAMES.slice(0, o.topics) };
+  return {
+    events,
+    items,
+    futureShares: users.map((user) => plantedShares(user, o.topics, 1)),
+    patterns: users.map((user) => user.pattern),
+    users,
+    topicNames: NAMES.slice(0, o.topics),
+  };
 }
 
 const csvField = (s: string | number) =>
   typeof s === 'string' && /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : String(s);
 
-/** Writes ratings.csv, movies.csv (MovieLens layout) and truth.json into dir. */
+/** Writes ratings.csv, movies.csv (MovieLens layout) and truth.json (a PlantedTruth) into dir. */
 export function writeSynthetic(dir: string, d: SynthData): void {
   mkdirSync(dir, { recursive: true });
   const rows = (header: string, data: (string | number)[][]) =>
     `${header}\n${data.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
   writeFileSync(join(dir, 'ratings.csv'), rows('userId,movieId,rating,timestamp', d.events));
   writeFileSync(join(dir, 'movies.csv'), rows('movieId,title,genres', d.items));
-  writeFileSync(
-    join(dir, 'truth.json'),
-    JSON.stringify({ topics: d.topicNames, futureShares: d.futureShares, patterns: d.patterns }),
-  );
+  const truth: PlantedTruth = {
+    topics: d.topicNames,
+    futureShares: d.futureShares,
+    patterns: d.patterns,
+    users: d.users,
+  };
+  writeFileSync(join(dir, TRUTH_FILE), JSON.stringify(truth));
 }
 
-/** A ready-to-run config for a log written by writeSynthetic (paths relative to the config's folder). */
 /** The `data:` config block mapping the files writeSynthetic writes (under `prefix`, relative to the config). */
 export function synthDataYaml(prefix: string): string {
   return `data:
@@ -154,13 +216,57 @@ export function synthDataYaml(prefix: string): string {
 `;
 }
 
-export function synthConfigYaml(o: { name: string; topics: number; seed: number }): string {
-  return `# Synthetic log with planted drift (interest-evo data synth); truth.json holds the planted future shares.
+/** Monthly buckets each user needs before a cutoff to get a validation or test example. */
+const MIN_HISTORY_BUCKETS = 2;
+
+/** Cutoffs (ISO dates, first of a UTC month) of a global split. */
+export interface MonthSplit {
+  valid_from: string;
+  test_from: string;
+}
+
+/**
+ * Test on the log's last full month and validate on the month before. The month of the last event counts
+ * as full when that event falls on its last day (a `months` log ends right at a month boundary).
+ */
+export function lastMonthsSplit(events: SynthData['events']): MonthSplit {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of events) {
+    first = Math.min(first, e[3]);
+    last = Math.max(last, e[3]);
+  }
+  const test = addMonths(last, addMonths(last, 1) - last <= DAY ? 0 : -1);
+  const valid = addMonths(test, -1);
+  if (valid < addMonths(first, MIN_HISTORY_BUCKETS))
+    throw new DataError(
+      `synth: a global split needs ${MIN_HISTORY_BUCKETS} history months before the validation month ` +
+        `${isoDate(valid)}, but the log starts ${isoDate(first)}: use --months ${MIN_HISTORY_BUCKETS + 2} or more`,
+    );
+  return { valid_from: isoDate(valid), test_from: isoDate(test) };
+}
+
+/**
+ * A ready-to-run config for a log written by writeSynthetic (paths relative to the config's folder): per-user
+ * splits over 10-event buckets, or with `split` a global split over calendar months.
+ */
+export function synthConfigYaml(o: {
+  name: string;
+  topics: number;
+  seed: number;
+  split?: MonthSplit;
+}): string {
+  const split = o.split
+    ? `buckets: { every: month }
+split: { protocol: global, valid_from: ${o.split.valid_from}, test_from: ${o.split.test_from}, horizon: 31d, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
+`
+    : `buckets: { events: 10 }
+split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
+`;
+  return `# Synthetic log with planted drift (interest-evo data synth); ${TRUTH_FILE} holds the planted parameters.
 run: { name: ${o.name}, seed: ${o.seed} }
 ${synthDataYaml('')}  filters: { min_user_events: 5, min_item_events: 1 }
-buckets: { events: 10 }
-split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 }
-embed: { encoder: hashing, cache: null }
+${split}embed: { encoder: hashing, cache: null }
 topics: { k: ${o.topics} }
 `;
 }

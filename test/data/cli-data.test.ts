@@ -1,9 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import { dataCommand } from '../../src/cli/data.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { resolveCutoff, splitEvents } from '../../src/data/split.ts';
+import { readTruth } from '../../src/data/truth.ts';
 
 /** Runs `interest-evo data …` in-process and returns what it printed on stdout. */
 async function run(args: string[]): Promise<string> {
@@ -130,5 +133,71 @@ describe('interest-evo data', () => {
     await expect(run(['data', 'inspect', '--config', cfg, '--cache-root', cache])).rejects.toThrow(
       /ratings\.csv: column "uid" \(data\.events\.user\) does not exist/,
     );
+  });
+
+  it('synth --months writes a global monthly split whose cutoffs fall inside the data', async () => {
+    const dir = join(root, 'months');
+    const r = lastJson(
+      await run(
+        ['data', 'synth', '--users', '30', '--items', '60', '--events', '2400', '--topics', '12'].concat([
+          '--months',
+          '8',
+          '--seed',
+          '3',
+          '--out',
+          dir,
+          '--json',
+        ]),
+      ),
+    );
+    expect(r.split).toEqual({ valid_from: '2011-09-01', test_from: '2011-10-01' });
+    const { config } = loadConfig(join(dir, 'config.yaml'));
+    expect(config.buckets).toEqual({ every: 'month' });
+    expect(config.split).toEqual({
+      protocol: 'global',
+      valid_from: '2011-09-01',
+      test_from: '2011-10-01',
+      horizon: 31 * 86_400,
+      min_history_buckets: 2,
+    });
+    expect(config.topics.k).toBe(12);
+
+    const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1);
+    const events = rows.map((l) => l.split(',').map(Number));
+    const ts = Float64Array.from(events, (e) => e[3]);
+    if (config.split.protocol !== 'global') throw new Error('expected a global split');
+    const [t1, t2] = [resolveCutoff(config.split.valid_from, ts), resolveCutoff(config.split.test_from, ts)];
+    expect(Math.min(...ts)).toBeLessThan(t1);
+    expect(Math.max(...ts)).toBeGreaterThan(t2 + 27 * 86_400); // the test month is (almost) fully covered
+    // Every user has history, a validation and a test window under this split.
+    const userOffsets = Int32Array.from({ length: 31 }, (_, u) => u * 80);
+    const split = splitEvents(
+      { userOffsets, item: Int32Array.from(events, (e) => e[1]), ts },
+      config.buckets,
+      config.split,
+    );
+    expect(split.summary.evalUsers).toEqual({ valid: 30, test: 30 });
+    expect(readTruth(join(dir, 'truth.json')).users).toHaveLength(30);
+  });
+
+  it('synth names a bad numeric option in one line', async () => {
+    const synth = (...args: string[]) => run(['data', 'synth', '--out', join(root, 'bad'), ...args]);
+    const cases: [string[], RegExp][] = [
+      [['--users', '-3'], /^--users must be a positive integer, got -3$/],
+      [['--items', '0'], /^--items must be a positive integer, got 0$/],
+      [['--events', 'many'], /^--events must be a positive integer, got NaN$/],
+      [['--topics', '2.5'], /^--topics must be a positive integer, got 2\.5$/],
+      [['--months'], /^--months must be a positive integer, got undefined$/],
+      [['--months', '0'], /^--months must be a positive integer, got 0$/],
+      [['--seed', '0.5'], /^--seed must be an integer, got 0\.5$/],
+      [['--topics', '17', '--users', '5', '--events', '50'], /^synth: at most 16 topics, got 17$/],
+    ];
+    // DataError: the CLI's main prints its message alone, without a stack trace.
+    for (const [args, message] of cases)
+      await expect(synth(...args)).rejects.toMatchObject({
+        name: 'DataError',
+        message: expect.stringMatching(message),
+      });
+    expect(existsSync(join(root, 'bad'))).toBe(false);
   });
 });
