@@ -60,7 +60,16 @@ export interface Manifest {
   data_fingerprint: string;
   encoder: { id: string; version: string; dim: number };
   model: import('../model/lstm.ts').SequenceModelSpec;
-  blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
+  /** How the forecasts combine (mode absent in older checkpoints: vector) and the validation surface. */
+  blend: {
+    mode?: import('../recommend/blend.ts').BlendMode;
+    alpha: number;
+    beta: number;
+    curve: { alpha: number; beta: number; ndcg10: number }[];
+    /** The α = 1 setting and the last-window baseline's window, so `evaluate` reproduces every method. */
+    without_forecast?: import('../recommend/blend.ts').BlendParams;
+    recent_window?: number;
+  };
   topics: { k: number; temperature: number };
   metrics: Record<string, Record<string, number>>;
   /** How users.json names users (absent in older checkpoints: plain). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USER_ID_SCHEMES } from '../checkpoint/user-ids.ts';
+import { BLEND_MODES } from '../recommend/blend.ts';
 import { DataConfigSchema } from './data.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
@@ -164,10 +165,15 @@ const TrainSchema = z
   })
   .strict();
 
+/**
+ * How the LSTM and the topic forecast combine (src/recommend/blend.ts); mode, α and β are chosen together
+ * on validation NDCG@10 over these grids.
+ */
 const BlendSchema = z
   .object({
-    alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.25, 0.5, 0.75, 1]),
-    /** Weights of the popularity prior added to the blend's cosine scores; [0] turns it off. */
+    modes: z.array(z.enum(BLEND_MODES)).min(1).default([...BLEND_MODES]),
+    alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
+    /** Popularity weight: the exponent of (1 + count) in the LSTM expert, or the vector mode's prior weight. */
     popularity_grid: z.array(z.number().min(0)).min(1).default([0, 0.05, 0.1, 0.2, 0.4]),
   })
   .strict();
@@ -189,6 +195,8 @@ const EvaluateSchema = z
     bootstrap: z.number().int().min(100).default(1000),
     /** Neighbour counts tried for the item-kNN baseline (chosen on validation). */
     knn_grid: z.array(z.number().int().min(1)).min(1).default([5, 10, 20, 50, 100]),
+    /** A synthetic log's truth.json (relative to the config): adds the oracle ranker and error vs truth. */
+    truth: z.string().nullable().default(null),
   })
   .strict();
 

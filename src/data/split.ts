@@ -26,6 +26,8 @@ export interface SplitSummary {
   evalUsers: { valid: number; test: number };
   examples: { train: number; valid: number; test: number };
   cutoffs?: { valid_from: string; test_from: string; test_to: string };
+  /** Per-user protocol with event buckets: events after each evaluated user's last full bucket, left out. */
+  trailingEvents?: number;
 }
 
 export interface Split {
@@ -42,20 +44,28 @@ export function assembleSplit(
   train: Example[],
   valid: Example[],
   test: Example[],
-  cutoffs?: SplitSummary['cutoffs'],
+  extra: Pick<SplitSummary, 'cutoffs' | 'trailingEvents'> = {},
 ): Split {
   return {
     train,
-    valid,
-    test,
+    valid: byCutoff(valid),
+    test: byCutoff(test),
     summary: {
       protocol,
       users,
       evalUsers: { valid: valid.length, test: test.length },
       examples: { train: train.length, valid: valid.length, test: test.length },
-      ...(cutoffs ? { cutoffs } : {}),
+      ...extra,
     },
   };
+}
+
+/**
+ * Evaluation examples in time order (then by user): popularity known at each cutoff is then one forward
+ * sweep over the time-sorted log (CountClock) instead of a recount per example.
+ */
+function byCutoff(examples: Example[]): Example[] {
+  return examples.sort((a, b) => a.cutoff - b.cutoff || a.user - b.user);
 }
 
 /** Distinct items of events [from, to), in first-seen order. */
@@ -91,17 +101,22 @@ function perUser(
   const test: Example[] = [];
   const users = log.userOffsets.length - 1;
   const need = cfg.min_history_buckets + cfg.valid_buckets + cfg.test_buckets;
+  let trailing = 0;
   for (let u = 0; u < users; u++) {
     const from = log.userOffsets[u];
-    const to = log.userOffsets[u + 1];
-    const b = bucketUser(log.ts, from, to, spec);
-    const n = b.start.length;
+    const all = bucketUser(log.ts, from, log.userOffsets[u + 1], spec);
+    // A last event bucket holding fewer than N events is a different kind of target from the full
+    // validation bucket; evaluated users end at their last full bucket (the rest is counted, not used).
+    const partial = 'events' in spec && lastSize(all) < spec.events;
+    const n = all.start.length - (partial ? 1 : 0);
     if (n < need) {
-      train.push(...trainExamples(log, u, from, to, spec));
+      train.push(...trainExamples(log, u, from, log.userOffsets[u + 1], spec));
       continue;
     }
-    const v0 = b.start[n - cfg.test_buckets - cfg.valid_buckets];
-    const t0 = b.start[n - cfg.test_buckets];
+    const to = partial ? all.start[n] : log.userOffsets[u + 1];
+    trailing += log.userOffsets[u + 1] - to;
+    const v0 = all.start[n - cfg.test_buckets - cfg.valid_buckets];
+    const t0 = all.start[n - cfg.test_buckets];
     train.push(...trainExamples(log, u, from, v0, spec));
     valid.push({
       user: u,
@@ -118,8 +133,18 @@ function perUser(
       target: distinctItems(log.item, t0, to),
     });
   }
-  return assembleSplit('per-user', users, train, valid, test);
+  return assembleSplit(
+    'per-user',
+    users,
+    train,
+    valid,
+    test,
+    'events' in spec ? { trailingEvents: trailing } : {},
+  );
 }
+
+const lastSize = (b: { start: number[]; end: number[] }) =>
+  b.end[b.end.length - 1] - b.start[b.start.length - 1];
 
 /** Resolves "q0.8" to the 80th percentile of event times, or parses an ISO date (UTC). */
 export function resolveCutoff(spec: string, ts: Float64Array): number {
@@ -159,9 +184,7 @@ function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { pro
   }
   const iso = (t: number) => new Date(t * 1000).toISOString();
   return assembleSplit('global', users, train, valid, test, {
-    valid_from: iso(t1),
-    test_from: iso(t2),
-    test_to: iso(t3),
+    cutoffs: { valid_from: iso(t1), test_from: iso(t2), test_to: iso(t3) },
   });
 }
 

@@ -268,5 +268,6 @@ run: { name: ${o.name}, seed: ${o.seed} }
 ${synthDataYaml('')}  filters: { min_user_events: 5, min_item_events: 1 }
 ${split}embed: { encoder: hashing, cache: null }
 topics: { k: ${o.topics} }
+evaluate: { truth: ${TRUTH_FILE} }
 `;
 }

@@ -25,15 +25,49 @@ export function countWindow(tl: Timeline, nItems: number, from: number, to: numb
   return counts;
 }
 
-function repeatRows(row: Float32Array, rows: number): Float32Array {
-  const out = new Float32Array(row.length * rows);
-  for (let r = 0; r < rows; r++) out.set(row, r * row.length);
-  return out;
+/**
+ * Item counts of every event before a time: what anyone could know at that cutoff. Advanced in one
+ * forward sweep while the asked times grow (evaluation examples are sorted by cutoff); an earlier time
+ * restarts the sweep. The returned array is shared: read it before the next call.
+ */
+export class CountClock {
+  private readonly counts: Float32Array;
+  private pos = 0;
+  private now = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly tl: Timeline,
+    readonly nItems: number,
+  ) {
+    this.counts = new Float32Array(nItems);
+  }
+
+  static of(log: EventLog, nItems: number): CountClock {
+    return new CountClock(buildTimeline(log), nItems);
+  }
+
+  at(t: number): Float32Array {
+    if (t < this.now) {
+      this.counts.fill(0);
+      this.pos = 0;
+    }
+    const { ts, item } = this.tl;
+    while (this.pos < ts.length && ts[this.pos] < t) this.counts[item[this.pos++]]++;
+    this.now = t;
+    return this.counts;
+  }
 }
 
-/** Most popular over the training interactions (the same counts for every user). */
-export function mostPopular(trainCounts: Float32Array): Scorer {
-  return (examples) => repeatRows(trainCounts, examples.length);
+/** Most popular among the events before each example's cutoff. */
+export function mostPopular(clock: CountClock): Scorer {
+  const n = clock.nItems;
+  return (examples) => {
+    const out = new Float32Array(examples.length * n);
+    examples.forEach((ex, r) => {
+      out.set(clock.at(ex.cutoff), r * n);
+    });
+    return out;
+  };
 }
 
 /** Popularity over the `window` seconds of the whole log just before each example's cutoff. */
@@ -55,9 +89,8 @@ export function recentPopular(tl: Timeline, nItems: number, window: number): Sco
 }
 
 /**
- * Popularity known at evaluation time: each evaluated user's events before their cutoff, and every other
- * user's events before `clock` (the global cutoff; Infinity under the per-user protocol, where a user
- * without a target contributes all events, as in RecBole's leave-one-out).
+ * Counts over each evaluated user's events before their example and every other user's before `clock`
+ * (Infinity: all of them). For novelty and the exported popularity; rankings use CountClock.
  */
 export function knownCounts(
   log: EventLog,

@@ -1,11 +1,11 @@
 import { lowerBound } from '../data/bucket.ts';
 import type { EventLog, Example } from '../data/split.ts';
+import { createProgress } from '../util/progress.ts';
 import { evaluateScorer, type Scorer } from './rank.ts';
 
 /**
  * End (exclusive) of the events each user contributes to training statistics: an evaluated user's events
- * before their example's `end`, every other user's events before `clock` (Infinity under the per-user
- * protocol) — the same rule as `knownCounts`, so no method sees a target.
+ * before their example's `end`, every other user's events before `clock` — the same rule as `knownCounts`.
  */
 export function knownEnds(log: EventLog, examples: readonly Example[], clock: number): Int32Array {
   const users = log.userOffsets.length - 1;
@@ -152,27 +152,74 @@ class TopHeap {
 }
 
 /**
- * Item-kNN scorer: score(i) = Σ over the user's distinct items h before `end` of sim(h, i) when i is among
- * h's first `neighbours` neighbours. Items no neighbour reaches score in [−1, 0) by training popularity,
- * so they rank below every reached item but not arbitrarily by id.
+ * Item-kNN models built from the events before a few snapshot times (quantiles of the examples' cutoffs,
+ * the earliest cutoff first), so an example scored with the latest snapshot at or before its cutoff sees
+ * only co-occurrences known then. One build per snapshot instead of one per example.
  */
-export function itemKnnScorer(log: EventLog, knn: ItemKnn, neighbours = knn.maxNeighbours): Scorer {
-  if (!(Number.isInteger(neighbours) && neighbours >= 1 && neighbours <= knn.maxNeighbours))
-    throw new Error(`knn: neighbours must be an integer in [1, ${knn.maxNeighbours}], got ${neighbours}`);
-  const n = knn.nItems;
+export interface KnnSnapshots {
+  times: number[];
+  models: ItemKnn[];
+}
+
+export function buildKnnSnapshots(
+  log: EventLog,
+  examples: readonly Example[],
+  nItems: number,
+  maxNeighbours: number,
+  snapshots = 8,
+): KnnSnapshots {
+  const cutoffs = [...new Set(examples.map((ex) => ex.cutoff))].sort((a, b) => a - b);
+  if (cutoffs.length === 0) throw new Error('knn: no examples to build snapshots for');
+  const picks = Array.from({ length: Math.min(snapshots, cutoffs.length) }, (_, j) =>
+    Math.floor((j * cutoffs.length) / Math.min(snapshots, cutoffs.length)),
+  );
+  const times = [...new Set(picks.map((i) => cutoffs[i]))];
+  const bar = createProgress('item-knn snapshots', times.length);
+  const models = times.map((t) => {
+    const m = buildItemKnn(log, knownEnds(log, [], t), nItems, maxNeighbours);
+    bar.tick();
+    return m;
+  });
+  bar.stop();
+  return { times, models };
+}
+
+/** The latest snapshot at or before `cutoff` (the earliest snapshot is the earliest cutoff). */
+function snapshotAt(s: KnnSnapshots, cutoff: number): ItemKnn {
+  let j = 0;
+  while (j + 1 < s.times.length && s.times[j + 1] <= cutoff) j++;
+  return s.models[j];
+}
+
+/** Items no neighbour reaches score in [−1, 0) by popularity, below every reached item, not by id. */
+function popularityFallback(counts: Float32Array): Float32Array {
   let maxCount = 0;
-  for (const c of knn.counts) maxCount = Math.max(maxCount, c);
-  const fallback = knn.counts.map((c) => c / (maxCount + 1) - 1);
+  for (const c of counts) maxCount = Math.max(maxCount, c);
+  return counts.map((c) => c / (maxCount + 1) - 1);
+}
+
+/**
+ * Item-kNN scorer: score(i) = Σ over the user's distinct items h before `end` of sim(h, i) when i is among
+ * h's first `neighbours` neighbours, from the snapshot the example's cutoff may see.
+ */
+export function itemKnnScorer(log: EventLog, knn: KnnSnapshots, neighbours: number): Scorer {
+  const max = knn.models[0].maxNeighbours;
+  if (!(Number.isInteger(neighbours) && neighbours >= 1 && neighbours <= max))
+    throw new Error(`knn: neighbours must be an integer in [1, ${max}], got ${neighbours}`);
+  const n = knn.models[0].nItems;
+  const fallbacks = new Map(knn.models.map((m) => [m, popularityFallback(m.counts)]));
   return (examples) => {
     const out = new Float32Array(examples.length * n);
     examples.forEach((ex, r) => {
+      const model = snapshotAt(knn, ex.cutoff);
+      const fallback = fallbacks.get(model)!;
       const row = out.subarray(r * n, (r + 1) * n);
       for (const h of distinctSorted(log.item, log.userOffsets[ex.user], ex.end)) {
-        const o = h * knn.maxNeighbours;
+        const o = h * max;
         for (let q = 0; q < neighbours; q++) {
-          const j = knn.neighbours[o + q];
+          const j = model.neighbours[o + q];
           if (j < 0) break;
-          row[j] += knn.sims[o + q];
+          row[j] += model.sims[o + q];
         }
       }
       for (let i = 0; i < n; i++) if (row[i] === 0) row[i] = fallback[i];
@@ -187,18 +234,15 @@ export interface KnnChoice {
   curve: { neighbours: number; ndcg10: number }[];
 }
 
-/**
- * Picks the neighbour count on the validation examples by NDCG@10 (ties to the smaller count). The
- * similarities are built once from the events before each validation example's end (others: before `clock`).
- */
+/** Picks the neighbour count on the validation examples by NDCG@10 (ties to the smaller count). */
 export async function chooseKnnNeighbours(
   log: EventLog,
   valid: readonly Example[],
   grid: readonly number[],
-  opts: { nItems: number; clock: number; excludeSeen: boolean },
+  opts: { nItems: number; excludeSeen: boolean },
 ): Promise<KnnChoice> {
   if (grid.length === 0) throw new Error('knn: the neighbour grid is empty');
-  const knn = buildItemKnn(log, knownEnds(log, valid, opts.clock), opts.nItems, Math.max(...grid));
+  const knn = buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
   const curve: KnnChoice['curve'] = [];
   for (const k of grid) {
     const r = await evaluateScorer(log, valid, itemKnnScorer(log, knn, k), {

@@ -1,5 +1,6 @@
 import type { EventLog, Example } from '../data/split.ts';
 import { normalizeRows } from '../util/vec.ts';
+import type { CountClock } from './baselines.ts';
 import type { Scorer } from './rank.ts';
 
 /** Half-open event range [from, to) of the log that makes up an example's profile. */
@@ -67,19 +68,21 @@ export function profileScorer(
 /**
  * The user's own most frequent items before `end` (repeat consumption; evaluate with seen items kept):
  * score = count + recency in (0, 1), so more frequent first, then more recent. Unseen items score in
- * [−1, 0) by `fallbackCounts` (e.g. training popularity) when given, else 0.
+ * [−1, 0) by popularity at the example's cutoff when a clock is given, else 0.
  */
-export function frequentItemsScorer(log: EventLog, nItems: number, fallbackCounts?: Float32Array): Scorer {
-  if (fallbackCounts && fallbackCounts.length !== nItems)
-    throw new Error(`frequent: fallback counts have ${fallbackCounts.length} items, expected ${nItems}`);
-  let max = 0;
-  for (const c of fallbackCounts ?? []) max = Math.max(max, c);
-  const base = fallbackCounts ? fallbackCounts.map((c) => c / (max + 1) - 1) : new Float32Array(nItems);
+export function frequentItemsScorer(log: EventLog, nItems: number, clock?: CountClock): Scorer {
+  if (clock && clock.nItems !== nItems)
+    throw new Error(`frequent: the popularity clock has ${clock.nItems} items, expected ${nItems}`);
   return (examples) => {
     const out = new Float32Array(examples.length * nItems);
     examples.forEach((ex, r) => {
       const row = out.subarray(r * nItems, (r + 1) * nItems);
-      row.set(base);
+      if (clock) {
+        const counts = clock.at(ex.cutoff);
+        let max = 0;
+        for (const c of counts) max = Math.max(max, c);
+        for (let i = 0; i < nItems; i++) row[i] = counts[i] / (max + 1) - 1;
+      }
       const from = log.userOffsets[ex.user];
       const span = ex.end - from + 1;
       const counts = new Map<number, number>();

@@ -35,23 +35,36 @@ export function seenItems(log: EventLog, ex: Example): Set<number> {
   return s;
 }
 
-export async function evaluateScorer(
+/** One method's scores for row r of the current chunk, written into `out` (nItems long). */
+export interface RowScorer {
+  name: string;
+  fill(r: number, out: Float32Array): void;
+}
+
+/**
+ * Evaluates many methods in one pass over the examples: `prepare` computes whatever a chunk needs once
+ * (model outputs, counts at each cutoff) and returns the methods' row scorers over it, so a grid of
+ * blend settings costs one combination and one top-K per setting instead of a full re-scoring.
+ */
+export async function evaluateRows(
   log: EventLog,
   examples: readonly Example[],
-  scorer: Scorer,
+  prepare: (chunk: readonly Example[]) => Promise<readonly RowScorer[]> | readonly RowScorer[],
   opts: RankOptions,
-): Promise<MethodResult> {
+): Promise<Record<string, MethodResult>> {
   const maxK = Math.max(...opts.ks);
   const names = Object.keys(METRICS) as MetricName[];
   const keys = opts.ks.flatMap((k) => names.map((m) => `${m}@${k}`));
-  const values = new Map(keys.map((key) => [key, [] as number[]]));
+  const acc = new Map<string, { values: Map<string, number[]>; rows: number[]; lists: Int32Array[] }>();
   let skipped = 0;
-  const rows: number[] = [];
-  const lists: Int32Array[] = [];
+  const row = new Float32Array(opts.nItems);
   const batch = opts.batch ?? 256;
   for (let b = 0; b < examples.length; b += batch) {
     const chunk = examples.slice(b, b + batch);
-    const scores = await scorer(chunk);
+    const scorers = await prepare(chunk);
+    for (const s of scorers)
+      if (!acc.has(s.name))
+        acc.set(s.name, { values: new Map(keys.map((key) => [key, []])), rows: [], lists: [] });
     chunk.forEach((ex, r) => {
       const seen = opts.excludeSeen ? seenItems(log, ex) : null;
       const relevant = new Set([...ex.target].filter((i) => !seen?.has(i)));
@@ -59,26 +72,70 @@ export async function evaluateScorer(
         skipped++;
         return;
       }
-      const row = scores.subarray(r * opts.nItems, (r + 1) * opts.nItems);
-      const ranked = topK(row, maxK, seen ?? undefined);
-      for (const k of opts.ks)
-        for (const m of names) values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
-      rows.push(b + r);
-      if (opts.keepLists) lists.push(ranked);
+      for (const s of scorers) {
+        s.fill(r, row);
+        const ranked = topK(row, maxK, seen ?? undefined);
+        const a = acc.get(s.name)!;
+        for (const k of opts.ks)
+          for (const m of names) a.values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
+        a.rows.push(b + r);
+        if (opts.keepLists) a.lists.push(ranked);
+      }
     });
   }
-  const metrics: Record<string, number> = {};
-  const perUser: Record<string, Float64Array> = {};
-  for (const [key, v] of values) {
-    perUser[key] = Float64Array.from(v);
-    metrics[key] = v.length ? v.reduce((a, x) => a + x, 0) / v.length : 0;
+  const out: Record<string, MethodResult> = {};
+  for (const [name, a] of acc) {
+    const metrics: Record<string, number> = {};
+    const perUser: Record<string, Float64Array> = {};
+    for (const [key, v] of a.values) {
+      perUser[key] = Float64Array.from(v);
+      metrics[key] = v.length ? v.reduce((x, y) => x + y, 0) / v.length : 0;
+    }
+    out[name] = {
+      metrics,
+      perUser,
+      users: a.rows.length,
+      skipped,
+      rows: Int32Array.from(a.rows),
+      ...(opts.keepLists ? { lists: a.lists } : {}),
+    };
   }
+  return out;
+}
+
+/** Row scorers over a whole-chunk score matrix (chunk × nItems) from plain scorers. */
+export async function matrixRows(
+  scorers: Record<string, Scorer>,
+  chunk: readonly Example[],
+  nItems: number,
+): Promise<RowScorer[]> {
+  const out: RowScorer[] = [];
+  for (const [name, scorer] of Object.entries(scorers)) {
+    const m = await scorer(chunk);
+    out.push({ name, fill: (r, row) => row.set(m.subarray(r * nItems, (r + 1) * nItems)) });
+  }
+  return out;
+}
+
+export async function evaluateScorer(
+  log: EventLog,
+  examples: readonly Example[],
+  scorer: Scorer,
+  opts: RankOptions,
+): Promise<MethodResult> {
+  const r = await evaluateRows(log, examples, (chunk) => matrixRows({ m: scorer }, chunk, opts.nItems), opts);
+  return r.m ?? emptyResult(opts, examples.length);
+}
+
+/** No example had a rankable target. */
+function emptyResult(opts: RankOptions, skipped: number): MethodResult {
+  const keys = opts.ks.flatMap((k) => Object.keys(METRICS).map((m) => `${m}@${k}`));
   return {
-    metrics,
-    perUser,
-    users: examples.length - skipped,
+    metrics: Object.fromEntries(keys.map((key) => [key, 0])),
+    perUser: Object.fromEntries(keys.map((key) => [key, new Float64Array(0)])),
+    users: 0,
     skipped,
-    rows: Int32Array.from(rows),
-    ...(opts.keepLists ? { lists } : {}),
+    rows: new Int32Array(0),
+    ...(opts.keepLists ? { lists: [] } : {}),
   };
 }

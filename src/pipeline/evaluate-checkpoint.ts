@@ -8,7 +8,8 @@ import { FeatureStore } from '../features/sequence.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
-import { evaluateTest } from './evaluate.ts';
+import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
+import { oracleOf } from './stages.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -74,10 +75,12 @@ export async function evaluateCheckpoint(
       store,
       itemVectors: ck.itemVectors,
       scoringVectors: ck.scoringVectors ?? ck.itemVectors,
+      temperature: cfg.model.temperature,
     },
     split.test,
-    ck.manifest.blend,
+    blendOf(ck.manifest.blend),
     ck.manifest.baselines.item_knn_neighbours,
+    cfg.evaluate.truth ? oracleOf(resolve(loaded.baseDir, cfg.evaluate.truth), dataset) : undefined,
   );
   const metrics = methodTable(ev.methods);
   const stored = ck.manifest.metrics.blend ?? {};
@@ -86,4 +89,16 @@ export async function evaluateCheckpoint(
     ...Object.entries(metrics.blend).map(([key, v]) => Math.abs(v - (stored[key] ?? v))),
   );
   return { checkpoint: dir, usersEvaluated: ev.methods.blend.users, metrics, maxDriftFromManifest: drift };
+}
+
+/** The manifest's blend with the defaults of checkpoints written before topic-mixture scoring. */
+function blendOf(b: Checkpoint['manifest']['blend']) {
+  const mode = b.mode ?? 'vector';
+  return {
+    mode,
+    alpha: b.alpha,
+    beta: b.beta,
+    withoutForecast: b.without_forecast ?? { mode, alpha: 1, beta: b.beta },
+    recentWindow: b.recent_window ?? RECENT_WINDOWS[1],
+  };
 }

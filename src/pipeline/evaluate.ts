@@ -1,19 +1,29 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
-import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../evaluate/baselines.ts';
+import { buildTimeline, CountClock, mostPopular, recentPopular } from '../evaluate/baselines.ts';
 import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
-import { buildItemKnn, itemKnnScorer, knownEnds } from '../evaluate/knn.ts';
+import { buildKnnSnapshots, itemKnnScorer } from '../evaluate/knn.ts';
 import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../evaluate/profile.ts';
-import { evaluateScorer, type MethodResult, type Scorer } from '../evaluate/rank.ts';
+import {
+  evaluateRows,
+  type MethodResult,
+  matrixRows,
+  type RankOptions,
+  type RowScorer,
+  type Scorer,
+} from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples } from '../forecast/examples.ts';
+import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
 import { sequencesOf, targetShares } from '../model/train.ts';
-import { blendVectors, ItemIndex, popularityPrior } from '../recommend/score.ts';
+import { type BlendMode, type BlendParams, type BlendRow, blendGrid, blendKey, blendRow } from '../recommend/blend.ts';
+import { ItemIndex } from '../recommend/score.ts';
+import { oneHotTopics, TOPIC_SMOOTHING, TopicItems, windowShares } from '../recommend/topic-mixture.ts';
 import type { TopicModel } from '../topics/model.ts';
-import { arimaVectors, clockOf, vectorScorer, withForecaster } from './stages.ts';
+import { normalizeRows } from '../util/vec.ts';
+import { withForecaster } from './stages.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -22,18 +32,35 @@ export interface ModelParts {
   store: FeatureStore;
   /** Text vectors of the items (features, topics, profile baselines). */
   itemVectors: Float32Array;
-  /** What the blend's vectors are scored against: the text vectors, or text + learned residual. */
+  /** What the LSTM's vectors are scored against: the text vectors, or text + learned residual. */
   scoringVectors: Float32Array;
+  /** The contrastive temperature: LSTM scores / τ are its logits over items. */
+  temperature: number;
 }
 
-/** How the two forecasts become item scores: cos(α·LSTM + (1−α)·ARIMA, item) + β·popularity prior. */
-export interface BlendParams {
-  alpha: number;
-  beta: number;
+/**
+ * The generating process of a synthetic log: each example's planted topic shares over its target
+ * window, in the truth's own topics, and each item's true topic (−1: none).
+ */
+export interface Oracle {
+  k: number;
+  itemTopics: Int32Array;
+  shares(ex: Example): ArrayLike<number>;
 }
+
+export type { BlendParams } from '../recommend/blend.ts';
 
 export interface BlendPoint extends BlendParams {
   ndcg10: number;
+}
+
+export interface BlendChoice extends BlendParams {
+  curve: BlendPoint[];
+  /** The best setting with α = 1: the same model without the topic forecast. */
+  withoutForecast: BlendParams;
+  /** Window of the last-window topic baseline (fraction of the user's history), chosen with the blend. */
+  recentWindow: number;
+  recentCurve: { window: number; ndcg10: number }[];
 }
 
 export interface Evaluation {
@@ -43,95 +70,209 @@ export interface Evaluation {
   forecastError: ForecastErrorRow[];
 }
 
-/** Both forecasts for a set of examples, computed once and reused for every blend setting. */
-async function forecastVectors(cfg: Config, parts: ModelParts, examples: readonly Example[], label: string) {
-  const { vectors: lstm, topics: lstmTopics } = predict(
-    parts.model,
-    sequencesOf(parts.store, examples, parts.spec.maxLen),
-    examples.length,
-    parts.spec,
-  );
-  const arima = await withForecaster(cfg.forecast, (f) =>
-    arimaVectors(f, parts.store, parts.topics, examples, cfg.forecast.horizon, label),
-  );
-  return { lstm, lstmTopics, arima };
+/** Everything the rankings of one set of examples share: forecasts per example, counts by cutoff. */
+interface Inputs {
+  parts: ModelParts;
+  examples: readonly Example[];
+  row: Map<Example, number>;
+  nItems: number;
+  /** Unit LSTM vectors and unit topic-direction vectors (rows × dim), forecast shares (rows × k). */
+  lstm: Float32Array;
+  lstmTopics: Float32Array | null;
+  vector: Float32Array;
+  shares: Float32Array;
+  fitted: number;
+  fellBack: number;
+  clock: CountClock;
+  scoring: ItemIndex;
+  topicItems: TopicItems;
 }
 
-/** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
-const REFERENCE_FORECASTERS = ['naive', 'mean', 'ses'] as const;
-
-/**
- * Topic-share forecast error on the examples' target windows: the configured forecaster (the ARIMA half of
- * the blend), the LSTM's topic head, and naive / mean / smoothing, in MAE and Jensen–Shannon divergence
- * with user-bootstrap intervals and paired differences to the best simple reference.
- */
-async function forecastAccuracy(
+async function inputsFor(
   cfg: Config,
+  log: EventLog,
   parts: ModelParts,
   examples: readonly Example[],
-  main: Float32Array,
-  lstmTopics: Float32Array | null,
-) {
-  const actual = targetShares(parts.store, examples);
-  const byForecaster: Record<string, ForecastEval> = {
-    [`${cfg.forecast.model} (blend)`]: { forecast: main, actual },
+  label: string,
+): Promise<Inputs> {
+  const { k, dim } = parts.topics;
+  const nItems = parts.itemVectors.length / dim;
+  const p = predict(parts.model, sequencesOf(parts.store, examples, parts.spec.maxLen), examples.length, parts.spec);
+  const fc = await withForecaster(cfg.forecast, (f) =>
+    forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
+  );
+  return {
+    parts,
+    examples,
+    row: new Map(examples.map((ex, i) => [ex, i])),
+    nItems,
+    lstm: normalizeRows(p.vectors, dim),
+    lstmTopics: p.topics,
+    vector: normalizeRows(sharesToVectors(fc.shares, k, parts.topics.centroids, dim), dim),
+    shares: fc.shares,
+    fitted: fc.fitted,
+    fellBack: fc.fellBack,
+    clock: CountClock.of(log, nItems),
+    scoring: new ItemIndex(parts.scoringVectors, dim),
+    topicItems: new TopicItems(parts.topics.itemShares, k),
   };
-  if (lstmTopics) byForecaster['lstm topic head'] = { forecast: lstmTopics, actual };
-  for (const model of REFERENCE_FORECASTERS) {
-    const { shares } = await withForecaster({ ...cfg.forecast, model }, (f) =>
-      forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
-    );
-    byForecaster[model] = { forecast: shares, actual };
-  }
-  return forecastErrorTable(byForecaster, {
-    k: parts.topics.k,
-    users: examples.map((ex) => ex.user),
-    resamples: cfg.evaluate.bootstrap,
-    seed: cfg.run.seed,
-    reference: 'mean',
-  });
 }
 
-/** Picks (α, β) on the validation examples by NDCG@10 over the configured grids; returns the whole surface. */
+function disposeInputs(x: Inputs): void {
+  x.scoring.dispose();
+  x.topicItems.dispose();
+}
+
+/** Rows of `all` (width w) for the chunk's examples, in chunk order. */
+function gather(x: Inputs, chunk: readonly Example[], all: Float32Array, w: number): Float32Array {
+  const out = new Float32Array(chunk.length * w);
+  chunk.forEach((ex, r) => {
+    const i = x.row.get(ex);
+    if (i === undefined) throw new Error('evaluate: example without forecasts');
+    out.set(all.subarray(i * w, (i + 1) * w), r * w);
+  });
+  return out;
+}
+
+/** Per-chunk matrices (rows × items): counts at each cutoff, both vector scores, the topic mixture. */
+interface Chunk {
+  rows: number;
+  counts: Float32Array;
+  logCount: Float32Array;
+  priorScale: Float32Array;
+  lstm: Float32Array;
+  vector: Float32Array;
+  /** Topic-mixture p(i | u) for shares (rows × k) under the chunk's counts. */
+  mixture(shares: Float32Array, items?: TopicItems): Float32Array;
+  blendRow(r: number): BlendRow;
+}
+
+function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
+  const n = x.nItems;
+  const rows = chunk.length;
+  const counts = new Float32Array(rows * n);
+  chunk.forEach((ex, r) => {
+    counts.set(x.clock.at(ex.cutoff), r * n);
+  });
+  const logCount = counts.map(Math.log1p);
+  const priorScale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let i = r * n; i < (r + 1) * n; i++) max = Math.max(max, counts[i]);
+    priorScale[r] = max > 0 ? 1 / Math.log1p(max) : 0;
+  }
+  const dim = x.parts.topics.dim;
+  const lstm = x.scoring.score(gather(x, chunk, x.lstm, dim), rows);
+  const vector = x.scoring.score(gather(x, chunk, x.vector, dim), rows);
+  const mixture = (shares: Float32Array, items = x.topicItems) =>
+    items.mixture(
+      shares,
+      counts.map((c) => c + TOPIC_SMOOTHING),
+      rows,
+    );
+  const topic = mixture(gather(x, chunk, x.shares, x.parts.topics.k));
+  const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
+  return {
+    rows,
+    counts,
+    logCount,
+    priorScale,
+    lstm,
+    vector,
+    mixture,
+    blendRow: (r) => ({
+      lstm: sub(lstm, r),
+      vector: sub(vector, r),
+      topic: sub(topic, r),
+      logCount: sub(logCount, r),
+      priorScale: priorScale[r],
+    }),
+  };
+}
+
+const rowsOf = (m: Float32Array, n: number, name: string): RowScorer => ({
+  name,
+  fill: (r, out) => out.set(m.subarray(r * n, (r + 1) * n)),
+});
+
+function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)): RowScorer {
+  return { name, fill: (r, out) => blendRow(p, c.blendRow(r), tau, out) };
+}
+
+/** Observed topic shares of the last `fraction` of each example's history (at least one event). */
+function recentShares(log: EventLog, t: TopicModel, chunk: readonly Example[], fraction: number): Float32Array {
+  const out = new Float32Array(chunk.length * t.k);
+  chunk.forEach((ex, r) => {
+    const from = log.userOffsets[ex.user];
+    const take = Math.max(1, Math.round(fraction * (ex.end - from)));
+    windowShares(log.item, t.itemShares, t.k, ex.end - take, ex.end, out, r * t.k);
+  });
+  return out;
+}
+
+/** Fractions of a user's history the last-window topic baseline may use; chosen on validation. */
+export const RECENT_WINDOWS = [0.05, 0.1, 0.2, 0.3, 0.5] as const;
+
+/**
+ * Picks the blend's mode, α and β on the validation examples by NDCG@10 over every mode × α × β (and the
+ * last-window topic baseline's window), all in one pass: the grid only recombines per-chunk matrices.
+ */
 export async function chooseBlend(
   cfg: Config,
   log: EventLog,
   parts: ModelParts,
   valid: readonly Example[],
-): Promise<BlendParams & { curve: BlendPoint[] }> {
-  const dim = parts.topics.dim;
-  const nItems = parts.itemVectors.length / dim;
-  const items = new ItemIndex(parts.scoringVectors, dim);
+): Promise<BlendChoice> {
+  const x = await inputsFor(cfg, log, parts, valid, 'forecast (valid)');
   try {
-    const { lstm, arima } = await forecastVectors(cfg, parts, valid, 'forecast (valid)');
-    const prior = popularityPrior(knownCounts(log, valid, nItems, clockOf(cfg.split, valid)));
-    const curve: BlendPoint[] = [];
-    for (const alpha of cfg.blend.alpha_grid) {
-      const v = blendVectors(lstm, arima.vectors, dim, alpha);
-      for (const beta of cfg.blend.popularity_grid) {
-        const r = await evaluateScorer(log, valid, vectorScorer(items, valid, v, prior, beta), {
-          nItems,
-          ks: [10],
-          excludeSeen: cfg.evaluate.exclude_seen,
-        });
-        curve.push({ alpha, beta, ndcg10: r.metrics['ndcg@10'] });
-      }
-    }
-    // Ties go to the larger α (the model the project is about), then to the smaller β.
-    const best = curve.reduce((b, p) =>
-      p.ndcg10 > b.ndcg10 ||
-      (p.ndcg10 === b.ndcg10 && (p.alpha > b.alpha || (p.alpha === b.alpha && p.beta < b.beta)))
-        ? p
-        : b,
+    const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
+    const r = await evaluateRows(
+      log,
+      valid,
+      (chunk) => {
+        const c = chunkOf(x, chunk);
+        return [
+          ...grid.map((p) => blendScorer(c, p, parts.temperature)),
+          ...RECENT_WINDOWS.map((w) =>
+            rowsOf(c.mixture(recentShares(log, parts.topics, chunk, w)), x.nItems, `recent:${w}`),
+          ),
+        ];
+      },
+      { nItems: x.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen },
     );
-    return { alpha: best.alpha, beta: best.beta, curve };
+    const ndcg = (name: string) => r[name]?.metrics['ndcg@10'] ?? 0;
+    const curve = grid.map((p) => ({ ...p, ndcg10: ndcg(blendKey(p)) }));
+    const best = bestOf(curve);
+    const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg(`recent:${w}`) }));
+    const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    const noForecast = bestOf(curve.filter((p) => p.alpha === 1));
+    return {
+      mode: best.mode,
+      alpha: best.alpha,
+      beta: best.beta,
+      curve,
+      withoutForecast: { mode: noForecast.mode, alpha: 1, beta: noForecast.beta },
+      recentWindow: recent.window,
+      recentCurve,
+    };
   } finally {
-    items.dispose();
+    disposeInputs(x);
   }
 }
 
-/** The baselines every report carries beside the model (the item-kNN neighbour count chosen on validation). */
+/** Highest NDCG@10; ties go to the larger α (the learned model), then to the smaller β, then grid order. */
+function bestOf(curve: readonly BlendPoint[]): BlendPoint {
+  return curve.reduce((b, p) =>
+    p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && (p.alpha > b.alpha || (p.alpha === b.alpha && p.beta < b.beta)))
+      ? p
+      : b,
+  );
+}
+
+/** The baselines every report carries beside the model; the paired test takes the best of them. */
 export const BASELINES = [
+  'topic_recent',
+  'topic_static',
   'item_knn',
   'profile',
   'last_bucket',
@@ -140,54 +281,127 @@ export const BASELINES = [
   'frequent_items',
 ];
 
+/** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
+const REFERENCE_FORECASTERS = ['naive', 'mean', 'ses'] as const;
+
 /**
- * Every method on the test examples: the blend (with its popularity prior), the blend without the prior,
- * its two halves alone, and the baselines: item-kNN, static and last-bucket profiles, popularity, and (when
- * seen items may be recommended) the user's own most frequent items.
+ * Every method on the test examples: the blend, the blend without its popularity weight, without the
+ * topic forecast, its halves alone (LSTM; topic forecast as a mixture and as the original vector), the
+ * topic baselines (static and last-window profile × popularity inside the topic), item-kNN, vector
+ * profiles, popularity, and, when the data carry their generating process, the oracle ranker.
  */
 export async function evaluateTest(
   cfg: Config,
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: BlendParams,
+  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow'>,
   knnNeighbours: number,
+  oracle?: Oracle,
 ): Promise<Evaluation> {
-  const dim = parts.topics.dim;
-  const nItems = parts.itemVectors.length / dim;
-  const items = new ItemIndex(parts.scoringVectors, dim);
+  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)');
+  const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
   try {
-    const { lstm, lstmTopics, arima } = await forecastVectors(cfg, parts, test, 'forecast (test)');
-    const forecastError = await forecastAccuracy(cfg, parts, test, arima.shares, lstmTopics);
-    const now = clockOf(cfg.split, test);
-    const counts = knownCounts(log, test, nItems, now);
-    const prior = popularityPrior(counts);
-    const mixed = blendVectors(lstm, arima.vectors, dim, blend.alpha);
-    const scorers: Record<string, Scorer> = {
-      blend: vectorScorer(items, test, mixed, prior, blend.beta),
-      blend_no_prior: vectorScorer(items, test, mixed, prior, 0),
-      lstm: vectorScorer(items, test, lstm, prior, 0),
-      arima: vectorScorer(items, test, arima.vectors, prior, 0),
-      item_knn: itemKnnScorer(log, buildItemKnn(log, knownEnds(log, test, now), nItems, knnNeighbours)),
+    const { nItems } = x;
+    const tau = parts.temperature;
+    const knn = buildKnnSnapshots(log, test, nItems, knnNeighbours);
+    const dim = parts.topics.dim;
+    const plain: Record<string, Scorer> = {
+      item_knn: itemKnnScorer(log, knn, knnNeighbours),
       profile: profileScorer(log, parts.itemVectors, dim, wholeHistory(log)),
-      last_bucket: profileScorer(
-        log,
-        parts.itemVectors,
-        dim,
-        lastBucket((u, e) => parts.store.bucketsBefore(u, e)),
-      ),
-      most_popular: mostPopular(counts),
+      last_bucket: profileScorer(log, parts.itemVectors, dim, lastBucket((u, e) => parts.store.bucketsBefore(u, e))),
       recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
     };
-    if (!cfg.evaluate.exclude_seen) scorers.frequent_items = frequentItemsScorer(log, nItems, counts);
-    const opts = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen, keepLists: true };
-    const methods: Record<string, MethodResult> = {};
-    for (const [name, scorer] of Object.entries(scorers))
-      methods[name] = await evaluateScorer(log, test, scorer, opts);
-    return { methods, forecast: { fitted: arima.fitted, fellBack: arima.fellBack }, forecastError };
+    if (!cfg.evaluate.exclude_seen)
+      plain.frequent_items = frequentItemsScorer(log, nItems, CountClock.of(log, nItems));
+    const truthShares: Float32Array[] = [];
+    const opts: RankOptions = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen, keepLists: true };
+    const methods = await evaluateRows(
+      log,
+      test,
+      async (chunk) => {
+        const c = chunkOf(x, chunk);
+        const k = parts.topics.k;
+        const whole = recentShares(log, parts.topics, chunk, 1);
+        const out: RowScorer[] = [
+          blendScorer(c, blend, tau, 'blend'),
+          blendScorer(c, { ...blend, beta: 0 }, tau, 'blend_no_prior'),
+          blendScorer(c, blend.withoutForecast, tau, 'blend_no_forecast'),
+          blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
+          blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_forecast'),
+          rowsOf(c.vector, nItems, 'topic_vector'),
+          rowsOf(c.mixture(recentShares(log, parts.topics, chunk, blend.recentWindow)), nItems, 'topic_recent'),
+          rowsOf(c.mixture(whole), nItems, 'topic_static'),
+          rowsOf(c.counts, nItems, 'most_popular'),
+          ...(await matrixRows(plain, chunk, nItems)),
+        ];
+        if (x.lstmTopics) out.push(rowsOf(c.mixture(gather(x, chunk, x.lstmTopics, k)), nItems, 'topic_lstm_head'));
+        if (oracle && oracleItems) {
+          const s = new Float32Array(chunk.length * oracle.k);
+          chunk.forEach((ex, r) => {
+            s.set(oracle.shares(ex), r * oracle.k);
+          });
+          const p = c.mixture(s, oracleItems);
+          truthShares.push(x.topicItems.topicMass(p, chunk.length));
+          out.push(rowsOf(p, nItems, 'oracle'));
+        }
+        return out;
+      },
+      opts,
+    );
+    const forecastError = await forecastAccuracy(cfg, parts, test, x, concat(truthShares));
+    return { methods, forecast: { fitted: x.fitted, fellBack: x.fellBack }, forecastError };
   } finally {
-    items.dispose();
+    disposeInputs(x);
+    oracleItems?.dispose();
   }
+}
+
+function concat(parts: Float32Array[]): Float32Array | null {
+  if (parts.length === 0) return null;
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Topic-share forecast error on the examples' target windows: the configured forecaster, the LSTM's topic
+ * head, and naive / mean / smoothing, in MAE and Jensen–Shannon divergence with user-bootstrap intervals
+ * and paired differences to the mean; against the observed shares and, on synthetic data, against the
+ * generating shares (the expected topic of the next event under the truth).
+ */
+async function forecastAccuracy(
+  cfg: Config,
+  parts: ModelParts,
+  examples: readonly Example[],
+  x: Inputs,
+  truth: Float32Array | null,
+): Promise<ForecastErrorRow[]> {
+  const observed = targetShares(parts.store, examples);
+  const forecasts: Record<string, Float32Array> = { [`${cfg.forecast.model} (blend)`]: x.shares };
+  if (x.lstmTopics) forecasts['lstm topic head'] = x.lstmTopics;
+  for (const model of REFERENCE_FORECASTERS) {
+    const { shares } = await withForecaster({ ...cfg.forecast, model }, (f) =>
+      forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
+    );
+    forecasts[model] = shares;
+  }
+  const table = (actual: Float32Array, suffix: string) => {
+    const byForecaster: Record<string, ForecastEval> = {};
+    for (const [name, forecast] of Object.entries(forecasts)) byForecaster[`${name}${suffix}`] = { forecast, actual };
+    return forecastErrorTable(byForecaster, {
+      k: parts.topics.k,
+      users: examples.map((ex) => ex.user),
+      resamples: cfg.evaluate.bootstrap,
+      seed: cfg.run.seed,
+      reference: `mean${suffix}`,
+    });
+  };
+  return [...table(observed, ''), ...(truth ? table(truth, ' vs truth') : [])];
 }
 
 /**
@@ -201,17 +415,13 @@ export async function validationBaselines(
   nItems: number,
 ): Promise<Record<string, number>> {
   const scorers: Record<string, Scorer> = {
-    most_popular: mostPopular(knownCounts(log, valid, nItems, clockOf(cfg.split, valid))),
+    most_popular: mostPopular(CountClock.of(log, nItems)),
     recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
   };
-  const out: Record<string, number> = {};
-  for (const [name, scorer] of Object.entries(scorers)) {
-    const r = await evaluateScorer(log, valid, scorer, {
-      nItems,
-      ks: [10],
-      excludeSeen: cfg.evaluate.exclude_seen,
-    });
-    out[name] = r.metrics['ndcg@10'];
-  }
-  return out;
+  const r = await evaluateRows(log, valid, (chunk) => matrixRows(scorers, chunk, nItems), {
+    nItems,
+    ks: [10],
+    excludeSeen: cfg.evaluate.exclude_seen,
+  });
+  return Object.fromEntries(Object.entries(r).map(([name, m]) => [name, m.metrics['ndcg@10']]));
 }

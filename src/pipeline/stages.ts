@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
+import { itemTrueTopics, plantedWindowShares, readTruth } from '../data/truth.ts';
 import type { Example } from '../data/split.ts';
 import { EmbeddingCache } from '../embed/cache.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
@@ -14,6 +15,7 @@ import { sequencesOf } from '../model/train.ts';
 import { addPrior, type ItemIndex } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { createProgress, type Progress } from '../util/progress.ts';
+import type { Oracle } from './evaluate.ts';
 
 export interface EmbeddedCatalogue {
   vectors: Float32Array;
@@ -140,4 +142,31 @@ export function vectorScorer(
 /** The global clock a popularity baseline may see (per-user protocol: none). */
 export function clockOf(cfg: Config['split'], examples: readonly Example[]): number {
   return cfg.protocol === 'global' && examples.length ? examples[0].cutoff : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The oracle of a synthetic log: each example's planted shares over its target window (by the user's
+ * event indices, which the loader keeps in generation order) and each item's planted topic.
+ */
+export function oracleOf(
+  path: string,
+  data: { users: readonly string[]; userOffsets: Int32Array; items: { categories: readonly (readonly string[])[] } },
+): Oracle {
+  const truth = readTruth(path);
+  const byId = new Map(truth.users.map((u) => [String(u.id), u]));
+  const k = truth.topics.length;
+  return {
+    k,
+    itemTopics: itemTrueTopics(truth, data.items.categories),
+    shares: (ex) => {
+      const u = byId.get(data.users[ex.user]);
+      const from = data.userOffsets[ex.user];
+      const n = data.userOffsets[ex.user + 1] - from;
+      if (!u || u.events !== n)
+        throw new Error(
+          `truth ${path}: user ${data.users[ex.user]} ${u ? `has ${n} events in the log, ${u.events} planted` : 'is not in it'}`,
+        );
+      return plantedWindowShares(u, k, ex.end - from, ex.targetEnd - from);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { exportCheckpoint } from '../checkpoint/export.ts';
 import type { Manifest } from '../checkpoint/format.ts';
@@ -25,7 +25,7 @@ import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import { BASELINES, chooseBlend, evaluateTest, type ModelParts, validationBaselines } from './evaluate.ts';
-import { clockOf, embedCatalogue, lstmVectors, vectorScorer, withForecaster } from './stages.ts';
+import { clockOf, embedCatalogue, lstmVectors, oracleOf, vectorScorer, withForecaster } from './stages.ts';
 
 export interface TrainRunOptions {
   runId?: string;
@@ -199,25 +199,37 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   t = lap('train', t);
 
   const scoringVectors = trained.scoringVectors ?? emb.vectors;
-  const parts: ModelParts = { model, spec, topics, store, itemVectors: emb.vectors, scoringVectors };
+  const parts: ModelParts = {
+    model,
+    spec,
+    topics,
+    store,
+    itemVectors: emb.vectors,
+    scoringVectors,
+    temperature: m.temperature,
+  };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
-  const { alpha, beta, curve } = blend;
-  say(`blend: α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)})`);
+  const { mode, alpha, beta, curve } = blend;
+  say(
+    `blend: ${mode} α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
+      `topic_recent window ${blend.recentWindow}`,
+  );
   const knn = await chooseKnnNeighbours(log, split.valid, cfg.evaluate.knn_grid, {
     nItems,
-    clock: clockOf(cfg.split, split.valid),
     excludeSeen: cfg.evaluate.exclude_seen,
   });
   const validation = await validationBaselines(cfg, log, split.valid, nItems);
   validation.lstm = trained.bestValid;
   validation.item_knn = Math.max(...knn.curve.map((p) => p.ndcg10));
   validation.blend = Math.max(...curve.map((p) => p.ndcg10));
+  validation.topic_recent = Math.max(...blend.recentCurve.map((p) => p.ndcg10));
   say(
     `valid ndcg@10: ${Object.entries(validation)
       .map(([m, v]) => `${m} ${v.toFixed(4)}`)
       .join(', ')}`,
   );
-  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours);
+  const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
+  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours, oracle);
   const analysis = analyseMethods(evaluation.methods, {
     log,
     examples: split.test,
@@ -249,7 +261,15 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     split: { ...split.summary },
     methods: metrics,
     users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: { alpha, beta, curve },
+    blend: {
+      mode,
+      alpha,
+      beta,
+      curve,
+      without_forecast: blend.withoutForecast,
+      recent_window: blend.recentWindow,
+      recent_curve: blend.recentCurve,
+    },
     forecast: evaluation.forecast,
     training: {
       best_epoch: trained.bestEpoch,
@@ -289,7 +309,14 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       data_fingerprint: dataset.fingerprint,
       encoder: emb.encoder,
       model: spec,
-      blend: { alpha, beta, curve },
+      blend: {
+        mode,
+        alpha,
+        beta,
+        curve,
+        without_forecast: blend.withoutForecast,
+        recent_window: blend.recentWindow,
+      },
       topics: { k: topics.k, temperature: topics.temperature },
       metrics,
       baselines: { item_knn_neighbours: knn.neighbours },

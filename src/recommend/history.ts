@@ -291,6 +291,7 @@ export class HistoryRecommender {
     for (const e of resolved) if (e.text === null) seen.add(e.item);
     const exclude = opts.excludeSeen === false ? undefined : seen;
     return {
+      mode: this.rec.mode,
       alpha,
       beta,
       items: this.rec.rank(scores, k, exclude, opts.diversity),

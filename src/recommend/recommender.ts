@@ -3,8 +3,11 @@ import { userKeyOf } from '../checkpoint/user-ids.ts';
 import { env } from '../env.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { type HeadSplit, predictHead, splitAtHead } from '../model/lstm.ts';
+import { softAssign } from '../topics/kmeans.ts';
+import { type BlendMode, blendRow } from './blend.ts';
 import { mmr } from './mmr.ts';
 import { addPrior, ItemIndex, lowRankItems, lowRankQuery, popularityPrior, topK } from './score.ts';
+import { topicItemDistribution } from './topic-mixture.ts';
 
 export interface Recommendation {
   id: string;
@@ -14,6 +17,7 @@ export interface Recommendation {
 
 export interface UserRecommendations {
   user: string;
+  mode: BlendMode;
   alpha: number;
   beta: number;
   items: Recommendation[];
@@ -54,7 +58,13 @@ export class Recommender {
   private readonly userKey: (id: string) => string;
   private readonly head: HeadSplit;
   private readonly items: ItemIndex;
+  /** p(i | k) by the checkpoint's popularity (items × k): topic scores are one k-long product per item. */
+  private readonly topicItems: ItemIndex;
+  private readonly logCount: Float32Array;
+  private readonly priorScale: number;
   private readonly prior: Float32Array;
+  readonly mode: BlendMode;
+  private readonly tau: number;
   /** The model is fixed and each user's stored sequence too, so their LSTM state is computed once. */
   private readonly lstmCache = new Map<number, LstmState>();
 
@@ -79,6 +89,14 @@ export class Recommender {
     );
     this.items = new ItemIndex(low.rows, low.rank);
     this.prior = popularityPrior(ck.popularity);
+    const shares = softAssign(ck.itemVectors, encoder.dim, ck.centroids, topics.temperature);
+    this.topicItems = new ItemIndex(topicItemDistribution(shares, topics.k, ck.popularity), topics.k);
+    this.logCount = ck.popularity.map(Math.log1p);
+    let max = 0;
+    for (const c of ck.popularity) max = Math.max(max, c);
+    this.priorScale = max > 0 ? 1 / Math.log1p(max) : 0;
+    this.mode = ck.manifest.blend.mode ?? 'vector';
+    this.tau = (ck.manifest.config as { model: { temperature: number } }).model.temperature;
   }
 
   /** Row of `user` in the checkpoint's user tables; throws UnknownUserError. */
@@ -120,16 +138,23 @@ export class Recommender {
   }
 
   /**
-   * score_i = ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i for the LSTM state's vector l and the ARIMA vector
-   * a = Σ_k shares_k · centroid_k.
+   * The checkpoint's blend (src/recommend/blend.ts) of the LSTM state's vector l and the forecast topic
+   * shares. vector mode: ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i with a = Σ_k shares_k · centroid_k;
+   * the other modes combine ⟨l/‖l‖, e_i⟩ with the topic mixture Σ_k shares_k · p(i | k).
    */
   score(lstm: LstmState, shares: Float32Array, alpha: number, beta: number): Float32Array {
-    const { encoder, topics } = this.ck.manifest;
-    const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
-    let a2 = 0;
-    for (const x of arima) a2 += x * x;
-    const q = lowRankQuery(lstm.hidden, lstm.norm, shares, Math.sqrt(a2), alpha);
-    return addPrior(this.items.score(q, 1), this.prior, beta);
+    if (this.mode === 'vector') {
+      const { encoder, topics } = this.ck.manifest;
+      const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
+      let a2 = 0;
+      for (const x of arima) a2 += x * x;
+      const q = lowRankQuery(lstm.hidden, lstm.norm, shares, Math.sqrt(a2), alpha);
+      return addPrior(this.items.score(q, 1), this.prior, beta);
+    }
+    const l = this.items.score(lowRankQuery(lstm.hidden, lstm.norm, shares, 0, 1), 1);
+    const topic = this.topicItems.score(shares, 1);
+    const row = { lstm: l, vector: l, topic, logCount: this.logCount, priorScale: this.priorScale };
+    return blendRow({ mode: this.mode, alpha, beta }, row, this.tau, new Float32Array(l.length));
   }
 
   /** Top-k items by score (MMR re-ranked when diversity > 0), skipping the excluded item indices. */
@@ -173,6 +198,7 @@ export class Recommender {
     const exclude = opts.excludeSeen === false ? undefined : this.seenItems(u);
     return {
       user,
+      mode: this.mode,
       alpha,
       beta,
       items: this.rank(scores, k, exclude, opts.diversity),
@@ -182,5 +208,6 @@ export class Recommender {
 
   dispose(): void {
     this.items.dispose();
+    this.topicItems.dispose();
   }
 }

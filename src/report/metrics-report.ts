@@ -36,7 +36,15 @@ export interface RunReport {
   split: Record<string, unknown>;
   methods: Record<string, Record<string, number>>;
   users_evaluated: Record<string, number>;
-  blend: { alpha: number; beta: number; curve: { alpha: number; beta: number; ndcg10: number }[] };
+  blend: {
+    mode?: string;
+    alpha: number;
+    beta: number;
+    curve: { mode?: string; alpha: number; beta: number; ndcg10: number }[];
+    without_forecast?: { mode: string; alpha: number; beta: number };
+    recent_window?: number;
+    recent_curve?: { window: number; ndcg10: number }[];
+  };
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };
   timings_s: Record<string, number>;

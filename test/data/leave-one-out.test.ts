@@ -42,16 +42,15 @@ describe('leave-one-out by time', () => {
   ]);
   const split = leaveOneOut(log, { events: 2 });
 
-  it('holds out the last event for test and the one before for validation', () => {
-    expect(split.test.map((e) => [e.user, e.end, [...e.target]])).toEqual([
-      [0, 5, [4]],
-      [1, 8, [9]],
+  it('holds out the last event for test and the one before for validation, in cutoff order', () => {
+    expect(split.test.map((e) => [e.user, e.end, e.cutoff, [...e.target]])).toEqual([
+      [1, 8, 7, [9]],
+      [0, 5, 30, [4]],
     ]);
     expect(split.valid.map((e) => [e.user, e.end, [...e.target]])).toEqual([
-      [0, 4, [5]],
       [1, 7, [8]],
+      [0, 4, [5]],
     ]);
-    expect(split.test[0].cutoff).toBe(30);
     expect(split.summary).toMatchObject({
       protocol: 'leave-one-out',
       users: 3,

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { knownCounts, mostPopular } from '../../src/evaluate/baselines.ts';
-import { buildItemKnn, chooseKnnNeighbours, itemKnnScorer, knownEnds } from '../../src/evaluate/knn.ts';
+import { CountClock, mostPopular } from '../../src/evaluate/baselines.ts';
+import {
+  buildItemKnn,
+  buildKnnSnapshots,
+  chooseKnnNeighbours,
+  type ItemKnn,
+  itemKnnScorer,
+  knownEnds,
+} from '../../src/evaluate/knn.ts';
+
+/** One model valid from the start of time. */
+const one = (m: ItemKnn) => ({ times: [Number.NEGATIVE_INFINITY], models: [m] });
 import { evaluateScorer } from '../../src/evaluate/rank.ts';
 import { synthLog } from './synth-log.ts';
 
@@ -36,19 +46,31 @@ describe('item-item kNN', () => {
     expect(knn.neighbours[9]).toBe(-1); // item3 co-occurs with nothing before the clock
   });
 
-  it('uses only events before each evaluated user’s end: later events change nothing', async () => {
+  it('uses only events before each example’s cutoff: its target and anyone’s later events change nothing', async () => {
     const log = handLog();
     const ex: Example = { user: 3, end: 8, targetEnd: 9, cutoff: 8, target: Int32Array.of(0) };
-    const ends = knownEnds(log, [ex], Number.POSITIVE_INFINITY);
-    expect(ends[3]).toBe(8); // u3 keeps item 3 only; others everything (per-user protocol)
-    const a = (await itemKnnScorer(log, buildItemKnn(log, ends, 4, 3))([ex])) as Float32Array;
+    const score = async (l: typeof log) =>
+      Array.from((await itemKnnScorer(l, buildKnnSnapshots(l, [ex], 4, 3), 3)([ex])) as Float32Array);
     const leaked = { ...log, item: Int32Array.from(log.item) };
-    leaked.item[8] = 2; // the target event itself
-    const b = (await itemKnnScorer(
-      leaked,
-      buildItemKnn(leaked, knownEnds(leaked, [ex], Infinity), 4, 3),
-    )([ex])) as Float32Array;
-    expect(Array.from(b)).toEqual(Array.from(a));
+    leaked.item[8] = 2; // the target event itself (time 8, at the cutoff)
+    expect(await score(leaked)).toEqual(await score(log));
+    // The snapshot holds exactly the events before time 8.
+    const snap = buildKnnSnapshots(log, [ex], 4, 3);
+    expect(snap.times).toEqual([8]);
+    expect(Array.from(snap.models[0].counts)).toEqual(Array.from(buildItemKnn(log, knownEnds(log, [], 8), 4, 3).counts));
+  });
+
+  it('gives each example the latest snapshot at or before its cutoff', async () => {
+    const log = handLog();
+    const early: Example = { user: 0, end: 1, targetEnd: 2, cutoff: 1, target: Int32Array.of(1) };
+    const late: Example = { user: 3, end: 8, targetEnd: 9, cutoff: 8, target: Int32Array.of(0) };
+    const snap = buildKnnSnapshots(log, [early, late], 4, 3);
+    expect(snap.times).toEqual([1, 8]);
+    // At time 1 only item 0 has been seen: nothing co-occurs, every item falls back to popularity (< 0).
+    const atEarly = (await itemKnnScorer(log, snap, 3)([early])) as Float32Array;
+    expect(Math.max(...atEarly)).toBeLessThan(0);
+    const atLate = (await itemKnnScorer(log, snap, 3)([{ ...early, cutoff: 8 }])) as Float32Array;
+    expect(atLate[1]).toBeGreaterThan(0);
   });
 
   it('scores sum neighbour similarities; unreached items rank below by popularity', async () => {
@@ -56,35 +78,31 @@ describe('item-item kNN', () => {
     const knn = buildItemKnn(log, knownEnds(log, [], 7), 4, 3);
     // A user who has seen item 0 only (u0's first event).
     const ex: Example = { user: 0, end: 1, targetEnd: 2, cutoff: 1, target: Int32Array.of(1) };
-    const full = (await itemKnnScorer(log, knn)([ex])) as Float32Array;
+    const full = (await itemKnnScorer(log, one(knn), 3)([ex])) as Float32Array;
     expect(full[1]).toBeCloseTo(2 / Math.sqrt(6), 6);
     expect(full[2]).toBeCloseTo(0.5, 6);
     expect(full[3]).toBeLessThan(0); // never co-occurs: fallback in [−1, 0)
-    const one = (await itemKnnScorer(log, knn, 1)([ex])) as Float32Array;
-    expect(one[2]).toBeLessThan(0); // item 2 is item 0's second neighbour: cut at 1
-    expect(() => itemKnnScorer(log, knn, 4)).toThrow(/neighbours must be an integer in \[1, 3\]/);
+    const cut = (await itemKnnScorer(log, one(knn), 1)([ex])) as Float32Array;
+    expect(cut[2]).toBeLessThan(0); // item 2 is item 0's second neighbour: cut at 1
+    expect(() => itemKnnScorer(log, one(knn), 4)).toThrow(/neighbours must be an integer in \[1, 3\]/);
     expect(() => buildItemKnn(log, knownEnds(log, [], 7), 4, 0)).toThrow(/positive integer/);
   });
 
   it('beats most-popular on drifting synthetic data and picks the best grid value on validation', async () => {
     const { log, nItems, split } = synthLog();
-    const choice = await chooseKnnNeighbours(log, split.valid, [5, 20, 50], {
-      nItems,
-      clock: Number.POSITIVE_INFINITY,
-      excludeSeen: true,
-    });
+    const choice = await chooseKnnNeighbours(log, split.valid, [5, 20, 50], { nItems, excludeSeen: true });
     expect(choice.curve.map((p) => p.neighbours)).toEqual([5, 20, 50]);
     expect(choice.curve.find((p) => p.neighbours === choice.neighbours)!.ndcg10).toBe(
       Math.max(...choice.curve.map((p) => p.ndcg10)),
     );
     const test = split.test;
     const opts = { nItems, ks: [10], excludeSeen: true };
-    const knn = buildItemKnn(log, knownEnds(log, test, Infinity), nItems, choice.neighbours);
-    const k = await evaluateScorer(log, test, itemKnnScorer(log, knn), opts);
-    const p = await evaluateScorer(log, test, mostPopular(knownCounts(log, test, nItems, Infinity)), opts);
+    const knn = buildKnnSnapshots(log, test, nItems, choice.neighbours);
+    const k = await evaluateScorer(log, test, itemKnnScorer(log, knn, choice.neighbours), opts);
+    const p = await evaluateScorer(log, test, mostPopular(CountClock.of(log, nItems)), opts);
     expect(k.metrics['ndcg@10']).toBeGreaterThan(1.3 * p.metrics['ndcg@10']);
     await expect(
-      chooseKnnNeighbours(log, split.valid, [], { nItems, clock: 0, excludeSeen: true }),
+      chooseKnnNeighbours(log, split.valid, [], { nItems, excludeSeen: true }),
     ).rejects.toThrow(/grid is empty/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { knownCounts, mostPopular } from '../../src/evaluate/baselines.ts';
+import { CountClock, mostPopular } from '../../src/evaluate/baselines.ts';
 import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../../src/evaluate/profile.ts';
 import { evaluateScorer } from '../../src/evaluate/rank.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
@@ -53,12 +53,12 @@ describe('profile baselines', () => {
   });
 
   it('frequent items: more frequent first, then more recent; unseen by fallback popularity', async () => {
-    const s = (await frequentItemsScorer(log, 4, Float32Array.of(0, 0, 0, 5))([ex])) as Float32Array;
+    const s = (await frequentItemsScorer(log, 4, CountClock.of(log, 4))([ex])) as Float32Array;
     expect(s[0]).toBeGreaterThan(s[2]); // seen twice
     expect(s[2]).toBeGreaterThan(s[1]); // both once, item 2 more recently
     expect(s[1]).toBeGreaterThan(s[3]); // unseen item ranks below seen ones
     expect(s[3]).toBeLessThan(0);
-    expect(() => frequentItemsScorer(log, 3, Float32Array.of(1))).toThrow(/fallback counts have 1 items/);
+    expect(() => frequentItemsScorer(log, 3, CountClock.of(log, 4))).toThrow(/clock has 4 items, expected 3/);
   });
 
   it('on planted drift the last-bucket profile beats the static profile and most-popular', async () => {
@@ -83,21 +83,21 @@ describe('profile baselines', () => {
       ),
     );
     const whole = await ndcg(profileScorer(slog, itemVectors, topics, wholeHistory(slog)));
-    const pop = await ndcg(mostPopular(knownCounts(slog, split.test, nItems, Infinity)));
+    const pop = await ndcg(mostPopular(CountClock.of(slog, nItems)));
     expect(last).toBeGreaterThan(2 * whole);
     expect(last).toBeGreaterThan(2 * pop);
   });
 
   it('frequent items recover repeat consumption when seen items are kept', async () => {
     const { log: slog, nItems, split } = synthLog();
-    const counts = knownCounts(slog, split.test, nItems, Infinity);
+    const clock = () => CountClock.of(slog, nItems);
     const opts = { nItems, ks: [10], excludeSeen: false };
-    const freq = await evaluateScorer(slog, split.test, frequentItemsScorer(slog, nItems, counts), opts);
-    const excluded = await evaluateScorer(slog, split.test, frequentItemsScorer(slog, nItems, counts), {
+    const freq = await evaluateScorer(slog, split.test, frequentItemsScorer(slog, nItems, clock()), opts);
+    const excluded = await evaluateScorer(slog, split.test, frequentItemsScorer(slog, nItems, clock()), {
       ...opts,
       excludeSeen: true,
     });
-    const pop = await evaluateScorer(slog, split.test, mostPopular(counts), { ...opts, excludeSeen: true });
+    const pop = await evaluateScorer(slog, split.test, mostPopular(clock()), { ...opts, excludeSeen: true });
     // With seen items excluded it can only fall back to popularity: identical to most-popular.
     expect(excluded.metrics['ndcg@10']).toBeCloseTo(pop.metrics['ndcg@10'], 12);
     expect(freq.metrics['hr@10']).toBeGreaterThan(0.5);

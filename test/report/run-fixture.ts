@@ -1,5 +1,5 @@
-import { buildTimeline, knownCounts, mostPopular, recentPopular } from '../../src/evaluate/baselines.ts';
-import { buildItemKnn, chooseKnnNeighbours, itemKnnScorer, knownEnds } from '../../src/evaluate/knn.ts';
+import { buildTimeline, CountClock, knownCounts, mostPopular, recentPopular } from '../../src/evaluate/baselines.ts';
+import { buildKnnSnapshots, chooseKnnNeighbours, itemKnnScorer } from '../../src/evaluate/knn.ts';
 import { lastBucket, profileScorer } from '../../src/evaluate/profile.ts';
 import { evaluateScorer, type MethodResult } from '../../src/evaluate/rank.ts';
 import { analyseMethods } from '../../src/evaluate/summary.ts';
@@ -24,12 +24,8 @@ export async function syntheticRunReport(): Promise<RunReport> {
   });
   const test = split.test;
   const counts = knownCounts(log, test, nItems, Infinity);
-  const knnChoice = await chooseKnnNeighbours(log, split.valid, [5, 20], {
-    nItems,
-    clock: Infinity,
-    excludeSeen: true,
-  });
-  const knn = buildItemKnn(log, knownEnds(log, test, Infinity), nItems, knnChoice.neighbours);
+  const knnChoice = await chooseKnnNeighbours(log, split.valid, [5, 20], { nItems, excludeSeen: true });
+  const knn = buildKnnSnapshots(log, test, nItems, knnChoice.neighbours);
   const opts = { nItems, ks: [5, 10], excludeSeen: true, keepLists: true };
   const scorers = {
     blend: profileScorer(
@@ -38,8 +34,8 @@ export async function syntheticRunReport(): Promise<RunReport> {
       topics,
       lastBucket((u, e) => store.bucketsBefore(u, e)),
     ),
-    item_knn: itemKnnScorer(log, knn),
-    most_popular: mostPopular(counts),
+    item_knn: itemKnnScorer(log, knn, knnChoice.neighbours),
+    most_popular: mostPopular(CountClock.of(log, nItems)),
     recent_popular: recentPopular(buildTimeline(log), nItems, 30 * 86_400),
   };
   const methods: Record<string, MethodResult> = {};

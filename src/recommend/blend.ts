@@ -1,0 +1,79 @@
+/**
+ * How the two forecasts become one ranking. Per user and item:
+ * - `log-linear` (product of experts): α·(⟨l̂, v_i⟩/τ + β·log(1+c_i)) + (1−α)·log p_topic(i | u)
+ * - `mixture`: α·softmax_i(⟨l̂, v_i⟩/τ + β·log(1+c_i)) + (1−α)·p_topic(i | u)
+ * - `vector` (the original): α·⟨l̂, v_i⟩ + (1−α)·⟨â, v_i⟩ + β·log(1+c_i)/log(1+max c)
+ * where l̂ is the LSTM's unit forecast vector, τ its contrastive temperature, v_i the item's scoring vector,
+ * p_topic the forecast topic shares × each topic's item distribution (topic-mixture.ts), â the unit
+ * vector Σ_k s_k·centroid_k, and c_i the item's count known at the cutoff.
+ */
+export const BLEND_MODES = ['log-linear', 'mixture', 'vector'] as const;
+export type BlendMode = (typeof BLEND_MODES)[number];
+
+export interface BlendParams {
+  mode: BlendMode;
+  alpha: number;
+  beta: number;
+}
+
+/** One user's per-item inputs (each nItems long). */
+export interface BlendRow {
+  lstm: Float32Array;
+  vector: Float32Array;
+  topic: Float32Array;
+  logCount: Float32Array;
+  /** 1 / log(1 + max count): scales the vector mode's prior into [0, 1]. */
+  priorScale: number;
+}
+
+/** Keeps log p finite for items a topic forecast gives no mass. */
+const LOG_FLOOR = 1e-30;
+
+/** Writes the blend's scores of every item into `out`. */
+export function blendRow(p: BlendParams, x: BlendRow, tau: number, out: Float32Array): Float32Array {
+  const { alpha: a, beta: b } = p;
+  const n = out.length;
+  if (p.mode === 'vector') {
+    const w = b * x.priorScale;
+    for (let i = 0; i < n; i++) out[i] = a * x.lstm[i] + (1 - a) * x.vector[i] + w * x.logCount[i];
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = a > 0 ? x.lstm[i] / tau + b * x.logCount[i] : 0;
+  if (p.mode === 'log-linear') {
+    if (a < 1) for (let i = 0; i < n; i++) out[i] = a * out[i] + (1 - a) * Math.log(x.topic[i] + LOG_FLOOR);
+    return out;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) max = Math.max(max, out[i]);
+  let z = 0;
+  for (let i = 0; i < n; i++) z += Math.exp(out[i] - max);
+  for (let i = 0; i < n; i++) out[i] = (a * Math.exp(out[i] - max)) / z + (1 - a) * x.topic[i];
+  return out;
+}
+
+/**
+ * The settings a validation grid tries: every mode × α × β, without the duplicates whose rankings are the
+ * same by construction (α = 0 ignores β and, outside `vector`, is the topic forecast alone; at α = 1
+ * `mixture` ranks as `log-linear`).
+ */
+export function blendGrid(
+  modes: readonly BlendMode[],
+  alphas: readonly number[],
+  betas: readonly number[],
+): BlendParams[] {
+  const out: BlendParams[] = [];
+  const seen = new Set<string>();
+  for (const mode of modes)
+    for (const alpha of alphas)
+      for (const beta of betas) {
+        const m = mode !== 'vector' && (alpha === 0 || alpha === 1) ? 'log-linear' : mode;
+        const p = { mode: m, alpha, beta: alpha === 0 && m !== 'vector' ? 0 : beta };
+        const key = blendKey(p);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(p);
+      }
+  return out;
+}
+
+export const blendKey = (p: BlendParams) => `${p.mode}:${p.alpha}:${p.beta}`;
