@@ -71,6 +71,8 @@ export interface Manifest {
     recent_window?: number;
   };
   topics: { k: number; temperature: number };
+  /** The fitted pooled topic-share forecaster (config forecast.model: pooled). */
+  forecaster?: import('../forecast/pooled.ts').PooledModel;
   metrics: Record<string, Record<string, number>>;
   /** How users.json names users (absent in older checkpoints: plain). */
   user_ids?: import('./user-ids.ts').UserIdScheme;

@@ -110,8 +110,12 @@ const TopicsSchema = z
 const ForecastSchema = z
   .object({
     model: z
-      .enum(['arima', 'arima-auto', 'arima-resid', 'ensemble', 'naive', 'mean', 'ses'])
-      .default('arima-resid'),
+      .enum(['pooled', 'arima', 'arima-auto', 'arima-resid', 'ensemble', 'naive', 'mean', 'ses'])
+      .default('pooled'),
+    /** pooled: coefficients per topic or shared by all topics, ridge, per-user refit strength (null: none). */
+    per: z.enum(['topic', 'shared']).default('topic'),
+    ridge: z.number().positive().default(0.01),
+    strength: z.number().positive().nullable().default(null),
     /** arima: the (p, d, q) order. */
     order: z
       .tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)])
@@ -171,8 +175,14 @@ const TrainSchema = z
  */
 const BlendSchema = z
   .object({
-    modes: z.array(z.enum(BLEND_MODES)).min(1).default([...BLEND_MODES]),
-    alpha_grid: z.array(z.number().min(0).max(1)).min(1).default([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
+    modes: z
+      .array(z.enum(BLEND_MODES))
+      .min(1)
+      .default([...BLEND_MODES]),
+    alpha_grid: z
+      .array(z.number().min(0).max(1))
+      .min(1)
+      .default([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
     /** Popularity weight: the exponent of (1 + count) in the LSTM expert, or the vector mode's prior weight. */
     popularity_grid: z.array(z.number().min(0)).min(1).default([0, 0.05, 0.1, 0.2, 0.4]),
   })

@@ -40,7 +40,12 @@ export function validateOrder(order: ArimaOrder): void {
 
 /** Why this series must not reach the package, or null when it may. */
 export function inputGuard(series: readonly number[], order: ArimaOrder): FallbackReason | null {
-  if (series.length < arimaMinLength(order)) return 'too-short';
+  return seriesGuard(series, arimaMinLength(order));
+}
+
+/** Why this series must not be fitted (shorter than minLength, non-finite, constant), or null. */
+export function seriesGuard(series: readonly number[], minLength: number): FallbackReason | null {
+  if (series.length < minLength) return 'too-short';
   // NaN/Infinity make the package return all-NaN silently (or interpolate interior NaN): never pass them.
   if (!series.every(Number.isFinite)) return 'non-finite-input';
   const first = series[0];

@@ -1,4 +1,4 @@
-import { type ArimaOrder, createFallback, inputGuard, shareForecastOk } from './arima.ts';
+import { type ArimaOrder, arimaMinLength, createFallback, seriesGuard, shareForecastOk } from './arima.ts';
 import type { ArimaModel, ArimaRuntime } from './arima-wasm.ts';
 import { fitArmaCss, forecastArma } from './arma-css.ts';
 import { sesFitted } from './simple.ts';
@@ -10,6 +10,11 @@ const CSS = { method: 1, optimizer: 6 } as const;
 /** Keeps log σ² finite when a candidate fits a short series exactly. */
 const SIGMA2_FLOOR = 1e-12;
 const AUTO_LIMITS = { p: 2, d: 1, q: 2 } as const;
+/**
+ * Fewest points a selection among JS-fitted candidates only (d = 0: mean, zero mean, CSS ARMA) runs on;
+ * above it each candidate is still only scored where defined (CSS from 2p + q + 2 points, AICc from k + 2).
+ */
+export const MIN_CSS_POINTS = Number(process.env.MSP ?? 5);
 
 /** One candidate order fitted to one series. */
 export interface OrderFit {
@@ -81,9 +86,12 @@ export class OrderSelector {
       for (let p = 0; p <= limits.p; p++) for (let q = 0; q <= limits.q; q++) this.orders.push([p, d, q]);
   }
 
-  /** The largest order (what the length guard must allow for). */
-  get maxOrder(): ArimaOrder {
-    return [this.limits.p, this.limits.d, this.limits.q];
+  /**
+   * Fewest points to select on: the package's minimum when d = 1 candidates need it, else MIN_CSS_POINTS
+   * (every d = 0 candidate is fitted in JS).
+   */
+  get minLength(): number {
+    return this.limits.d > 0 ? arimaMinLength([this.limits.p, this.limits.d, this.limits.q]) : MIN_CSS_POINTS;
   }
 
   /** Candidates sorted best first (ties → fewer parameters, then enumeration order). Empty if all failed. */
@@ -96,9 +104,10 @@ export class OrderSelector {
       k: number,
       drift = false,
     ) => {
-      if (fit && Number.isFinite(fit.sigma2) && fit.sigma2 >= 0 && fit.values.every(Number.isFinite)) {
-        fits.push({ order, drift, ...fit, k, aicc: aicc(fit.sigma2, n, k) });
-      }
+      if (!fit || !(fit.sigma2 >= 0) || !fit.values.every(Number.isFinite)) return;
+      const criterion = aicc(fit.sigma2, n, k);
+      // Too few points for k parameters: no criterion to rank it by.
+      if (Number.isFinite(criterion)) fits.push({ order, drift, ...fit, k, aicc: criterion });
     };
     if (this.opts.zeroMean) {
       add([0, 0, 0], { values: new Array(horizon).fill(0), sigma2: mean(series.map((x) => x * x)) }, 1);
@@ -177,7 +186,7 @@ function randomWalk(series: readonly number[], horizon: number) {
 type Selection = { fit: OrderFit } | { reason: FallbackReason };
 
 function selectShareFit(selector: OrderSelector, series: readonly number[], horizon: number): Selection {
-  const reason = inputGuard(series, selector.maxOrder);
+  const reason = seriesGuard(series, selector.minLength);
   if (reason) return { reason };
   const ranked = selector.rank(series, horizon);
   if (ranked.length === 0) return { reason: 'fit-error' };
@@ -290,10 +299,10 @@ export class ResidualArimaForecaster extends GuardedForecaster {
   }
 
   protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
-    const early = inputGuard(series, [0, 0, 0]);
-    if (early && early !== 'too-short') return early;
+    const early = seriesGuard(series, 0);
+    if (early) return early;
     const { level, errors, gain } = levelErrors(series, this.level);
-    const reason = inputGuard(errors, this.selector.maxOrder);
+    const reason = seriesGuard(errors, this.selector.minLength);
     if (reason) return reason;
     const best = this.selector.rank(errors, horizon)[0];
     if (!best) return 'fit-error';

@@ -1,8 +1,50 @@
 import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { createProgress } from '../util/progress.ts';
+import { forecastPooled, forecastPooledShrunk, type PooledModel } from './pooled.ts';
 import { forecastShares } from './shares.ts';
 import type { Forecaster } from './types.ts';
+
+/** Predicts one user's topic shares `horizon` buckets ahead from their K share series. */
+export interface ShareForecaster {
+  readonly name: string;
+  forecastShares(
+    seriesByTopic: readonly (readonly number[])[],
+    horizon: number,
+  ): { shares: number[]; fitted: number; fellBack: number };
+  dispose(): void;
+}
+
+/** A per-series forecaster (ARIMA family, smoothing, …) applied to each topic's series. */
+export function perSeries(f: Forecaster): ShareForecaster {
+  return {
+    name: f.name,
+    forecastShares: (series, horizon) => forecastShares(f, series, horizon),
+    dispose: () => f.dispose(),
+  };
+}
+
+/**
+ * The pooled model (fitted on every user's training series), optionally refitted per user under a prior
+ * of `strength` pseudo-pairs; it predicts one bucket ahead, so further horizons feed forecasts back in.
+ */
+export function pooledForecaster(model: PooledModel, strength: number | null): ShareForecaster {
+  const step = (s: readonly (readonly number[])[]) =>
+    strength === null ? forecastPooled(model, s) : forecastPooledShrunk(model, s, { strength });
+  return {
+    name: 'pooled',
+    forecastShares: (series, horizon) => {
+      let s = series.map((x) => [...x]);
+      let shares = step(s);
+      for (let h = 1; h < horizon; h++) {
+        s = s.map((x, c) => [...x, shares[c]]);
+        shares = step(s);
+      }
+      return { shares, fitted: series.length, fellBack: 0 };
+    },
+    dispose: () => {},
+  };
+}
 
 export interface ExampleForecasts {
   /** examples × k forecast topic shares (rows sum to 1). */
@@ -14,7 +56,7 @@ export interface ExampleForecasts {
 
 /** Forecasts, for every example, the user's topic shares `horizon` buckets after its history. */
 export function forecastExamples(
-  f: Forecaster,
+  f: ShareForecaster,
   store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
   horizon: number,
@@ -26,7 +68,7 @@ export function forecastExamples(
   let fellBack = 0;
   const bar = createProgress(label, examples.length);
   examples.forEach((ex, r) => {
-    const out = forecastShares(f, store.topicSeries(ex.user, ex.end), horizon);
+    const out = f.forecastShares(store.topicSeries(ex.user, ex.end), horizon);
     shares.set(out.shares, r * k);
     fitted += out.fitted;
     fellBack += out.fellBack;

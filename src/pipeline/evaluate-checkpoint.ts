@@ -76,6 +76,7 @@ export async function evaluateCheckpoint(
       itemVectors: ck.itemVectors,
       scoringVectors: ck.scoringVectors ?? ck.itemVectors,
       temperature: cfg.model.temperature,
+      pooled: ck.manifest.forecaster ?? null,
     },
     split.test,
     blendOf(ck.manifest.blend),

@@ -15,10 +15,18 @@ import {
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
+import type { PooledModel } from '../forecast/pooled.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
 import { sequencesOf, targetShares } from '../model/train.ts';
-import { type BlendMode, type BlendParams, type BlendRow, blendGrid, blendKey, blendRow } from '../recommend/blend.ts';
+import {
+  type BlendMode,
+  type BlendParams,
+  type BlendRow,
+  blendGrid,
+  blendKey,
+  blendRow,
+} from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems, windowShares } from '../recommend/topic-mixture.ts';
 import type { TopicModel } from '../topics/model.ts';
@@ -36,6 +44,8 @@ export interface ModelParts {
   scoringVectors: Float32Array;
   /** The contrastive temperature: LSTM scores / τ are its logits over items. */
   temperature: number;
+  /** The fitted pooled topic-share forecaster, when the config's forecaster is `pooled`. */
+  pooled: PooledModel | null;
 }
 
 /**
@@ -97,9 +107,16 @@ async function inputsFor(
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
-  const p = predict(parts.model, sequencesOf(parts.store, examples, parts.spec.maxLen), examples.length, parts.spec);
-  const fc = await withForecaster(cfg.forecast, (f) =>
-    forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
+  const p = predict(
+    parts.model,
+    sequencesOf(parts.store, examples, parts.spec.maxLen),
+    examples.length,
+    parts.spec,
+  );
+  const fc = await withForecaster(
+    cfg.forecast,
+    (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
+    parts.pooled,
   );
   return {
     parts,
@@ -200,7 +217,12 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
 }
 
 /** Observed topic shares of the last `fraction` of each example's history (at least one event). */
-function recentShares(log: EventLog, t: TopicModel, chunk: readonly Example[], fraction: number): Float32Array {
+function recentShares(
+  log: EventLog,
+  t: TopicModel,
+  chunk: readonly Example[],
+  fraction: number,
+): Float32Array {
   const out = new Float32Array(chunk.length * t.k);
   chunk.forEach((ex, r) => {
     const from = log.userOffsets[ex.user];
@@ -263,7 +285,8 @@ export async function chooseBlend(
 /** Highest NDCG@10; ties go to the larger α (the learned model), then to the smaller β, then grid order. */
 function bestOf(curve: readonly BlendPoint[]): BlendPoint {
   return curve.reduce((b, p) =>
-    p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && (p.alpha > b.alpha || (p.alpha === b.alpha && p.beta < b.beta)))
+    p.ndcg10 > b.ndcg10 ||
+    (p.ndcg10 === b.ndcg10 && (p.alpha > b.alpha || (p.alpha === b.alpha && p.beta < b.beta)))
       ? p
       : b,
   );
@@ -309,13 +332,23 @@ export async function evaluateTest(
     const plain: Record<string, Scorer> = {
       item_knn: itemKnnScorer(log, knn, knnNeighbours),
       profile: profileScorer(log, parts.itemVectors, dim, wholeHistory(log)),
-      last_bucket: profileScorer(log, parts.itemVectors, dim, lastBucket((u, e) => parts.store.bucketsBefore(u, e))),
+      last_bucket: profileScorer(
+        log,
+        parts.itemVectors,
+        dim,
+        lastBucket((u, e) => parts.store.bucketsBefore(u, e)),
+      ),
       recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
     };
     if (!cfg.evaluate.exclude_seen)
       plain.frequent_items = frequentItemsScorer(log, nItems, CountClock.of(log, nItems));
     const truthShares: Float32Array[] = [];
-    const opts: RankOptions = { nItems, ks: cfg.evaluate.k, excludeSeen: cfg.evaluate.exclude_seen, keepLists: true };
+    const opts: RankOptions = {
+      nItems,
+      ks: cfg.evaluate.k,
+      excludeSeen: cfg.evaluate.exclude_seen,
+      keepLists: true,
+    };
     const methods = await evaluateRows(
       log,
       test,
@@ -330,12 +363,17 @@ export async function evaluateTest(
           blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
           blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_forecast'),
           rowsOf(c.vector, nItems, 'topic_vector'),
-          rowsOf(c.mixture(recentShares(log, parts.topics, chunk, blend.recentWindow)), nItems, 'topic_recent'),
+          rowsOf(
+            c.mixture(recentShares(log, parts.topics, chunk, blend.recentWindow)),
+            nItems,
+            'topic_recent',
+          ),
           rowsOf(c.mixture(whole), nItems, 'topic_static'),
           rowsOf(c.counts, nItems, 'most_popular'),
           ...(await matrixRows(plain, chunk, nItems)),
         ];
-        if (x.lstmTopics) out.push(rowsOf(c.mixture(gather(x, chunk, x.lstmTopics, k)), nItems, 'topic_lstm_head'));
+        if (x.lstmTopics)
+          out.push(rowsOf(c.mixture(gather(x, chunk, x.lstmTopics, k)), nItems, 'topic_lstm_head'));
         if (oracle && oracleItems) {
           const s = new Float32Array(chunk.length * oracle.k);
           chunk.forEach((ex, r) => {
@@ -392,7 +430,8 @@ async function forecastAccuracy(
   }
   const table = (actual: Float32Array, suffix: string) => {
     const byForecaster: Record<string, ForecastEval> = {};
-    for (const [name, forecast] of Object.entries(forecasts)) byForecaster[`${name}${suffix}`] = { forecast, actual };
+    for (const [name, forecast] of Object.entries(forecasts))
+      byForecaster[`${name}${suffix}`] = { forecast, actual };
     return forecastErrorTable(byForecaster, {
       k: parts.topics.k,
       users: examples.map((ex) => ex.user),

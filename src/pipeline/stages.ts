@@ -1,17 +1,24 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
-import { itemTrueTopics, plantedWindowShares, readTruth } from '../data/truth.ts';
 import type { Example } from '../data/split.ts';
+import { itemTrueTopics, plantedWindowShares, readTruth } from '../data/truth.ts';
 import { EmbeddingCache } from '../embed/cache.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
+import {
+  forecastExamples,
+  perSeries,
+  pooledForecaster,
+  type ShareForecaster,
+  sharesToVectors,
+} from '../forecast/examples.ts';
+import { fitPooled, type PooledModel } from '../forecast/pooled.ts';
 import { createForecaster } from '../forecast/registry.ts';
-import type { Forecaster, ForecastSpec } from '../forecast/types.ts';
+import type { ForecastSpec } from '../forecast/types.ts';
 import { predictVectors, type SequenceModelSpec } from '../model/lstm.ts';
-import { sequencesOf } from '../model/train.ts';
+import { sequencesOf, targetShares } from '../model/train.ts';
 import { addPrior, type ItemIndex } from '../recommend/score.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { createProgress, type Progress } from '../util/progress.ts';
@@ -73,18 +80,51 @@ export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
       return { model: 'ensemble', weights: cfg.weights };
     case 'ses':
       return cfg.alpha === null ? { model: 'ses' } : { model: 'ses', alpha: cfg.alpha };
+    case 'pooled':
+      throw new Error('forecast: pooled is fitted on the training data, not built from a spec');
     default:
       return { model: cfg.model };
   }
 }
 
-export async function withForecaster<T>(cfg: Config['forecast'], fn: (f: Forecaster) => T): Promise<T> {
-  const f = await createForecaster(forecastSpec(cfg));
+/**
+ * Runs fn with the configured topic-share forecaster: a per-series one from the registry, or the pooled
+ * model fitted on the training examples (fitPooledForecaster) — its only state, saved in the checkpoint.
+ */
+export async function withForecaster<T>(
+  cfg: Config['forecast'],
+  fn: (f: ShareForecaster) => T,
+  pooled: PooledModel | null = null,
+): Promise<T> {
+  if (cfg.model === 'pooled') {
+    if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
+    return fn(pooledForecaster(pooled, cfg.strength));
+  }
+  const f = perSeries(await createForecaster(forecastSpec(cfg)));
   try {
     return fn(f);
   } finally {
     f.dispose();
   }
+}
+
+/** Fits the pooled forecaster on every training example's series and next-bucket shares (null otherwise). */
+export function fitPooledForecaster(
+  cfg: Config['forecast'],
+  store: FeatureStore,
+  train: readonly Example[],
+): PooledModel | null {
+  if (cfg.model !== 'pooled') return null;
+  if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
+  const targets = targetShares(store, train);
+  const k = store.src.k;
+  return fitPooled(
+    train.map((ex, r) => ({
+      series: store.topicSeries(ex.user, ex.end),
+      target: targets.subarray(r * k, (r + 1) * k),
+    })),
+    { ridge: cfg.ridge, per: cfg.per },
+  );
 }
 
 /** The two interest forecasts for a set of examples: LSTM vectors and ARIMA (topic-share) vectors. */
@@ -106,7 +146,7 @@ export function lstmVectors(
 }
 
 export function arimaVectors(
-  f: Forecaster,
+  f: ShareForecaster,
   store: FeatureStore,
   topics: TopicModel,
   examples: readonly Example[],
@@ -150,7 +190,11 @@ export function clockOf(cfg: Config['split'], examples: readonly Example[]): num
  */
 export function oracleOf(
   path: string,
-  data: { users: readonly string[]; userOffsets: Int32Array; items: { categories: readonly (readonly string[])[] } },
+  data: {
+    users: readonly string[];
+    userOffsets: Int32Array;
+    items: { categories: readonly (readonly string[])[] };
+  },
 ): Oracle {
   const truth = readTruth(path);
   const byId = new Map(truth.users.map((u) => [String(u.id), u]));

@@ -25,7 +25,15 @@ import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import { BASELINES, chooseBlend, evaluateTest, type ModelParts, validationBaselines } from './evaluate.ts';
-import { clockOf, embedCatalogue, lstmVectors, oracleOf, vectorScorer, withForecaster } from './stages.ts';
+import {
+  clockOf,
+  embedCatalogue,
+  fitPooledForecaster,
+  lstmVectors,
+  oracleOf,
+  vectorScorer,
+  withForecaster,
+} from './stages.ts';
 
 export interface TrainRunOptions {
   runId?: string;
@@ -207,6 +215,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     itemVectors: emb.vectors,
     scoringVectors,
     temperature: m.temperature,
+    pooled: fitPooledForecaster(cfg.forecast, store, split.train),
   };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   const { mode, alpha, beta, curve } = blend;
@@ -288,8 +297,10 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
   const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
   const sequences = sequencesOf(store, finals, spec.maxLen);
-  const forecasts = await withForecaster(cfg.forecast, (f) =>
-    forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
+  const forecasts = await withForecaster(
+    cfg.forecast,
+    (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
+    parts.pooled,
   );
   const seenOffsets = new Int32Array(finals.length + 1);
   const seenList: number[] = [];
@@ -318,6 +329,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
         recent_window: blend.recentWindow,
       },
       topics: { k: topics.k, temperature: topics.temperature },
+      ...(parts.pooled ? { forecaster: parts.pooled } : {}),
       metrics,
       baselines: { item_knn_neighbours: knn.neighbours },
       user_ids: cfg.checkpoint.user_ids,

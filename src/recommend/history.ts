@@ -8,9 +8,8 @@ import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
 import { FeatureStore } from '../features/sequence.ts';
+import { perSeries, pooledForecaster, type ShareForecaster } from '../forecast/examples.ts';
 import { createForecaster } from '../forecast/registry.ts';
-import { forecastShares } from '../forecast/shares.ts';
-import type { Forecaster } from '../forecast/types.ts';
 import { forecastSpec } from '../pipeline/stages.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
@@ -112,7 +111,7 @@ export class HistoryRecommender {
   private readonly itemIndex: Map<string, number>;
   private itemShares: Float32Array | undefined;
   private embedder: Promise<Embedder> | undefined;
-  private forecaster: Promise<Forecaster> | undefined;
+  private forecaster: Promise<ShareForecaster> | undefined;
 
   /** `makeEmbedder` replaces createEmbedder (tests); its version must still match the manifest's. */
   constructor(
@@ -193,8 +192,12 @@ export class HistoryRecommender {
     await this.encoder();
   }
 
-  private forecasterOf(): Promise<Forecaster> {
-    this.forecaster ??= createForecaster(forecastSpec(this.cfg.forecast));
+  private forecasterOf(): Promise<ShareForecaster> {
+    const pooled = this.rec.ck.manifest.forecaster;
+    this.forecaster ??=
+      this.cfg.forecast.model === 'pooled' && pooled
+        ? Promise.resolve(pooledForecaster(pooled, this.cfg.forecast.strength))
+        : createForecaster(forecastSpec(this.cfg.forecast)).then(perSeries);
     return this.forecaster;
   }
 
@@ -282,7 +285,7 @@ export class HistoryRecommender {
     const lstm = this.rec.lstmState(seq);
     const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
     const f = await this.forecasterOf();
-    const shares = Float32Array.from(forecastShares(f, series, this.cfg.forecast.horizon).shares);
+    const shares = Float32Array.from(f.forecastShares(series, this.cfg.forecast.horizon).shares);
     const alpha = opts.alpha ?? ck.manifest.blend.alpha;
     const beta = opts.beta ?? ck.manifest.blend.beta;
     const scores = this.rec.score(lstm, shares, alpha, beta);

@@ -83,7 +83,8 @@ export function topicItemDistribution(
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) z[c] += membership[i * k + c] * (counts[i] + eps);
   const p = new Float32Array(n * k);
   for (let i = 0; i < n; i++)
-    for (let c = 0; c < k; c++) p[i * k + c] = z[c] > 0 ? (membership[i * k + c] * (counts[i] + eps)) / z[c] : 0;
+    for (let c = 0; c < k; c++)
+      p[i * k + c] = z[c] > 0 ? (membership[i * k + c] * (counts[i] + eps)) / z[c] : 0;
   return p;
 }
 

@@ -57,6 +57,37 @@ describe('per-user chronological split', () => {
   });
 });
 
+describe('per-user split with event buckets: targets of one kind', () => {
+  const log = randomLog(120, 3);
+  const spec = { events: 5 };
+  const split = splitEvents(log, spec, {
+    protocol: 'per-user',
+    test_buckets: 1,
+    valid_buckets: 1,
+    min_history_buckets: 2,
+  });
+
+  it('test targets are full buckets like validation targets; the events after them are counted, not used', () => {
+    let trailing = 0;
+    for (const t of split.test) {
+      expect(t.targetEnd - t.end).toBeGreaterThanOrEqual(5);
+      trailing += log.userOffsets[t.user + 1] - t.targetEnd;
+      expect(log.userOffsets[t.user + 1] - t.targetEnd).toBeLessThan(5);
+    }
+    for (const v of split.valid) expect(v.targetEnd - v.end).toBeGreaterThanOrEqual(5);
+    expect(trailing).toBeGreaterThan(0);
+    expect(split.summary.trailingEvents).toBe(trailing);
+  });
+
+  it('orders evaluation examples by cutoff, then user', () => {
+    for (const part of [split.valid, split.test])
+      for (let i = 1; i < part.length; i++) {
+        const [a, b] = [part[i - 1], part[i]];
+        expect(a.cutoff < b.cutoff || (a.cutoff === b.cutoff && a.user < b.user)).toBe(true);
+      }
+  });
+});
+
 describe('global temporal split', () => {
   const log = randomLog(80, 11);
   const split = splitEvents(

@@ -12,6 +12,7 @@ import {
 
 /** One model valid from the start of time. */
 const one = (m: ItemKnn) => ({ times: [Number.NEGATIVE_INFINITY], models: [m] });
+
 import { evaluateScorer } from '../../src/evaluate/rank.ts';
 import { synthLog } from './synth-log.ts';
 
@@ -57,7 +58,9 @@ describe('item-item kNN', () => {
     // The snapshot holds exactly the events before time 8.
     const snap = buildKnnSnapshots(log, [ex], 4, 3);
     expect(snap.times).toEqual([8]);
-    expect(Array.from(snap.models[0].counts)).toEqual(Array.from(buildItemKnn(log, knownEnds(log, [], 8), 4, 3).counts));
+    expect(Array.from(snap.models[0].counts)).toEqual(
+      Array.from(buildItemKnn(log, knownEnds(log, [], 8), 4, 3).counts),
+    );
   });
 
   it('gives each example the latest snapshot at or before its cutoff', async () => {
@@ -101,8 +104,8 @@ describe('item-item kNN', () => {
     const k = await evaluateScorer(log, test, itemKnnScorer(log, knn, choice.neighbours), opts);
     const p = await evaluateScorer(log, test, mostPopular(CountClock.of(log, nItems)), opts);
     expect(k.metrics['ndcg@10']).toBeGreaterThan(1.3 * p.metrics['ndcg@10']);
-    await expect(
-      chooseKnnNeighbours(log, split.valid, [], { nItems, excludeSeen: true }),
-    ).rejects.toThrow(/grid is empty/);
+    await expect(chooseKnnNeighbours(log, split.valid, [], { nItems, excludeSeen: true })).rejects.toThrow(
+      /grid is empty/,
+    );
   });
 });

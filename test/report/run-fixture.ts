@@ -1,4 +1,10 @@
-import { buildTimeline, CountClock, knownCounts, mostPopular, recentPopular } from '../../src/evaluate/baselines.ts';
+import {
+  buildTimeline,
+  CountClock,
+  knownCounts,
+  mostPopular,
+  recentPopular,
+} from '../../src/evaluate/baselines.ts';
 import { buildKnnSnapshots, chooseKnnNeighbours, itemKnnScorer } from '../../src/evaluate/knn.ts';
 import { lastBucket, profileScorer } from '../../src/evaluate/profile.ts';
 import { evaluateScorer, type MethodResult } from '../../src/evaluate/rank.ts';

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { type BlendRow, blendGrid, blendRow } from '../../src/recommend/blend.ts';
+import { topK } from '../../src/recommend/score.ts';
+
+const row: BlendRow = {
+  lstm: Float32Array.of(0.9, 0.5, 0.1, 0.3),
+  vector: Float32Array.of(0.1, 0.2, 0.9, 0.4),
+  topic: Float32Array.of(0.05, 0.15, 0.5, 0.3),
+  logCount: Float32Array.of(0, Math.log1p(10), Math.log1p(3), Math.log1p(100)),
+  priorScale: 1 / Math.log1p(100),
+};
+const order = (s: Float32Array) => Array.from(topK(s, 4));
+const out = () => new Float32Array(4);
+
+describe('blend modes', () => {
+  it('α = 1 ranks by the LSTM, α = 0 by the topic forecast, in every mode', () => {
+    for (const mode of ['log-linear', 'mixture'] as const) {
+      expect(order(blendRow({ mode, alpha: 1, beta: 0 }, row, 0.05, out()))).toEqual([0, 1, 3, 2]);
+      expect(order(blendRow({ mode, alpha: 0, beta: 0 }, row, 0.05, out()))).toEqual([2, 3, 1, 0]);
+    }
+    expect(order(blendRow({ mode: 'vector', alpha: 0, beta: 0 }, row, 0.05, out()))).toEqual([2, 3, 1, 0]);
+  });
+
+  it('log-linear is the product of experts and mixture the weighted sum of the two distributions', () => {
+    const tau = 0.5;
+    const ll = blendRow({ mode: 'log-linear', alpha: 0.3, beta: 0.2 }, row, tau, out());
+    const z = (i: number) => row.lstm[i] / tau + 0.2 * row.logCount[i];
+    for (let i = 0; i < 4; i++) expect(ll[i]).toBeCloseTo(0.3 * z(i) + 0.7 * Math.log(row.topic[i]), 5);
+    const mx = blendRow({ mode: 'mixture', alpha: 0.3, beta: 0.2 }, row, tau, out());
+    const norm = [0, 1, 2, 3].reduce((s, i) => s + Math.exp(z(i)), 0);
+    for (let i = 0; i < 4; i++) expect(mx[i]).toBeCloseTo((0.3 * Math.exp(z(i))) / norm + 0.7 * row.topic[i], 6);
+    expect(mx.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const v = blendRow({ mode: 'vector', alpha: 0.5, beta: 0.4 }, row, tau, out());
+    expect(v[3]).toBeCloseTo(0.5 * 0.3 + 0.5 * 0.4 + 0.4, 6);
+  });
+
+  it('the grid drops settings that rank the same by construction', () => {
+    const g = blendGrid(['log-linear', 'mixture', 'vector'], [0, 0.5, 1], [0, 0.2]);
+    const keys = g.map((p) => `${p.mode}:${p.alpha}:${p.beta}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    // α = 0 once outside vector (β unused), α = 1 only as log-linear; vector keeps all of its cells.
+    expect(keys.filter((k) => k.endsWith(':0:0') && !k.startsWith('vector'))).toEqual(['log-linear:0:0']);
+    expect(keys.filter((k) => k.startsWith('mixture'))).toEqual(['mixture:0.5:0', 'mixture:0.5:0.2']);
+    expect(keys.filter((k) => k.startsWith('vector'))).toHaveLength(6);
+    expect(g).toHaveLength(1 + 2 + 2 + 2 + 6);
+  });
+});
