@@ -37,6 +37,8 @@ export interface ForecastErrorRow {
   jsdByTopic: number[];
   /** This forecaster minus the reference (negative = better), when a reference was named. */
   vsReference?: { mae: Estimate; jsd: Estimate };
+  /** Series the forecaster's own model answered and those its fallback answered (per-series models). */
+  series?: { fitted: number; fellBack: number };
 }
 
 const ROW_SUM_TOLERANCE = 1e-3;

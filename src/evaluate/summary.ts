@@ -28,6 +28,8 @@ export interface AnalysisInput {
   focus?: string;
   baselines?: readonly string[];
   metric?: string;
+  /** Further [a, b] pairs to test (skipped when either method was not run). */
+  pairs?: readonly (readonly [string, string])[];
 }
 
 /** The baseline with the highest mean `metric` (ties to the earlier name), or undefined if none was run. */
@@ -63,12 +65,14 @@ export function analyseMethods(methods: Record<string, MethodResult>, input: Ana
   const paired: MethodAnalysis['paired'] = [];
   const focus = input.focus ?? 'blend';
   const rival = bestBaseline(methods, input.baselines ?? [], metric);
-  if (methods[focus] && rival) {
-    const t = pairedTest(methods[focus].perUser[metric], methods[rival].perUser[metric], {
+  const pairs = [...(rival ? [[focus, rival] as const] : []), ...(input.pairs ?? [])];
+  for (const [a, b] of pairs) {
+    if (!methods[a] || !methods[b]) continue;
+    const t = pairedTest(methods[a].perUser[metric], methods[b].perUser[metric], {
       ...boot,
       randomisation: true,
     });
-    paired.push({ a: focus, b: rival, metric, ...t });
+    paired.push({ a, b, metric, ...t });
   }
   return { intervals, bootstrap: boot, paired, beyond, segments };
 }

@@ -299,7 +299,8 @@ export class ResidualArimaForecaster extends GuardedForecaster {
   }
 
   protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
-    const early = seriesGuard(series, 0);
+    // The level's errors are one point shorter than the series.
+    const early = seriesGuard(series, this.selector.minLength + 1);
     if (early) return early;
     const { level, errors, gain } = levelErrors(series, this.level);
     const reason = seriesGuard(errors, this.selector.minLength);

@@ -304,6 +304,17 @@ export const BASELINES = [
   'frequent_items',
 ];
 
+/**
+ * Paired tests every report carries beside blend vs the best baseline: what the topic forecast adds to the
+ * model, and whether forecasting beats the topic profiles it extends (and the truth, on synthetic data).
+ */
+export const PAIRS = [
+  ['blend', 'blend_no_forecast'],
+  ['topic_forecast', 'topic_recent'],
+  ['topic_forecast', 'topic_static'],
+  ['oracle', 'blend'],
+] as const;
+
 /** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
 const REFERENCE_FORECASTERS = ['naive', 'mean', 'ses'] as const;
 
@@ -420,24 +431,28 @@ async function forecastAccuracy(
   truth: Float32Array | null,
 ): Promise<ForecastErrorRow[]> {
   const observed = targetShares(parts.store, examples);
-  const forecasts: Record<string, Float32Array> = { [`${cfg.forecast.model} (blend)`]: x.shares };
-  if (x.lstmTopics) forecasts['lstm topic head'] = x.lstmTopics;
-  for (const model of REFERENCE_FORECASTERS) {
-    const { shares } = await withForecaster({ ...cfg.forecast, model }, (f) =>
+  const forecasts: Record<string, { shares: Float32Array; fitted?: number; fellBack?: number }> = {
+    [`${cfg.forecast.model} (blend)`]: x,
+  };
+  if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
+  for (const model of REFERENCE_FORECASTERS)
+    forecasts[model] = await withForecaster({ ...cfg.forecast, model }, (f) =>
       forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
     );
-    forecasts[model] = shares;
-  }
   const table = (actual: Float32Array, suffix: string) => {
     const byForecaster: Record<string, ForecastEval> = {};
-    for (const [name, forecast] of Object.entries(forecasts))
-      byForecaster[`${name}${suffix}`] = { forecast, actual };
-    return forecastErrorTable(byForecaster, {
+    for (const [name, f] of Object.entries(forecasts))
+      byForecaster[`${name}${suffix}`] = { forecast: f.shares, actual };
+    const rows = forecastErrorTable(byForecaster, {
       k: parts.topics.k,
       users: examples.map((ex) => ex.user),
       resamples: cfg.evaluate.bootstrap,
       seed: cfg.run.seed,
       reference: `mean${suffix}`,
+    });
+    return rows.map((r, i) => {
+      const f = Object.values(forecasts)[i];
+      return f.fitted === undefined ? r : { ...r, series: { fitted: f.fitted, fellBack: f.fellBack ?? 0 } };
     });
   };
   return [...table(observed, ''), ...(truth ? table(truth, ' vs truth') : [])];

@@ -24,7 +24,14 @@ import { methodTable, type RunReport, topicErrors, writeReport } from '../report
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
-import { BASELINES, chooseBlend, evaluateTest, type ModelParts, validationBaselines } from './evaluate.ts';
+import {
+  BASELINES,
+  chooseBlend,
+  evaluateTest,
+  type ModelParts,
+  PAIRS,
+  validationBaselines,
+} from './evaluate.ts';
 import {
   clockOf,
   embedCatalogue,
@@ -250,6 +257,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     samples: cfg.evaluate.bootstrap,
     seed: cfg.run.seed,
     baselines: BASELINES,
+    pairs: PAIRS,
   });
   t = lap('evaluate', t);
 

@@ -99,15 +99,23 @@ function forecastAccuracyBlock(rows: readonly ForecastErrorRow[]): Block {
   const ref = rows.some((r) => r.vsReference);
   return {
     kind: 'table',
-    head: ['forecaster', 'rows', 'MAE [95% CI]', 'JSD [95% CI]', ...(ref ? ['ΔJSD vs mean [95% CI]'] : [])],
+    head: [
+      'forecaster',
+      'rows',
+      'series fitted / fell back',
+      'MAE [95% CI]',
+      'JSD [95% CI]',
+      ...(ref ? ['ΔJSD vs mean [95% CI]'] : []),
+    ],
     rows: rows.map((r) => [
       r.forecaster,
       String(r.rows),
+      r.series ? `${r.series.fitted} / ${r.series.fellBack}` : '—',
       est(r.mae),
       est(r.jsd),
       ...(ref ? [r.vsReference ? est(r.vsReference.jsd) : ''] : []),
     ]),
-    align: ['l', 'r', 'r', 'r', 'r'],
+    align: ['l', 'r', 'r', 'r', 'r', 'r'],
   };
 }
 
@@ -122,7 +130,12 @@ function metricRows(r: RunReport, columns: readonly string[]): string[][] {
   const best = Object.fromEntries(
     columns.map((c) => [
       c,
-      Math.max(...Object.values(r.methods).map((m) => m[c] ?? Number.NEGATIVE_INFINITY)),
+      // The oracle (fed the generating future) is a ceiling, not a competitor: it is never bolded.
+      Math.max(
+        ...Object.entries(r.methods)
+          .filter(([name]) => name !== 'oracle')
+          .map(([, m]) => m[c] ?? Number.NEGATIVE_INFINITY),
+      ),
     ]),
   );
   return Object.entries(r.methods).map(([name, m]) => [

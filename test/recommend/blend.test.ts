@@ -28,7 +28,8 @@ describe('blend modes', () => {
     for (let i = 0; i < 4; i++) expect(ll[i]).toBeCloseTo(0.3 * z(i) + 0.7 * Math.log(row.topic[i]), 5);
     const mx = blendRow({ mode: 'mixture', alpha: 0.3, beta: 0.2 }, row, tau, out());
     const norm = [0, 1, 2, 3].reduce((s, i) => s + Math.exp(z(i)), 0);
-    for (let i = 0; i < 4; i++) expect(mx[i]).toBeCloseTo((0.3 * Math.exp(z(i))) / norm + 0.7 * row.topic[i], 6);
+    for (let i = 0; i < 4; i++)
+      expect(mx[i]).toBeCloseTo((0.3 * Math.exp(z(i))) / norm + 0.7 * row.topic[i], 6);
     expect(mx.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     const v = blendRow({ mode: 'vector', alpha: 0.5, beta: 0.4 }, row, tau, out());
     expect(v[3]).toBeCloseTo(0.5 * 0.3 + 0.5 * 0.4 + 0.4, 6);
