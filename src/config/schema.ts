@@ -99,6 +99,8 @@ const TopicsSchema = z
     k: z.number().int().min(2).default(20),
     temperature: z.number().positive().default(0.05),
     iterations: z.number().int().min(1).default(50),
+    /** k-means++ starts; the best objective is kept (see topics/kmeans.ts). */
+    restarts: z.number().int().min(1).default(4),
   })
   .strict();
 

@@ -175,14 +175,17 @@ function metricsTableBlock(r: RunReport, columns: readonly string[]): Block {
   };
 }
 
+/** Validation NDCG@10 per (mode, α) row and β column (one row block per blend mode). */
 function alphaBetaBlock(curve: RunReport['blend']['curve']): Block {
-  const alphas = [...new Set(curve.map((p) => p.alpha))];
-  const betas = [...new Set(curve.map((p) => p.beta))];
-  const at = (a: number, b: number) => curve.find((p) => p.alpha === a && p.beta === b)?.ndcg10 ?? Number.NaN;
+  const modeOf = (p: (typeof curve)[number]) => p.mode ?? 'vector';
+  const rows = [...new Set(curve.map((p) => `${modeOf(p)}|${p.alpha}`))];
+  const betas = [...new Set(curve.map((p) => p.beta))].sort((a, b) => a - b);
+  const at = (row: string, b: number) =>
+    curve.find((p) => `${modeOf(p)}|${p.alpha}` === row && p.beta === b)?.ndcg10 ?? Number.NaN;
   return {
     kind: 'table',
-    head: ['α \\ β', ...betas.map(String)],
-    rows: alphas.map((a) => [String(a), ...betas.map((b) => fmt(at(a, b)))]),
+    head: ['mode', 'α \\ β', ...betas.map(String)],
+    rows: rows.map((row) => [...row.split('|'), ...betas.map((b) => fmt(at(row, b)))]),
   };
 }
 
@@ -352,15 +355,21 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
     blocks: [
       {
         kind: 'text',
-        text: 'Score of item i: cos(α·LSTM + (1−α)·ARIMA, e_i) + β·log(1+count_i)/log(1+max count); α and β chosen on validation NDCG@10. `blend_no_prior` is the same with β = 0; `lstm` is α = 1, `arima` α = 0, both without the prior.',
+        text: "The LSTM expert scores item i by ⟨l̂, v_i⟩/τ + β·log(1+c_i) (its contrastive logits, popularity weight β); the topic expert by p(i | u) = Σ_k ŝ_k·p(i | k), the forecast topic shares times each topic's item distribution (soft membership × count + 0.5, counts known at the cutoff). `log-linear` adds α·LSTM + (1−α)·log p(i | u) (product of experts); `mixture` adds α·softmax(LSTM) + (1−α)·p(i | u); `vector` is the original cos(α·l̂ + (1−α)·â, v_i) + β·prior with â = Σ_k ŝ_k·centroid_k. Mode, α and β are chosen together on validation NDCG@10. `blend_no_prior`: β = 0; `blend_no_forecast`: the best α = 1 setting; `lstm`: α = 1, β = 0; `topic_forecast`: the topic expert alone; `topic_vector`: the original ARIMA vector alone; `topic_static` / `topic_recent`: the topic expert fed the shares of the whole history / of its last fraction (chosen on validation); `topic_lstm_head`: fed the LSTM's topic head; `oracle` (synthetic data): fed the generating shares over the target window, with each item's planted topic.",
       },
-      { kind: 'text', text: `Chosen: α = **${r.blend.alpha}**, β = **${r.blend.beta}**.` },
+      {
+        kind: 'text',
+        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
+      },
       alphaBetaBlock(r.blend.curve),
       ...(r.blend.curve.length
         ? chart(
             'surface',
-            'Validation NDCG@10 over the α × β grid (chosen cell outlined)',
-            surfaceChart(r.blend.curve, r.blend),
+            `Validation NDCG@10 over the α × β grid of the chosen mode, ${r.blend.mode ?? 'vector'} (chosen cell outlined)`,
+            surfaceChart(
+              r.blend.curve.filter((p) => (p.mode ?? 'vector') === (r.blend.mode ?? 'vector')),
+              r.blend,
+            ),
           )
         : []),
       {

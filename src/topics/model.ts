@@ -16,6 +16,7 @@ export interface TopicOptions {
   k: number;
   temperature: number;
   iterations: number;
+  restarts: number;
   seed: number;
 }
 
@@ -25,7 +26,7 @@ export function buildTopics(
   items: { titles: readonly string[]; categories: readonly (readonly string[])[] },
   opts: TopicOptions,
 ): TopicModel & { iterations: number } {
-  const km = sphericalKMeans(itemVectors, dim, opts.k, opts.seed, opts.iterations);
+  const km = sphericalKMeans(itemVectors, dim, opts.k, opts.seed, opts.iterations, opts.restarts);
   // Categories (genres) name a topic best; title words fill in when the data has none.
   const terms = items.titles.map((t, i) =>
     items.categories[i]?.length ? [...items.categories[i]] : titleWords(t),
