@@ -1,4 +1,4 @@
-import { type ArimaOrder, arimaMinLength, createFallback, seriesGuard, shareForecastOk } from './arima.ts';
+import { type ArimaOrder, createFallback, inputGuard, seriesGuard, shareForecastOk } from './arima.ts';
 import type { ArimaModel, ArimaRuntime } from './arima-wasm.ts';
 import { fitArmaCss, forecastArma } from './arma-css.ts';
 import { sesFitted } from './simple.ts';
@@ -10,11 +10,6 @@ const CSS = { method: 1, optimizer: 6 } as const;
 /** Keeps log σ² finite when a candidate fits a short series exactly. */
 const SIGMA2_FLOOR = 1e-12;
 const AUTO_LIMITS = { p: 2, d: 1, q: 2 } as const;
-/**
- * Fewest points a selection among JS-fitted candidates only (d = 0: mean, zero mean, CSS ARMA) runs on;
- * above it each candidate is still only scored where defined (CSS from 2p + q + 2 points, AICc from k + 2).
- */
-export const MIN_CSS_POINTS = Number(process.env.MSP ?? 5);
 
 /** One candidate order fitted to one series. */
 export interface OrderFit {
@@ -86,12 +81,9 @@ export class OrderSelector {
       for (let p = 0; p <= limits.p; p++) for (let q = 0; q <= limits.q; q++) this.orders.push([p, d, q]);
   }
 
-  /**
-   * Fewest points to select on: the package's minimum when d = 1 candidates need it, else MIN_CSS_POINTS
-   * (every d = 0 candidate is fitted in JS).
-   */
-  get minLength(): number {
-    return this.limits.d > 0 ? arimaMinLength([this.limits.p, this.limits.d, this.limits.q]) : MIN_CSS_POINTS;
+  /** The largest order (what the length guard must allow for). */
+  get maxOrder(): ArimaOrder {
+    return [this.limits.p, this.limits.d, this.limits.q];
   }
 
   /** Candidates sorted best first (ties → fewer parameters, then enumeration order). Empty if all failed. */
@@ -186,7 +178,7 @@ function randomWalk(series: readonly number[], horizon: number) {
 type Selection = { fit: OrderFit } | { reason: FallbackReason };
 
 function selectShareFit(selector: OrderSelector, series: readonly number[], horizon: number): Selection {
-  const reason = seriesGuard(series, selector.minLength);
+  const reason = inputGuard(series, selector.maxOrder);
   if (reason) return { reason };
   const ranked = selector.rank(series, horizon);
   if (ranked.length === 0) return { reason: 'fit-error' };
@@ -276,6 +268,14 @@ export function levelErrors(
   return { level, errors, gain };
 }
 
+/**
+ * Fewest level errors arima-resid selects on. Its candidates are all fitted in JS (zero mean, mean, CSS
+ * ARMA), so the package's 11 points do not apply; each is scored only where defined (CSS from 2p + q + 2
+ * points, AICc from k + 2), and 4 is where the mean (k = 2) first competes with the zero-mean model.
+ * On 4–11 point series (trend / flat / noisy shares) this beat or matched the old fallback to the level.
+ */
+export const MIN_RESID_ERRORS = 4;
+
 /** See the 'arima-resid' ForecastSpec. */
 export class ResidualArimaForecaster extends GuardedForecaster {
   readonly name: string;
@@ -300,10 +300,10 @@ export class ResidualArimaForecaster extends GuardedForecaster {
 
   protected main(series: readonly number[], horizon: number): number[] | FallbackReason {
     // The level's errors are one point shorter than the series.
-    const early = seriesGuard(series, this.selector.minLength + 1);
+    const early = seriesGuard(series, MIN_RESID_ERRORS + 1);
     if (early) return early;
     const { level, errors, gain } = levelErrors(series, this.level);
-    const reason = seriesGuard(errors, this.selector.minLength);
+    const reason = seriesGuard(errors, MIN_RESID_ERRORS);
     if (reason) return reason;
     const best = this.selector.rank(errors, horizon)[0];
     if (!best) return 'fit-error';

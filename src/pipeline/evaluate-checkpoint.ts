@@ -9,7 +9,7 @@ import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
-import { oracleOf } from './stages.ts';
+import { fitPooledForecaster, oracleOf } from './stages.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -76,7 +76,7 @@ export async function evaluateCheckpoint(
       itemVectors: ck.itemVectors,
       scoringVectors: ck.scoringVectors ?? ck.itemVectors,
       temperature: cfg.model.temperature,
-      pooled: ck.manifest.forecaster ?? null,
+      pooled: ck.manifest.forecaster ?? fitPooledForecaster(cfg.forecast, store, split.train),
     },
     split.test,
     blendOf(ck.manifest.blend),

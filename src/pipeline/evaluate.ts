@@ -44,8 +44,8 @@ export interface ModelParts {
   scoringVectors: Float32Array;
   /** The contrastive temperature: LSTM scores / τ are its logits over items. */
   temperature: number;
-  /** The fitted pooled topic-share forecaster, when the config's forecaster is `pooled`. */
-  pooled: PooledModel | null;
+  /** The pooled topic-share forecaster fitted on the training examples (the blend's when configured). */
+  pooled: PooledModel;
 }
 
 /**
@@ -66,6 +66,8 @@ export interface BlendPoint extends BlendParams {
 
 export interface BlendChoice extends BlendParams {
   curve: BlendPoint[];
+  /** Topic-share forecast error of every forecaster on the validation windows (what defaults come from). */
+  forecastError: ForecastErrorRow[];
   /** The best setting with α = 1: the same model without the topic forecast. */
   withoutForecast: BlendParams;
   /** Window of the last-window topic baseline (fraction of the user's history), chosen with the blend. */
@@ -268,7 +270,9 @@ export async function chooseBlend(
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
     const noForecast = bestOf(curve.filter((p) => p.alpha === 1));
+    const forecastError = await forecastAccuracy(cfg, parts, valid, x, null);
     return {
+      forecastError,
       mode: best.mode,
       alpha: best.alpha,
       beta: best.beta,
@@ -315,8 +319,8 @@ export const PAIRS = [
   ['oracle', 'blend'],
 ] as const;
 
-/** Simple forecasters always shown beside the configured one and the LSTM's topic head. */
-const REFERENCE_FORECASTERS = ['naive', 'mean', 'ses'] as const;
+/** Forecasters always shown beside the configured one and the LSTM's topic head. */
+const REFERENCE_FORECASTERS = ['pooled', 'arima-resid', 'naive', 'mean', 'ses'] as const;
 
 /**
  * Every method on the test examples: the blend, the blend without its popularity weight, without the
@@ -435,9 +439,11 @@ async function forecastAccuracy(
     [`${cfg.forecast.model} (blend)`]: x,
   };
   if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
-  for (const model of REFERENCE_FORECASTERS)
-    forecasts[model] = await withForecaster({ ...cfg.forecast, model }, (f) =>
-      forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
+  for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
+    forecasts[model] = await withForecaster(
+      { ...cfg.forecast, model },
+      (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
+      parts.pooled,
     );
   const table = (actual: Float32Array, suffix: string) => {
     const byForecaster: Record<string, ForecastEval> = {};

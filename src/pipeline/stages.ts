@@ -94,7 +94,7 @@ export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
 export async function withForecaster<T>(
   cfg: Config['forecast'],
   fn: (f: ShareForecaster) => T,
-  pooled: PooledModel | null = null,
+  pooled: PooledModel | null,
 ): Promise<T> {
   if (cfg.model === 'pooled') {
     if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
@@ -108,13 +108,12 @@ export async function withForecaster<T>(
   }
 }
 
-/** Fits the pooled forecaster on every training example's series and next-bucket shares (null otherwise). */
+/** Fits the pooled forecaster on every training example's series and next-bucket shares. */
 export function fitPooledForecaster(
   cfg: Config['forecast'],
   store: FeatureStore,
   train: readonly Example[],
-): PooledModel | null {
-  if (cfg.model !== 'pooled') return null;
+): PooledModel {
   if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
   const targets = targetShares(store, train);
   const k = store.src.k;

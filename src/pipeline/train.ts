@@ -298,6 +298,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     knn,
     ...analysis,
     forecast_accuracy: evaluation.forecastError,
+    forecast_accuracy_valid: blend.forecastError,
     validation_ndcg10: validation,
     forecast_error: topicErrors(evaluation.forecastError, topics.labels),
   };
@@ -337,7 +338,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
         recent_window: blend.recentWindow,
       },
       topics: { k: topics.k, temperature: topics.temperature },
-      ...(parts.pooled ? { forecaster: parts.pooled } : {}),
+      ...(cfg.forecast.model === 'pooled' ? { forecaster: parts.pooled } : {}),
       metrics,
       baselines: { item_knn_neighbours: knn.neighbours },
       user_ids: cfg.checkpoint.user_ids,

@@ -67,6 +67,8 @@ export interface RunReport {
   validation_ndcg10?: Record<string, number>;
   /** Overall topic-share forecast error per forecaster (MAE, JSD with CIs, paired Δ to a reference). */
   forecast_accuracy?: ForecastErrorRow[];
+  /** The same on the validation windows, where forecaster choices are made. */
+  forecast_accuracy_valid?: ForecastErrorRow[];
   /** A few users' topic-share trajectories with their forecasts and recommendations. */
   samples?: SampleTrajectory[];
 }
@@ -377,6 +379,15 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         text: `Topic-share forecasts: ${r.forecast.fitted} series fitted by the main forecaster, ${r.forecast.fellBack} by its fallback.`,
       },
       ...(r.forecast_accuracy?.length ? [forecastAccuracyBlock(r.forecast_accuracy)] : []),
+      ...(r.forecast_accuracy_valid?.length
+        ? [
+            {
+              kind: 'text' as const,
+              text: 'The same on the validation windows (forecaster choices are made here, never on the test window):',
+            },
+            forecastAccuracyBlock(r.forecast_accuracy_valid),
+          ]
+        : []),
       ...(r.forecast_error?.rows.length
         ? chart(
             'forecast-error',
