@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedArimaRuntime } from '../../src/forecast/arima-wasm.ts';
-import { AutoArimaForecaster, aicc, akaikeWeights, levelErrors } from '../../src/forecast/auto.ts';
+import {
+  AutoArimaForecaster,
+  aicc,
+  akaikeWeights,
+  levelErrors,
+  MIN_RESID_ERRORS,
+} from '../../src/forecast/auto.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import type { Forecaster, ForecastSpec } from '../../src/forecast/types.ts';
 import { gaussian, mulberry32 } from '../../src/util/random.ts';
@@ -128,5 +134,51 @@ describe('improved ARIMA variants vs naive / SES on generated share series', () 
     expect(f.name).toBe('arima-resid(mean, 0.5)|mean');
     expect(meanAbsError(trend, one(f))).toBeLessThan(0.8 * meanAbsError(trend, one(mean)));
     expect(meanAbsError(flat, one(f))).toBeLessThan(1.05 * meanAbsError(flat, one(mean)));
+  });
+});
+
+describe('arima-resid on short series (all its candidates are fitted in JS: no 11-point package limit)', () => {
+  const lengths = [5, 6, 7, 8, 9, 10];
+  const cases = (seed: number, trend: boolean) =>
+    lengths.flatMap((length) => linearCases(seed + length, 60, { length, sd: 0.02, trend }));
+  const trend = cases(200, true);
+  const flat = cases(300, false);
+  const one = (f: Forecaster) => (h: number[]) => f.forecast(h, 1)[0];
+  const made: Forecaster[] = [];
+  const make = async (spec: ForecastSpec) => {
+    const f = await createForecaster(spec);
+    made.push(f);
+    return f;
+  };
+  afterAll(() => {
+    for (const f of made) f.dispose();
+  });
+
+  it('fits from MIN_RESID_ERRORS + 1 points; arima-auto keeps the package limit', async () => {
+    const resid = await make({ model: 'arima-resid', level: 'mean' });
+    const series = trend[0].history;
+    expect(MIN_RESID_ERRORS).toBe(4);
+    expect(resid.forecastDetailed?.(series.slice(0, MIN_RESID_ERRORS), 1).fallback).toBe('too-short');
+    expect(resid.forecastDetailed?.(series.slice(0, MIN_RESID_ERRORS + 1), 1).fallback).toBeNull();
+    const auto = await make({ model: 'arima-auto', maxD: 0 });
+    expect(auto.forecastDetailed?.(series.slice(0, 10), 1).fallback).toBe('too-short');
+  });
+
+  it('corrects the lagging mean on 5–10 point trends and costs little on flat series', async () => {
+    const resid = await make({ model: 'arima-resid', level: 'mean' });
+    const mean = await make({ model: 'mean' });
+    const err = { trend: meanAbsError(trend, one(resid)), flat: meanAbsError(flat, one(resid)) };
+    const meanErr = { trend: meanAbsError(trend, one(mean)), flat: meanAbsError(flat, one(mean)) };
+    console.log('arima-resid(mean) on 5–10 points', { err, meanErr });
+    expect(err.trend).toBeLessThan(0.9 * meanErr.trend);
+    expect(err.flat).toBeLessThan(1.1 * meanErr.flat);
+  });
+
+  it('with the SES level, is no worse than fitted SES on 5–10 point series', async () => {
+    const resid = await make({ model: 'arima-resid' });
+    const ses = await make({ model: 'ses' });
+    for (const set of [trend, flat]) {
+      expect(meanAbsError(set, one(resid))).toBeLessThan(1.03 * meanAbsError(set, one(ses)));
+    }
   });
 });
