@@ -267,7 +267,7 @@ split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buck
 run: { name: ${o.name}, seed: ${o.seed} }
 ${synthDataYaml('')}  filters: { min_user_events: 5, min_item_events: 1 }
 ${split}embed: { encoder: hashing, cache: null }
-topics: { k: ${o.topics} }
+topics: { k: 20 }
 evaluate: { truth: ${TRUTH_FILE} }
 `;
 }
