@@ -160,7 +160,7 @@ describe('interest-evo data', () => {
       horizon: 31 * 86_400,
       min_history_buckets: 2,
     });
-    expect(config.topics.k).toBe(12);
+    expect(config.topics.k).toBe(20);
 
     const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1);
     const events = rows.map((l) => l.split(',').map(Number));
