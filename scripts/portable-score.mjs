@@ -3,7 +3,7 @@
  * node scripts/portable-score.mjs <checkpointDir> <userIndex>
  *
  * Recomputes one user's item scores from the checkpoint files with nothing but @tensorflow/tfjs and
- * node:fs — no project code — following docs/CHECKPOINT.md. Prints {user, alpha, beta, scores} as JSON.
+ * node:fs — no project code — following docs/CHECKPOINT.md. Prints {user, mode, alpha, beta, scores} as JSON.
  * It proves the checkpoint is self-describing: any tfjs runtime can serve it.
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ const { maxLen, inputWidth, outputDim } = manifest.model;
 const { dim } = manifest.encoder;
 const { k } = manifest.topics;
 const { alpha, beta } = manifest.blend;
+const mode = manifest.blend.mode ?? 'vector';
 const u = Number(userArg);
 const users = json('users.json').ids;
 if (!Number.isInteger(u) || u < 0 || u >= users.length) {
@@ -64,21 +65,64 @@ const arima = Array.from({ length: dim }, (_, d) =>
   shares.reduce((s, w, c) => s + w * centroids[c * dim + d], 0),
 );
 
-// Blend of the unit-normalised vectors, then dot products with the item vectors plus the popularity prior.
-const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-const [nl, na] = [norm(lstm), norm(arima)];
-const blend = lstm.map(
-  (x, d) => (nl > 0 ? (alpha * x) / nl : 0) + (na > 0 ? ((1 - alpha) * arima[d]) / na : 0),
-);
 // Items are scored against unit(e_i + r_i) when the model learned an item residual, else the text vectors.
 const items = f32(
   manifest.files['item_scoring_vectors.f32'] ? 'item_scoring_vectors.f32' : 'item_vectors.f32',
 );
 const popularity = f32('item_popularity.f32');
-const maxCount = popularity.reduce((m, c) => Math.max(m, c), 0);
-const scores = Array.from(popularity, (c, i) => {
+const nItems = popularity.length;
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const dot = (v, m, i) => {
   let s = 0;
-  for (let d = 0; d < dim; d++) s += blend[d] * items[i * dim + d];
-  return s + (maxCount > 0 ? (beta * Math.log1p(c)) / Math.log1p(maxCount) : 0);
-});
-console.log(JSON.stringify({ user: users[u], alpha, beta, scores }));
+  for (let d = 0; d < dim; d++) s += v[d] * m[i * dim + d];
+  return s;
+};
+const [nl, na] = [norm(lstm), norm(arima)];
+const lstmScore = Array.from(popularity, (_, i) => (nl > 0 ? dot(lstm, items, i) / nl : 0));
+
+let scores;
+if (mode === 'vector') {
+  // Blend of the unit-normalised vectors, dot products with the item vectors, plus the popularity prior.
+  const maxCount = popularity.reduce((m, c) => Math.max(m, c), 0);
+  scores = Array.from(popularity, (c, i) => {
+    const a = na > 0 ? dot(arima, items, i) / na : 0;
+    return (
+      alpha * lstmScore[i] +
+      (1 - alpha) * a +
+      (maxCount > 0 ? (beta * Math.log1p(c)) / Math.log1p(maxCount) : 0)
+    );
+  });
+} else {
+  // Topic memberships m_ik = softmax_k(cos(e_i, μ_k) / temperature) of the text vectors; p(i | k) ∝ m_ik (n_i + 0.5).
+  const text = f32('item_vectors.f32');
+  const { temperature } = manifest.topics;
+  const m = new Float64Array(nItems * k);
+  for (let i = 0; i < nItems; i++) {
+    const cos = Array.from({ length: k }, (_, c) => dot(centroids.subarray(c * dim, (c + 1) * dim), text, i));
+    const top = Math.max(...cos);
+    const e = cos.map((x) => Math.exp((x - top) / temperature));
+    const z = e.reduce((a, b) => a + b, 0);
+    e.forEach((x, c) => {
+      m[i * k + c] = x / z;
+    });
+  }
+  const mass = new Float64Array(k);
+  for (let i = 0; i < nItems; i++)
+    for (let c = 0; c < k; c++) mass[c] += m[i * k + c] * (popularity[i] + 0.5);
+  const topic = Array.from(popularity, (n, i) => {
+    let p = 0;
+    for (let c = 0; c < k; c++) if (mass[c] > 0) p += (shares[c] * m[i * k + c] * (n + 0.5)) / mass[c];
+    return p;
+  });
+  // The LSTM expert: its contrastive logits ⟨l̂, v_i⟩ / τ plus β·log(1 + n_i).
+  const tau = manifest.config.model.temperature;
+  const z = lstmScore.map((x, i) => (alpha > 0 ? x / tau + beta * Math.log1p(popularity[i]) : 0));
+  if (mode === 'log-linear') {
+    scores = z.map((x, i) => (alpha < 1 ? alpha * x + (1 - alpha) * Math.log(topic[i] + 1e-30) : x));
+  } else {
+    const top = Math.max(...z);
+    const total = z.reduce((s, x) => s + Math.exp(x - top), 0);
+    scores = z.map((x, i) => (alpha * Math.exp(x - top)) / total + (1 - alpha) * topic[i]);
+  }
+}
+console.log(JSON.stringify({ user: users[u], mode, alpha, beta, scores }));

@@ -70,7 +70,8 @@ export class Recommender {
 
   constructor(
     readonly ck: Checkpoint,
-    opts: { userIdSalt?: string | null } = {},
+    /** mode: score with another blend mode than the checkpoint's (comparisons, tests). */
+    opts: { userIdSalt?: string | null; mode?: BlendMode } = {},
   ) {
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
     // undefined: the process's env; null: explicitly no salt.
@@ -95,7 +96,7 @@ export class Recommender {
     let max = 0;
     for (const c of ck.popularity) max = Math.max(max, c);
     this.priorScale = max > 0 ? 1 / Math.log1p(max) : 0;
-    this.mode = ck.manifest.blend.mode ?? 'vector';
+    this.mode = opts.mode ?? ck.manifest.blend.mode ?? 'vector';
     this.tau = (ck.manifest.config as { model: { temperature: number } }).model.temperature;
   }
 

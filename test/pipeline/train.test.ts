@@ -18,7 +18,8 @@ describe('the whole pipeline on a tiny synthetic log', () => {
 
   it('trains, evaluates every method on the test users and writes the report', () => {
     expect(run.usersEvaluated).toBeGreaterThan(40);
-    for (const m of ['blend', 'blend_no_prior', 'lstm', 'arima', 'most_popular', 'recent_popular']) {
+    const methods = ['blend', 'blend_no_forecast', 'lstm', 'topic_forecast', 'topic_recent', 'topic_static'];
+    for (const m of [...methods, 'topic_vector', 'item_knn', 'most_popular', 'recent_popular']) {
       expect(run.metrics[m]['ndcg@10']).toBeGreaterThanOrEqual(0);
       expect(run.metrics[m]['ndcg@10']).toBeLessThanOrEqual(1);
     }

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Checkpoint, loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { sharesToVectors } from '../../src/forecast/examples.ts';
 import { predictVectors } from '../../src/model/lstm.ts';
+import { blendRow } from '../../src/recommend/blend.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
 import { addPrior, blendVectors, ItemIndex, popularityPrior } from '../../src/recommend/score.ts';
+import { TOPIC_SMOOTHING, TopicItems } from '../../src/recommend/topic-mixture.ts';
+import { softAssign } from '../../src/topics/kmeans.ts';
+import { normalizeRows } from '../../src/util/vec.ts';
 import { tinyCheckpoint } from '../serve/fixture.ts';
 
 describe('Recommender', () => {
@@ -11,14 +15,14 @@ describe('Recommender', () => {
   let rec: Recommender;
   beforeAll(async () => {
     ck = await loadCheckpoint((await tinyCheckpoint('tiny-recommender')).run.checkpointDir);
-    rec = new Recommender(ck);
+    rec = new Recommender(ck, { mode: 'vector' });
   });
   afterAll(() => {
     rec.dispose();
     ck.model.dispose();
   });
 
-  it('scores in low rank exactly what the blended vector scores (the evaluation path), for any α and β', () => {
+  it('vector mode scores in low rank exactly what the blended vector scores (the evaluation path), for any α and β', () => {
     const { dim } = ck.manifest.encoder;
     const { k } = ck.manifest.topics;
     const spec = ck.manifest.model;
@@ -50,6 +54,52 @@ describe('Recommender', () => {
     direct.dispose();
     expect(spread).toBeGreaterThan(0.1);
     expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('log-linear and mixture modes score what the evaluation path scores: LSTM logits with the topic mixture', () => {
+    const { dim } = ck.manifest.encoder;
+    const { k, temperature } = ck.manifest.topics;
+    const spec = ck.manifest.model;
+    const step = spec.maxLen * spec.inputWidth;
+    const n = ck.items.ids.length;
+    const tau = (ck.manifest.config as { model: { temperature: number } }).model.temperature;
+    const direct = new ItemIndex(ck.scoringVectors ?? ck.itemVectors, dim);
+    const topics = new TopicItems(softAssign(ck.itemVectors, dim, ck.centroids, temperature), k);
+    const logCount = ck.popularity.map(Math.log1p);
+    for (const mode of ['log-linear', 'mixture'] as const) {
+      const r = new Recommender(ck, { mode });
+      let maxRel = 0;
+      for (let u = 0; u < ck.users.length; u += 7) {
+        const seq = ck.sequences.subarray(u * step, (u + 1) * step);
+        const shares = ck.forecasts.subarray(u * k, (u + 1) * k);
+        const lstm = normalizeRows(predictVectors(ck.model, seq, 1, spec), dim);
+        const row = {
+          lstm: direct.score(lstm, 1),
+          vector: new Float32Array(n),
+          topic: topics.mixture(
+            Float32Array.from(shares),
+            ck.popularity.map((c) => c + TOPIC_SMOOTHING),
+            1,
+          ),
+          logCount,
+          priorScale: 0,
+        };
+        for (const [alpha, beta] of [
+          [0, 0],
+          [0.4, 0.2],
+          [1, 0.1],
+        ]) {
+          const want = blendRow({ mode, alpha, beta }, row, tau, new Float32Array(n));
+          const got = r.score(r.lstmState(seq), shares, alpha, beta);
+          for (let i = 0; i < n; i++)
+            maxRel = Math.max(maxRel, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+        }
+      }
+      r.dispose();
+      expect(maxRel, mode).toBeLessThan(1e-5);
+    }
+    direct.dispose();
+    topics.dispose();
   });
 
   it('ranks a stored user by those scores, seen items excluded unless asked', () => {
