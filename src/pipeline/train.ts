@@ -262,6 +262,14 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   t = lap('evaluate', t);
 
   const metrics = methodTable(evaluation.methods);
+  const savedBlend = {
+    mode,
+    alpha,
+    beta,
+    curve,
+    without_forecast: blend.withoutForecast,
+    recent_window: blend.recentWindow,
+  };
   const report: RunReport = {
     run_id: runId,
     created_at: new Date().toISOString(),
@@ -278,15 +286,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     split: { ...split.summary },
     methods: metrics,
     users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: {
-      mode,
-      alpha,
-      beta,
-      curve,
-      without_forecast: blend.withoutForecast,
-      recent_window: blend.recentWindow,
-      recent_curve: blend.recentCurve,
-    },
+    blend: { ...savedBlend, recent_curve: blend.recentCurve },
     forecast: evaluation.forecast,
     training: {
       best_epoch: trained.bestEpoch,
@@ -329,14 +329,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       data_fingerprint: dataset.fingerprint,
       encoder: emb.encoder,
       model: spec,
-      blend: {
-        mode,
-        alpha,
-        beta,
-        curve,
-        without_forecast: blend.withoutForecast,
-        recent_window: blend.recentWindow,
-      },
+      blend: savedBlend,
       topics: { k: topics.k, temperature: topics.temperature },
       ...(cfg.forecast.model === 'pooled' ? { forecaster: parts.pooled } : {}),
       metrics,
