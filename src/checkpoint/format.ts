@@ -69,6 +69,8 @@ export interface Manifest {
     /** The α = 1 setting and the last-window baseline's window, so `evaluate` reproduces every method. */
     without_forecast?: import('../recommend/blend.ts').BlendParams;
     recent_window?: number;
+    /** Whose topic shares `user_topic_forecast` holds and new histories get (absent: forecaster). */
+    topic_source?: 'forecaster' | 'lstm-head';
   };
   topics: { k: number; temperature: number };
   /** The fitted pooled topic-share forecaster (config forecast.model: pooled). */

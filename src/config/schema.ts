@@ -181,6 +181,8 @@ const BlendSchema = z
       .array(z.enum(BLEND_MODES))
       .min(1)
       .default([...BLEND_MODES]),
+    /** The topic shares the blend uses: the forecaster's, the LSTM topic head's, or the better on validation. */
+    topic_source: z.enum(['auto', 'forecaster', 'lstm-head']).default('auto'),
     alpha_grid: z
       .array(z.number().min(0).max(1))
       .min(1)

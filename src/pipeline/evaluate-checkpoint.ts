@@ -100,6 +100,7 @@ function blendOf(b: Checkpoint['manifest']['blend']) {
     alpha: b.alpha,
     beta: b.beta,
     withoutForecast: b.without_forecast ?? { mode, alpha: 1, beta: b.beta },
+    topicSource: b.topic_source ?? 'forecaster',
     recentWindow: b.recent_window ?? RECENT_WINDOWS[1],
   };
 }

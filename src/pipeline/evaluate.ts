@@ -64,7 +64,13 @@ export interface BlendPoint extends BlendParams {
   ndcg10: number;
 }
 
+/** Where the blend's topic shares come from: the configured forecaster, or the LSTM's topic head. */
+export type TopicSource = 'forecaster' | 'lstm-head';
+
 export interface BlendChoice extends BlendParams {
+  /** Chosen on validation NDCG@10 of the topic expert alone (config blend.topic_source: auto). */
+  topicSource: TopicSource;
+  topicCurve: { source: TopicSource; ndcg10: number }[];
   curve: BlendPoint[];
   /** Topic-share forecast error of every forecaster on the validation windows (what defaults come from). */
   forecastError: ForecastErrorRow[];
@@ -92,6 +98,8 @@ interface Inputs {
   lstm: Float32Array;
   lstmTopics: Float32Array | null;
   vector: Float32Array;
+  /** The configured forecaster's shares, and the shares the blend uses (those or the LSTM head's). */
+  forecast: Float32Array;
   shares: Float32Array;
   fitted: number;
   fellBack: number;
@@ -106,6 +114,7 @@ async function inputsFor(
   parts: ModelParts,
   examples: readonly Example[],
   label: string,
+  source: TopicSource = 'forecaster',
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
@@ -120,6 +129,8 @@ async function inputsFor(
     (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
     parts.pooled,
   );
+  const shares = source === 'lstm-head' ? p.topics : fc.shares;
+  if (!shares) throw new Error('blend: topic source lstm-head needs model.topic_head');
   return {
     parts,
     examples,
@@ -127,8 +138,8 @@ async function inputsFor(
     nItems,
     lstm: normalizeRows(p.vectors, dim),
     lstmTopics: p.topics,
-    vector: normalizeRows(sharesToVectors(fc.shares, k, parts.topics.centroids, dim), dim),
-    shares: fc.shares,
+    ...sharesOf(shares, parts),
+    forecast: fc.shares,
     fitted: fc.fitted,
     fellBack: fc.fellBack,
     clock: CountClock.of(log, nItems),
@@ -247,32 +258,53 @@ export async function chooseBlend(
   parts: ModelParts,
   valid: readonly Example[],
 ): Promise<BlendChoice> {
-  const x = await inputsFor(cfg, log, parts, valid, 'forecast (valid)');
+  const first = await inputsFor(cfg, log, parts, valid, 'forecast (valid)');
+  const opts = { nItems: first.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen };
+  let x = first;
   try {
+    // Pass 1: which topic shares rank best alone, and the last-window baseline's window.
+    const sources = topicSources(cfg, first);
+    const r1 = await evaluateRows(
+      log,
+      valid,
+      (chunk) => {
+        const c = chunkOf(first, chunk);
+        return [
+          ...sources.map(([name, all]) =>
+            rowsOf(c.mixture(gather(first, chunk, all, parts.topics.k)), first.nItems, `source:${name}`),
+          ),
+          ...RECENT_WINDOWS.map((w) =>
+            rowsOf(c.mixture(recentShares(log, parts.topics, chunk, w)), first.nItems, `recent:${w}`),
+          ),
+        ];
+      },
+      opts,
+    );
+    const ndcg1 = (name: string) => r1[name]?.metrics['ndcg@10'] ?? 0;
+    const topicCurve = sources.map(([source]) => ({ source, ndcg10: ndcg1(`source:${source}`) }));
+    const topicSource = topicCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b)).source;
+    const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
+    const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    if (topicSource !== 'forecaster') x = { ...first, ...sharesOf(first.lstmTopics!, parts) };
+    // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
-    const r = await evaluateRows(
+    const r2 = await evaluateRows(
       log,
       valid,
       (chunk) => {
         const c = chunkOf(x, chunk);
-        return [
-          ...grid.map((p) => blendScorer(c, p, parts.temperature)),
-          ...RECENT_WINDOWS.map((w) =>
-            rowsOf(c.mixture(recentShares(log, parts.topics, chunk, w)), x.nItems, `recent:${w}`),
-          ),
-        ];
+        return grid.map((p) => blendScorer(c, p, parts.temperature));
       },
-      { nItems: x.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen },
+      opts,
     );
-    const ndcg = (name: string) => r[name]?.metrics['ndcg@10'] ?? 0;
-    const curve = grid.map((p) => ({ ...p, ndcg10: ndcg(blendKey(p)) }));
+    const curve = grid.map((p) => ({ ...p, ndcg10: r2[blendKey(p)]?.metrics['ndcg@10'] ?? 0 }));
     const best = bestOf(curve);
-    const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg(`recent:${w}`) }));
-    const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
     const noForecast = bestOf(curve.filter((p) => p.alpha === 1));
-    const forecastError = await forecastAccuracy(cfg, parts, valid, x, null);
+    const forecastError = await forecastAccuracy(cfg, parts, valid, first, null);
     return {
       forecastError,
+      topicSource,
+      topicCurve,
       mode: best.mode,
       alpha: best.alpha,
       beta: best.beta,
@@ -282,8 +314,26 @@ export async function chooseBlend(
       recentCurve,
     };
   } finally {
-    disposeInputs(x);
+    disposeInputs(first);
   }
+}
+
+/** The topic shares the blend may use, as configured (auto: both, chosen on validation). */
+function topicSources(cfg: Config, x: Inputs): [TopicSource, Float32Array][] {
+  const head: [TopicSource, Float32Array][] = x.lstmTopics ? [['lstm-head', x.lstmTopics]] : [];
+  const fc: [TopicSource, Float32Array][] = [['forecaster', x.forecast]];
+  if (cfg.blend.topic_source === 'forecaster') return fc;
+  if (cfg.blend.topic_source === 'lstm-head') {
+    if (!head.length) throw new Error('blend.topic_source lstm-head needs model.topic_head: true');
+    return head;
+  }
+  return [...fc, ...head];
+}
+
+/** Inputs' shares and topic vectors switched to other shares. */
+function sharesOf(shares: Float32Array, parts: ModelParts): Pick<Inputs, 'shares' | 'vector'> {
+  const { k, dim, centroids } = parts.topics;
+  return { shares, vector: normalizeRows(sharesToVectors(shares, k, centroids, dim), dim) };
 }
 
 /** Highest NDCG@10; ties go to the larger α (the learned model), then to the smaller β, then grid order. */
@@ -314,6 +364,7 @@ export const BASELINES = [
  */
 export const PAIRS = [
   ['blend', 'blend_no_forecast'],
+  ['topic_blend_half', 'topic_recent'],
   ['topic_forecast', 'topic_recent'],
   ['topic_forecast', 'topic_static'],
   ['oracle', 'blend'],
@@ -333,11 +384,11 @@ export async function evaluateTest(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow'>,
+  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'topicSource'>,
   knnNeighbours: number,
   oracle?: Oracle,
 ): Promise<Evaluation> {
-  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)');
+  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource);
   const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
   try {
     const { nItems } = x;
@@ -376,7 +427,8 @@ export async function evaluateTest(
           blendScorer(c, { ...blend, beta: 0 }, tau, 'blend_no_prior'),
           blendScorer(c, blend.withoutForecast, tau, 'blend_no_forecast'),
           blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
-          blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_forecast'),
+          blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_blend_half'),
+          rowsOf(c.mixture(gather(x, chunk, x.forecast, k)), nItems, 'topic_forecast'),
           rowsOf(c.vector, nItems, 'topic_vector'),
           rowsOf(
             c.mixture(recentShares(log, parts.topics, chunk, blend.recentWindow)),
@@ -436,7 +488,7 @@ async function forecastAccuracy(
 ): Promise<ForecastErrorRow[]> {
   const observed = targetShares(parts.store, examples);
   const forecasts: Record<string, { shares: Float32Array; fitted?: number; fellBack?: number }> = {
-    [`${cfg.forecast.model} (blend)`]: x,
+    [cfg.forecast.model]: { ...x, shares: x.forecast },
   };
   if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))

@@ -17,7 +17,7 @@ import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, featureWidth } from '../features/sequence.ts';
 import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
-import { buildSequenceModel, type SequenceModelSpec } from '../model/lstm.ts';
+import { buildSequenceModel, predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { methodTable, type RunReport, topicErrors, writeReport } from '../report/metrics-report.ts';
@@ -227,7 +227,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   const { mode, alpha, beta, curve } = blend;
   say(
-    `blend: ${mode} α=${alpha}, β=${beta} (valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
+    `blend: ${mode} α=${alpha}, β=${beta}, topic shares from ${blend.topicSource} ` +
+      `(valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
       `topic_recent window ${blend.recentWindow}`,
   );
   const knn = await chooseKnnNeighbours(log, split.valid, cfg.evaluate.knn_grid, {
@@ -269,6 +270,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     curve,
     without_forecast: blend.withoutForecast,
     recent_window: blend.recentWindow,
+    topic_source: blend.topicSource,
   };
   const report: RunReport = {
     run_id: runId,
@@ -286,7 +288,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     split: { ...split.summary },
     methods: metrics,
     users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: { ...savedBlend, recent_curve: blend.recentCurve },
+    blend: { ...savedBlend, recent_curve: blend.recentCurve, topic_curve: blend.topicCurve },
     forecast: evaluation.forecast,
     training: {
       best_epoch: trained.bestEpoch,
@@ -306,11 +308,14 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
   const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
   const sequences = sequencesOf(store, finals, spec.maxLen);
-  const forecasts = await withForecaster(
-    cfg.forecast,
-    (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
-    parts.pooled,
-  );
+  const forecasts =
+    blend.topicSource === 'lstm-head'
+      ? { shares: predict(model, sequences, finals.length, spec).topics! }
+      : await withForecaster(
+          cfg.forecast,
+          (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
+          parts.pooled,
+        );
   const seenOffsets = new Int32Array(finals.length + 1);
   const seenList: number[] = [];
   finals.forEach((f, r) => {

@@ -10,6 +10,7 @@ import type { Embedder, EmbedOptions } from '../embed/types.ts';
 import { FeatureStore } from '../features/sequence.ts';
 import { perSeries, pooledForecaster, type ShareForecaster } from '../forecast/examples.ts';
 import { createForecaster } from '../forecast/registry.ts';
+import { predict } from '../model/lstm.ts';
 import { forecastSpec } from '../pipeline/stages.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
@@ -284,8 +285,13 @@ export class HistoryRecommender {
     seq.set(tail, seq.length - tail.length);
     const lstm = this.rec.lstmState(seq);
     const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
-    const f = await this.forecasterOf();
-    const shares = Float32Array.from(f.forecastShares(series, this.cfg.forecast.horizon).shares);
+    // The blend's topic shares come from where validation chose: the LSTM's topic head or the forecaster.
+    const shares =
+      ck.manifest.blend.topic_source === 'lstm-head'
+        ? predict(ck.model, seq, 1, spec).topics!
+        : Float32Array.from(
+            (await this.forecasterOf()).forecastShares(series, this.cfg.forecast.horizon).shares,
+          );
     const alpha = opts.alpha ?? ck.manifest.blend.alpha;
     const beta = opts.beta ?? ck.manifest.blend.beta;
     const scores = this.rec.score(lstm, shares, alpha, beta);

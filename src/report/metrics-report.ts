@@ -44,6 +44,8 @@ export interface RunReport {
     without_forecast?: { mode: string; alpha: number; beta: number };
     recent_window?: number;
     recent_curve?: { window: number; ndcg10: number }[];
+    topic_source?: string;
+    topic_curve?: { source: string; ndcg10: number }[];
   };
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };
@@ -357,11 +359,11 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
     blocks: [
       {
         kind: 'text',
-        text: "The LSTM expert scores item i by ⟨l̂, v_i⟩/τ + β·log(1+c_i) (its contrastive logits, popularity weight β); the topic expert by p(i | u) = Σ_k ŝ_k·p(i | k), the forecast topic shares times each topic's item distribution (soft membership × count + 0.5, counts known at the cutoff). `log-linear` adds α·LSTM + (1−α)·log p(i | u) (product of experts); `mixture` adds α·softmax(LSTM) + (1−α)·p(i | u); `vector` is the original cos(α·l̂ + (1−α)·â, v_i) + β·prior with â = Σ_k ŝ_k·centroid_k. Mode, α and β are chosen together on validation NDCG@10. `blend_no_prior`: β = 0; `blend_no_forecast`: the best α = 1 setting; `lstm`: α = 1, β = 0; `topic_forecast`: the topic expert alone; `topic_vector`: the original ARIMA vector alone; `topic_static` / `topic_recent`: the topic expert fed the shares of the whole history / of its last fraction (chosen on validation); `topic_lstm_head`: fed the LSTM's topic head; `oracle` (synthetic data): fed the generating shares over the target window, with each item's planted topic.",
+        text: "The LSTM expert scores item i by ⟨l̂, v_i⟩/τ + β·log(1+c_i) (its contrastive logits, popularity weight β); the topic expert by p(i | u) = Σ_k ŝ_k·p(i | k), the forecast topic shares times each topic's item distribution (soft membership × count + 0.5, counts known at the cutoff). `log-linear` adds α·LSTM + (1−α)·log p(i | u) (product of experts); `mixture` adds α·softmax(LSTM) + (1−α)·p(i | u); `vector` is the original cos(α·l̂ + (1−α)·â, v_i) + β·prior with â = Σ_k ŝ_k·centroid_k. Mode, α and β are chosen together on validation NDCG@10. `blend_no_prior`: β = 0; `blend_no_forecast`: the best α = 1 setting; `lstm`: α = 1, β = 0; `topic_blend_half`: the topic expert alone, fed the shares the blend uses; `topic_forecast`: fed the configured forecaster; `topic_vector`: the original ARIMA vector alone; `topic_static` / `topic_recent`: the topic expert fed the shares of the whole history / of its last fraction (chosen on validation); `topic_lstm_head`: fed the LSTM's topic head; `oracle` (synthetic data): fed the generating shares over the target window, with each item's planted topic.",
       },
       {
         kind: 'text',
-        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
+        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.topic_source ? `; topic shares from **${r.blend.topic_source}** (validation NDCG@10 of the topic expert alone: ${(r.blend.topic_curve ?? []).map((p) => `${p.source} ${fmt(p.ndcg10)}`).join(', ')})` : ''}${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
       },
       alphaBetaBlock(r.blend.curve),
       ...(r.blend.curve.length
