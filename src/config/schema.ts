@@ -46,6 +46,11 @@ const SplitSchema = z.discriminatedUnion('protocol', [
       test_buckets: z.number().int().min(1).default(1),
       valid_buckets: z.number().int().min(1).default(1),
       min_history_buckets: z.number().int().min(1).default(2),
+      /**
+       * Train only on examples whose target window ends before this time (ISO date or quantile "q0.5"): to
+       * measure what the model gains from other users' activity after a test user's cutoff.
+       */
+      train_before: CutoffSchema.optional(),
     })
     .strict(),
   z

@@ -133,10 +133,13 @@ function perUser(
       target: distinctItems(log.item, t0, to),
     });
   }
+  const before =
+    cfg.train_before === undefined ? Number.POSITIVE_INFINITY : resolveCutoff(cfg.train_before, log.ts);
+  const kept = train.filter((ex) => log.ts[ex.targetEnd - 1] < before);
   return assembleSplit(
     'per-user',
     users,
-    train,
+    kept,
     valid,
     test,
     'events' in spec ? { trailingEvents: trailing } : {},

@@ -20,7 +20,13 @@ import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
-import { methodTable, type RunReport, topicErrors, writeReport } from '../report/metrics-report.ts';
+import {
+  methodTable,
+  perUserReport,
+  type RunReport,
+  topicErrors,
+  writeReport,
+} from '../report/metrics-report.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -356,7 +362,12 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   });
   lap('export', t);
   timings.total = (performance.now() - t0) / 1000;
-  await writeReport(reportDir, report, cfg.evaluate.k);
+  await writeReport(
+    reportDir,
+    report,
+    cfg.evaluate.k,
+    perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`),
+  );
   rmSync(stateDir, { recursive: true, force: true });
   model.dispose();
   say(`checkpoint: ${checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${reportDir}`);

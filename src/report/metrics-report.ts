@@ -483,8 +483,43 @@ export interface ReportFiles {
 }
 
 /** The full report: report.json (= metrics.json), report.md with PNG charts, self-contained report.html. */
-export async function writeReport(dir: string, r: RunReport, ks: readonly number[]): Promise<ReportFiles> {
+/**
+ * Each evaluated test user's value of one metric per method (same users, same order for every method), so
+ * runs can be compared user by user (paired) or on a subset without rerunning anything.
+ */
+export interface PerUserReport {
+  metric: string;
+  users: string[];
+  /** Each user's test cutoff (unix seconds). */
+  cutoffs: number[];
+  methods: Record<string, number[]>;
+}
+
+export function perUserReport(
+  methods: Record<string, MethodResult>,
+  examples: readonly { user: number; cutoff: number }[],
+  userIds: readonly string[],
+  metric: string,
+): PerUserReport {
+  const rows = Object.values(methods)[0]?.rows ?? new Int32Array(0);
+  return {
+    metric,
+    users: Array.from(rows, (r) => userIds[examples[r].user]),
+    cutoffs: Array.from(rows, (r) => examples[r].cutoff),
+    methods: Object.fromEntries(
+      Object.entries(methods).map(([name, m]) => [name, Array.from(m.perUser[metric])]),
+    ),
+  };
+}
+
+export async function writeReport(
+  dir: string,
+  r: RunReport,
+  ks: readonly number[],
+  perUser?: PerUserReport,
+): Promise<ReportFiles> {
   mkdirSync(dir, { recursive: true });
+  if (perUser) writeFileSync(join(dir, 'per_user.json'), `${JSON.stringify(perUser)}\n`);
   const text = `${JSON.stringify(r, null, 2)}\n`;
   const json = join(dir, 'report.json');
   const metrics = join(dir, 'metrics.json');

@@ -33,7 +33,8 @@ export function weightFactory(seed: number) {
   const normal = gaussian(mulberry32(seed));
   const weights: NamedWeight[] = [];
   const add = (name: string, shape: number[], values: Float32Array, decay: boolean) => {
-    const variable = tf.variable(tf.tensor(values, shape), true);
+    // tidy frees the initial tensor: the variable keeps its own reference to the data.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
     weights.push({ name, variable, decay });
     return variable;
   };
@@ -41,10 +42,23 @@ export function weightFactory(seed: number) {
   return {
     weights,
     normal: (name: string, shape: number[], std: number) =>
-      add(name, shape, drawn(shape.reduce((a, b) => a * b, 1), std), true) as tf.Variable<tf.Rank>,
+      add(
+        name,
+        shape,
+        drawn(
+          shape.reduce((a, b) => a * b, 1),
+          std,
+        ),
+        true,
+      ) as tf.Variable<tf.Rank>,
     /** Glorot-normal matrix. */
     matrix: (name: string, rows: number, cols: number) =>
-      add(name, [rows, cols], drawn(rows * cols, Math.sqrt(2 / (rows + cols))), true) as tf.Variable<tf.Rank.R2>,
+      add(
+        name,
+        [rows, cols],
+        drawn(rows * cols, Math.sqrt(2 / (rows + cols))),
+        true,
+      ) as tf.Variable<tf.Rank.R2>,
     constant: (name: string, size: number, value: number) =>
       add(name, [size], new Float32Array(size).fill(value), false) as tf.Variable<tf.Rank.R1>,
   };

@@ -1,10 +1,18 @@
 import { buildGru4Rec } from './gru4rec.ts';
 import type { SequentialNet } from './net.ts';
 import { buildSasRec } from './sasrec.ts';
-import { resolveSequentialSpec, type SequentialKind, type SequentialSpec, type SequentialSpecInput } from './spec.ts';
+import {
+  resolveSequentialSpec,
+  type SequentialKind,
+  type SequentialSpec,
+  type SequentialSpecInput,
+} from './spec.ts';
 
 /** Network builders by kind: adding a model = one file, one line here, its defaults in spec.ts. */
-export const SEQUENTIAL_MODELS: Record<SequentialKind, (spec: SequentialSpec, nItems: number) => SequentialNet> = {
+export const SEQUENTIAL_MODELS: Record<
+  SequentialKind,
+  (spec: SequentialSpec, nItems: number) => SequentialNet
+> = {
   gru4rec: buildGru4Rec,
   sasrec: buildSasRec,
 };

@@ -79,6 +79,24 @@ describe('per-user split with event buckets: targets of one kind', () => {
     expect(split.summary.trailingEvents).toBe(trailing);
   });
 
+  it('train_before keeps only training examples whose target window ends before it; evaluation is unchanged', () => {
+    const cut = 'q0.5';
+    const limited = splitEvents(log, spec, {
+      protocol: 'per-user',
+      test_buckets: 1,
+      valid_buckets: 1,
+      min_history_buckets: 2,
+      train_before: cut,
+    });
+    const t = [...log.ts].sort((a, b) => a - b)[Math.floor(0.5 * log.ts.length)];
+    expect(limited.train.length).toBeGreaterThan(0);
+    expect(limited.train.length).toBeLessThan(split.train.length);
+    for (const ex of limited.train) expect(log.ts[ex.targetEnd - 1]).toBeLessThan(t);
+    expect(limited.train).toEqual(split.train.filter((ex) => log.ts[ex.targetEnd - 1] < t));
+    expect(limited.test).toEqual(split.test);
+    expect(limited.valid).toEqual(split.valid);
+  });
+
   it('orders evaluation examples by cutoff, then user', () => {
     for (const part of [split.valid, split.test])
       for (let i = 1; i < part.length; i++) {
