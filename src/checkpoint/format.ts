@@ -70,7 +70,7 @@ export interface Manifest {
     without_forecast?: import('../recommend/blend.ts').BlendParams;
     recent_window?: number;
     /** Whose topic shares `user_topic_forecast` holds and new histories get (absent: forecaster). */
-    topic_source?: 'forecaster' | 'lstm-head';
+    topic_source?: import('../recommend/blend.ts').TopicSource;
   };
   topics: { k: number; temperature: number };
   /** The fitted pooled topic-share forecaster (config forecast.model: pooled). */

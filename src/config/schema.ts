@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { USER_ID_SCHEMES } from '../checkpoint/user-ids.ts';
-import { BLEND_MODES } from '../recommend/blend.ts';
+import { BLEND_MODES, TOPIC_SOURCES } from '../recommend/blend.ts';
 import { DataConfigSchema } from './data.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
@@ -186,8 +186,8 @@ const BlendSchema = z
       .array(z.enum(BLEND_MODES))
       .min(1)
       .default([...BLEND_MODES]),
-    /** The topic shares the blend uses: the forecaster's, the LSTM topic head's, or the better on validation. */
-    topic_source: z.enum(['auto', 'forecaster', 'lstm-head']).default('auto'),
+    /** The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, or (auto) the best on validation. */
+    topic_source: z.enum(['auto', ...TOPIC_SOURCES]).default('auto'),
     alpha_grid: z
       .array(z.number().min(0).max(1))
       .min(1)

@@ -26,6 +26,9 @@ import {
   blendGrid,
   blendKey,
   blendRow,
+  TOPIC_SOURCES,
+  type TopicSource,
+  topicShares,
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems, windowShares } from '../recommend/topic-mixture.ts';
@@ -63,9 +66,6 @@ export type { BlendParams } from '../recommend/blend.ts';
 export interface BlendPoint extends BlendParams {
   ndcg10: number;
 }
-
-/** Where the blend's topic shares come from: the configured forecaster, or the LSTM's topic head. */
-export type TopicSource = 'forecaster' | 'lstm-head';
 
 export interface BlendChoice extends BlendParams {
   /** Chosen on validation NDCG@10 of the topic expert alone (config blend.topic_source: auto). */
@@ -129,8 +129,7 @@ async function inputsFor(
     (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
     parts.pooled,
   );
-  const shares = source === 'lstm-head' ? p.topics : fc.shares;
-  if (!shares) throw new Error('blend: topic source lstm-head needs model.topic_head');
+  const shares = topicShares(source, fc.shares, p.topics);
   return {
     parts,
     examples,
@@ -285,7 +284,8 @@ export async function chooseBlend(
     const topicSource = topicCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b)).source;
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
-    if (topicSource !== 'forecaster') x = { ...first, ...sharesOf(first.lstmTopics!, parts) };
+    if (topicSource !== 'forecaster')
+      x = { ...first, ...sharesOf(sources.find(([n]) => n === topicSource)![1], parts) };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
     const r2 = await evaluateRows(
@@ -318,16 +318,12 @@ export async function chooseBlend(
   }
 }
 
-/** The topic shares the blend may use, as configured (auto: both, chosen on validation). */
+/** The topic shares the blend may use, as configured (auto: every source, chosen on validation). */
 function topicSources(cfg: Config, x: Inputs): [TopicSource, Float32Array][] {
-  const head: [TopicSource, Float32Array][] = x.lstmTopics ? [['lstm-head', x.lstmTopics]] : [];
-  const fc: [TopicSource, Float32Array][] = [['forecaster', x.forecast]];
-  if (cfg.blend.topic_source === 'forecaster') return fc;
-  if (cfg.blend.topic_source === 'lstm-head') {
-    if (!head.length) throw new Error('blend.topic_source lstm-head needs model.topic_head: true');
-    return head;
-  }
-  return [...fc, ...head];
+  const sources = cfg.blend.topic_source === 'auto' ? TOPIC_SOURCES : [cfg.blend.topic_source];
+  return sources
+    .filter((s) => cfg.blend.topic_source !== 'auto' || s === 'forecaster' || x.lstmTopics)
+    .map((s) => [s, topicShares(s, x.forecast, x.lstmTopics)]);
 }
 
 /** Inputs' shares and topic vectors switched to other shares. */

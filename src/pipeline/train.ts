@@ -19,6 +19,7 @@ import { forecastExamples } from '../forecast/examples.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, trainModel } from '../model/train.ts';
+import { topicShares } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import {
   methodTable,
@@ -314,14 +315,25 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
   const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
   const sequences = sequencesOf(store, finals, spec.maxLen);
-  const forecasts =
-    blend.topicSource === 'lstm-head'
-      ? { shares: predict(model, sequences, finals.length, spec).topics! }
-      : await withForecaster(
-          cfg.forecast,
-          (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
-          parts.pooled,
-        );
+  const userShares = (forecast: Float32Array | null) =>
+    topicShares(
+      blend.topicSource,
+      forecast,
+      spec.topicHead ? predict(model, sequences, finals.length, spec).topics : null,
+    );
+  const forecasts = {
+    shares: userShares(
+      blend.topicSource === 'lstm-head'
+        ? null
+        : (
+            await withForecaster(
+              cfg.forecast,
+              (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
+              parts.pooled,
+            )
+          ).shares,
+    ),
+  };
   const seenOffsets = new Int32Array(finals.length + 1);
   const seenList: number[] = [];
   finals.forEach((f, r) => {

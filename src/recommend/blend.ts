@@ -77,3 +77,24 @@ export function blendGrid(
 }
 
 export const blendKey = (p: BlendParams) => `${p.mode}:${p.alpha}:${p.beta}`;
+
+/** Where the blend's topic shares come from: the topic-share forecaster, the LSTM's topic head, or their mean. */
+export const TOPIC_SOURCES = ['forecaster', 'lstm-head', 'average'] as const;
+export type TopicSource = (typeof TOPIC_SOURCES)[number];
+
+/** The blend's topic shares (rows × k) for a source, from the forecaster's and the head's shares. */
+export function topicShares(
+  source: TopicSource,
+  forecast: Float32Array | null,
+  head: Float32Array | null,
+): Float32Array {
+  const need = (x: Float32Array | null, what: string) => {
+    if (!x) throw new Error(`blend: topic source ${source} needs ${what}`);
+    return x;
+  };
+  if (source === 'forecaster') return need(forecast, "the forecaster's shares");
+  const h = need(head, 'the LSTM topic head (model.topic_head: true)');
+  if (source === 'lstm-head') return h;
+  const f = need(forecast, "the forecaster's shares");
+  return f.map((x, i) => (x + h[i]) / 2);
+}

@@ -13,6 +13,7 @@ import { createForecaster } from '../forecast/registry.ts';
 import { predict } from '../model/lstm.ts';
 import { forecastSpec } from '../pipeline/stages.ts';
 import { softAssign } from '../topics/kmeans.ts';
+import { topicShares } from './blend.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
 
 /** One dated event: a catalogue item id or a free text, at unix seconds or an ISO-8601 time. */
@@ -285,13 +286,19 @@ export class HistoryRecommender {
     seq.set(tail, seq.length - tail.length);
     const lstm = this.rec.lstmState(seq);
     const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
-    // The blend's topic shares come from where validation chose: the LSTM's topic head or the forecaster.
-    const shares =
-      ck.manifest.blend.topic_source === 'lstm-head'
-        ? predict(ck.model, seq, 1, spec).topics!
+    // The blend's topic shares come from where validation chose: the forecaster, the LSTM's topic head, or both.
+    const source = ck.manifest.blend.topic_source ?? 'forecaster';
+    const forecast =
+      source === 'lstm-head'
+        ? null
         : Float32Array.from(
             (await this.forecasterOf()).forecastShares(series, this.cfg.forecast.horizon).shares,
           );
+    const shares = topicShares(
+      source,
+      forecast,
+      spec.topicHead ? predict(ck.model, seq, 1, spec).topics : null,
+    );
     const alpha = opts.alpha ?? ck.manifest.blend.alpha;
     const beta = opts.beta ?? ck.manifest.blend.beta;
     const scores = this.rec.score(lstm, shares, alpha, beta);

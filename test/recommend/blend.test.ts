@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BlendRow, blendGrid, blendRow } from '../../src/recommend/blend.ts';
+import { type BlendRow, blendGrid, blendRow, topicShares } from '../../src/recommend/blend.ts';
 import { topK } from '../../src/recommend/score.ts';
 
 const row: BlendRow = {
@@ -44,5 +44,20 @@ describe('blend modes', () => {
     expect(keys.filter((k) => k.startsWith('mixture'))).toEqual(['mixture:0.5:0', 'mixture:0.5:0.2']);
     expect(keys.filter((k) => k.startsWith('vector'))).toHaveLength(6);
     expect(g).toHaveLength(1 + 2 + 2 + 2 + 6);
+  });
+});
+
+describe('topic sources', () => {
+  const forecast = Float32Array.of(0.6, 0.4, 0.2, 0.8);
+  const head = Float32Array.of(0.2, 0.8, 0.4, 0.6);
+  it('picks the forecaster’s shares, the head’s, or their mean, and names what is missing', () => {
+    expect(topicShares('forecaster', forecast, null)).toBe(forecast);
+    expect(topicShares('lstm-head', null, head)).toBe(head);
+    const avg = Array.from(topicShares('average', forecast, head));
+    [0.4, 0.6, 0.3, 0.7].forEach((v, i) => {
+      expect(avg[i]).toBeCloseTo(v, 6);
+    });
+    expect(() => topicShares('lstm-head', forecast, null)).toThrow(/topic head/);
+    expect(() => topicShares('average', null, head)).toThrow(/forecaster/);
   });
 });
