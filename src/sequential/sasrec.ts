@@ -88,7 +88,7 @@ function attention(
 export function buildSasRec(spec: SequentialSpec, nItems: number): SequentialNet {
   const f = weightFactory(spec.seed);
   const d = spec.dim;
-  const std = 1 / Math.sqrt(d);
+  const std = Number(process.env.INIT ?? 1) / Math.sqrt(d);
   const table = f.normal('item_embedding', [nItems + 1, d], std) as tf.Variable<tf.Rank.R2>;
   const positions = f.normal('position_embedding', [spec.maxLen, d], std);
   const blocks = Array.from({ length: spec.layers }, (_, l) => block(f, l, d));
@@ -100,7 +100,8 @@ export function buildSasRec(spec: SequentialSpec, nItems: number): SequentialNet
     hidden(ids, training) {
       const { x: items, mask } = embed(table, ids);
       const bias = attentionBias(mask);
-      let x = tf.mul(dropout(tf.add(items, positions), spec.dropout, training), mask);
+      const it2 = process.env.SQRT ? tf.mul(items, Math.sqrt(d)) : items;
+      let x = tf.mul(dropout(process.env.NOPOS ? it2 : tf.add(it2, positions), spec.dropout, training), mask);
       for (const b of blocks) {
         const q = layerNorm(x, b.attnNorm.gamma, b.attnNorm.beta);
         x = layerNorm(tf.add(q, attention(q, x, b, bias, spec, training)), b.ffnNorm.gamma, b.ffnNorm.beta);

@@ -91,7 +91,12 @@ export async function trainSequential(
   const say = opts.log ?? ((l: string) => console.error(l));
   const net = buildSequential(input, nItems);
   const { spec } = net;
-  const seqs = trainingSequences(log, train);
+  const seqs = trainingSequences(log, train).flatMap((s) => {
+    if (!process.env.SEQ_WINDOWS) return [s];
+    const out = [];
+    for (let end = s.end; end - s.from >= 2; end -= spec.maxLen) out.push({ ...s, end, from: Math.max(s.from, end - spec.maxLen - 1) });
+    return out;
+  });
   if (seqs.length === 0) {
     net.dispose();
     throw new Error(`${spec.kind}: no training sequences (no user has a training example)`);
