@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, embed, type SequentialNet, weightFactory } from './net.ts';
+import { disposeWeights, embed, embeddingStd, type SequentialNet, weightFactory } from './net.ts';
 import { dense, dropout } from './ops.ts';
 import type { SequentialSpec } from './spec.ts';
 
@@ -41,7 +41,7 @@ function gruLayer(x: tf.Tensor3D, mask: tf.Tensor3D, w: GruWeights): tf.Tensor3D
 export function buildGru4Rec(spec: SequentialSpec, nItems: number): SequentialNet {
   const f = weightFactory(spec.seed);
   const d = spec.dim;
-  const table = f.normal('item_embedding', [nItems + 1, d], Number(process.env.INIT ?? 1) / Math.sqrt(d)) as tf.Variable<tf.Rank.R2>;
+  const table = f.normal('item_embedding', [nItems + 1, d], embeddingStd(d)) as tf.Variable<tf.Rank.R2>;
   const layers: GruWeights[] = Array.from({ length: spec.layers }, (_, l) => ({
     kernel: f.matrix(`gru_${l}/kernel`, d, 3 * d),
     recurrent: f.matrix(`gru_${l}/recurrent_kernel`, d, 3 * d),

@@ -38,31 +38,29 @@ export function weightFactory(seed: number) {
     weights.push({ name, variable, decay });
     return variable;
   };
-  const drawn = (size: number, std: number) => Float32Array.from({ length: size }, () => std * normal());
+  const drawn = (shape: number[], std: number) =>
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => std * normal());
   return {
     weights,
-    normal: (name: string, shape: number[], std: number) =>
-      add(
-        name,
-        shape,
-        drawn(
-          shape.reduce((a, b) => a * b, 1),
-          std,
-        ),
-        true,
-      ) as tf.Variable<tf.Rank>,
+    normal: (name: string, shape: number[], std: number) => add(name, shape, drawn(shape, std), true),
     /** Glorot-normal matrix. */
     matrix: (name: string, rows: number, cols: number) =>
       add(
         name,
         [rows, cols],
-        drawn(rows * cols, Math.sqrt(2 / (rows + cols))),
+        drawn([rows, cols], Math.sqrt(2 / (rows + cols))),
         true,
       ) as tf.Variable<tf.Rank.R2>,
     constant: (name: string, size: number, value: number) =>
       add(name, [size], new Float32Array(size).fill(value), false) as tf.Variable<tf.Rank.R1>,
   };
 }
+
+/**
+ * Initial spread of the item (and position) embeddings: small, so every item starts near the same score.
+ * On the small drifting synthetic log SASRec left the popularity plateau ~5 epochs sooner than at 1/√dim.
+ */
+export const embeddingStd = (dim: number) => 0.3 / Math.sqrt(dim);
 
 /** Input embeddings of ids [rows, maxLen] → [rows, maxLen, dim], zero at padding. */
 export function embed(table: tf.Tensor2D, ids: tf.Tensor2D): { x: tf.Tensor3D; mask: tf.Tensor3D } {

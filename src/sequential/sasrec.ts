@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeWeights, embed, type SequentialNet, weightFactory } from './net.ts';
+import { disposeWeights, embed, embeddingStd, type SequentialNet, weightFactory } from './net.ts';
 import { dense, dropout, layerNorm } from './ops.ts';
 import type { SequentialSpec } from './spec.ts';
 
@@ -57,9 +57,8 @@ function attentionBias(mask: tf.Tensor3D): tf.Tensor4D {
   return tf.mul(tf.sub(tf.mul(causal, keys), 1), 1e9) as tf.Tensor4D;
 }
 
-/** Causal scaled dot-product attention of queries q over keys/values from x (no output projection, as in the paper). */
+/** Causal scaled dot-product self-attention over x (no output projection, as in the paper). */
 function attention(
-  q: tf.Tensor,
   x: tf.Tensor,
   b: Block,
   bias: tf.Tensor4D,
@@ -68,7 +67,7 @@ function attention(
 ): tf.Tensor {
   const heads = spec.heads ?? 1;
   const [rows, len, dim] = x.shape;
-  const qh = splitHeads(dense(q, ...b.query), heads);
+  const qh = splitHeads(dense(x, ...b.query), heads);
   const kh = splitHeads(dense(x, ...b.key), heads);
   const vh = splitHeads(dense(x, ...b.value), heads);
   const logits = tf.reshape(tf.matMul(qh, kh, false, true), [rows, heads, len, len]);
@@ -78,17 +77,35 @@ function attention(
   return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [rows, len, dim]);
 }
 
+/** x + Dropout(Attention(LN(x))), then the same with the point-wise feed-forward network. */
+function applyBlock(
+  x: tf.Tensor,
+  b: Block,
+  bias: tf.Tensor4D,
+  spec: SequentialSpec,
+  training: boolean,
+): tf.Tensor {
+  const attended = attention(layerNorm(x, b.attnNorm.gamma, b.attnNorm.beta), b, bias, spec, training);
+  const h = tf.add(x, dropout(attended, spec.dropout, training));
+  const y = layerNorm(h, b.ffnNorm.gamma, b.ffnNorm.beta);
+  const inner = dropout(tf.relu(dense(y, ...b.ffn1)), spec.dropout, training);
+  return tf.add(h, dropout(dense(inner, ...b.ffn2), spec.dropout, training));
+}
+
 /**
- * SASRec (Kang & McAuley 2018): item + learned position embeddings → dropout → blocks of
- * [Q = LN(x); x = Q + Attention(Q, x, x); x = LN(x); x = x + FFN(x)], padding zeroed after each block,
- * then a final LN. FFN(x) = dropout(W₂ · dropout(ReLU(W₁x + b₁)) + b₂). Scores at position t are
- * F_t · M_i with M the input item embeddings (shared, as in the paper). Positions count from the right,
- * since histories are left-padded: the latest item is always at the last position.
+ * SASRec (Kang & McAuley 2018) as in the paper's equations: item + learned position embeddings →
+ * dropout → blocks of x = x + Dropout(g(LN(x))), g = causal self-attention, then g = the point-wise
+ * FFN(x) = W₂·dropout(ReLU(W₁x + b₁)) + b₂, padding zeroed after each block → final LN. Scores at
+ * position t are F_t · M_i with M the input item embeddings (shared, as in the paper). The official code
+ * adds the attention output to LN(x) instead, with keys from the raw x: on the drifting synthetic log
+ * (300 users, 4,500 items) that version stayed at popularity level for 10 epochs (valid NDCG@10 0.019)
+ * where this one reached 0.067. Positions count from the right, since histories are left-padded: the
+ * latest item is always at the last position.
  */
 export function buildSasRec(spec: SequentialSpec, nItems: number): SequentialNet {
   const f = weightFactory(spec.seed);
   const d = spec.dim;
-  const std = Number(process.env.INIT ?? 1) / Math.sqrt(d);
+  const std = embeddingStd(d);
   const table = f.normal('item_embedding', [nItems + 1, d], std) as tf.Variable<tf.Rank.R2>;
   const positions = f.normal('position_embedding', [spec.maxLen, d], std);
   const blocks = Array.from({ length: spec.layers }, (_, l) => block(f, l, d));
@@ -100,14 +117,8 @@ export function buildSasRec(spec: SequentialSpec, nItems: number): SequentialNet
     hidden(ids, training) {
       const { x: items, mask } = embed(table, ids);
       const bias = attentionBias(mask);
-      const it2 = process.env.SQRT ? tf.mul(items, Math.sqrt(d)) : items;
-      let x = tf.mul(dropout(process.env.NOPOS ? it2 : tf.add(it2, positions), spec.dropout, training), mask);
-      for (const b of blocks) {
-        const q = layerNorm(x, b.attnNorm.gamma, b.attnNorm.beta);
-        x = layerNorm(tf.add(q, attention(q, x, b, bias, spec, training)), b.ffnNorm.gamma, b.ffnNorm.beta);
-        const inner = dropout(tf.relu(dense(x, ...b.ffn1)), spec.dropout, training);
-        x = tf.mul(tf.add(x, dropout(dense(inner, ...b.ffn2), spec.dropout, training)), mask);
-      }
+      let x = tf.mul(dropout(tf.add(items, positions), spec.dropout, training), mask);
+      for (const b of blocks) x = tf.mul(applyBlock(x, b, bias, spec, training), mask);
       return layerNorm(x, last.gamma, last.beta) as tf.Tensor3D;
     },
     dispose: () => disposeWeights(f.weights),

@@ -32,18 +32,20 @@ export interface SequentialSpec {
 export type SequentialSpecInput = Pick<SequentialSpec, 'kind'> & Partial<Omit<SequentialSpec, 'kind'>>;
 
 /**
- * Defaults for ml-latest-small-sized logs (600 users, 10k items, 100k events) on 2 CPU cores. Batches are
- * small because one epoch holds only one sequence per user: 600 users give ~20 Adam steps per epoch.
+ * Defaults for ml-latest-small-sized logs (600 users, 10k items, 100k events) on 2 CPU cores, picked on the
+ * drifting synthetic log at that density: lr 1e-2 leaves the popularity plateau the models start on within
+ * a few epochs (3e-3 had not after 8); GRU4Rec overfits sooner and does better with dropout 0.5 (valid
+ * NDCG@10 0.072 vs 0.058 at 0.2), SASRec with 0.2 (0.067 vs 0.031 after 12 epochs at 0.5).
  */
 export const SEQUENTIAL_DEFAULTS: Record<SequentialKind, Omit<SequentialSpec, 'kind'>> = {
   gru4rec: {
     dim: 64,
     layers: 1,
     maxLen: 50,
-    dropout: 0.2,
-    lr: 3e-3,
+    dropout: 0.5,
+    lr: 1e-2,
     batch: 32,
-    epochs: 40,
+    epochs: 30,
     patience: 4,
     l2: 0,
     seed: 42,
@@ -54,9 +56,9 @@ export const SEQUENTIAL_DEFAULTS: Record<SequentialKind, Omit<SequentialSpec, 'k
     heads: 1,
     maxLen: 50,
     dropout: 0.2,
-    lr: 3e-3,
+    lr: 1e-2,
     batch: 32,
-    epochs: 40,
+    epochs: 30,
     patience: 4,
     l2: 0,
     seed: 42,

@@ -7,7 +7,13 @@ import { withSeededRandom } from '../util/seeded.ts';
 import { type NamedWeight, outputItems, type SequentialNet, scoreHistories } from './net.ts';
 import { fullSoftmaxLoss, gatherRows } from './ops.ts';
 import { buildSequential } from './registry.ts';
-import { historyIds, type NextItemBatch, nextItemBatch, trainingSequences } from './sequences.ts';
+import {
+  historyIds,
+  type NextItemBatch,
+  nextItemBatch,
+  sequenceWindows,
+  trainingSequences,
+} from './sequences.ts';
 import type { SequentialSpec, SequentialSpecInput } from './spec.ts';
 
 export interface SequentialEpoch {
@@ -26,7 +32,7 @@ export interface SequentialOptions {
 }
 
 export interface SequentialResult {
-  /** The resolved spec (defaults filled in): with `net.weights`, all a checkpoint needs to rebuild the model. */
+  /** The resolved spec (defaults filled in); with `net.weights`, all a checkpoint needs to rebuild. */
   spec: SequentialSpec;
   /** The network with the best epoch's weights. */
   net: SequentialNet;
@@ -51,8 +57,9 @@ function batchLoss(net: SequentialNet, batch: NextItemBatch): tf.Scalar {
   const h = net.hidden(tf.tensor2d(batch.ids, [rows, maxLen], 'int32'), true);
   const at = gatherRows(tf.reshape(h, [rows * maxLen, dim]), tf.tensor1d(batch.positions, 'int32'));
   const loss = fullSoftmaxLoss(at, outputItems(net), tf.tensor1d(batch.targets, 'int32'));
+  if (l2 === 0) return loss;
   const decayed = net.weights.filter((w) => w.decay).map((w) => tf.sum(tf.square(w.variable)));
-  return l2 > 0 ? tf.add(loss, tf.mul(l2, tf.addN(decayed))) : loss;
+  return tf.add(loss, tf.mul(l2, tf.addN(decayed)));
 }
 
 /** The net's scores, batched; each batch's tensors are freed before the next. */
@@ -74,8 +81,9 @@ export function sequentialScorer(net: SequentialNet, log: EventLog, batch = 256)
 const snapshot = (weights: readonly NamedWeight[]) => weights.map((w) => tf.clone(w.variable));
 
 /**
- * Trains a GRU4Rec / SASRec baseline on the training part of the split (see trainingSequences) with Adam,
- * seeded weights, batch order and dropout; after each epoch, validation NDCG@10 through evaluateScorer
+ * Trains a GRU4Rec / SASRec baseline on next-item pairs of the training part of the split (trainingSequences,
+ * cut into maxLen windows) with Adam and a full softmax over the catalogue; weights, batch order and
+ * dropout are seeded; after each epoch, validation NDCG@10 through evaluateScorer
  * (the project's metric and seen-item rule); stops after `patience` epochs without improvement and keeps
  * the best epoch's weights.
  */
@@ -91,12 +99,7 @@ export async function trainSequential(
   const say = opts.log ?? ((l: string) => console.error(l));
   const net = buildSequential(input, nItems);
   const { spec } = net;
-  const seqs = trainingSequences(log, train).flatMap((s) => {
-    if (!process.env.SEQ_WINDOWS) return [s];
-    const out = [];
-    for (let end = s.end; end - s.from >= 2; end -= spec.maxLen) out.push({ ...s, end, from: Math.max(s.from, end - spec.maxLen - 1) });
-    return out;
-  });
+  const seqs = sequenceWindows(trainingSequences(log, train), spec.maxLen);
   if (seqs.length === 0) {
     net.dispose();
     throw new Error(`${spec.kind}: no training sequences (no user has a training example)`);

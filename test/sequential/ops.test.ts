@@ -29,7 +29,7 @@ describe('sequential ops (wasm)', () => {
     });
   });
 
-  it('fullSoftmaxLoss: value and gradients equal softmax cross-entropy over h·Eᵀ with one-hot labels', () => {
+  it('fullSoftmaxLoss: value and gradients = softmax cross-entropy of h·Eᵀ and one-hot labels', () => {
     tf.tidy(() => {
       const h = tf.tensor2d(
         Array.from({ length: 5 * 3 }, (_, i) => Math.sin(i + 1)),

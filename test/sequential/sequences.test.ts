@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { historyIds, nextItemBatch, trainingSequences } from '../../src/sequential/sequences.ts';
+import {
+  historyIds,
+  nextItemBatch,
+  sequenceWindows,
+  trainingSequences,
+} from '../../src/sequential/sequences.ts';
 
 // User 0: items 10..15 (events 0..5); user 1: items 20..22 (events 6..8); user 2: no training example.
 const log: EventLog = {
@@ -23,6 +28,26 @@ describe('trainingSequences', () => {
       { user: 0, from: 0, end: 3 },
       { user: 1, from: 6, end: 9 },
     ]);
+  });
+});
+
+describe('sequenceWindows', () => {
+  it('cuts from the end so that every transition is a target exactly once', () => {
+    const windows = sequenceWindows(
+      [
+        { user: 0, from: 0, end: 6 },
+        { user: 1, from: 6, end: 8 },
+      ],
+      2,
+    );
+    expect(windows).toEqual([
+      { user: 0, from: 3, end: 6 },
+      { user: 0, from: 1, end: 4 },
+      { user: 0, from: 0, end: 2 },
+      { user: 1, from: 6, end: 8 },
+    ]);
+    const b = nextItemBatch(log, windows, 2);
+    expect([...b.targets].sort((x, y) => x - y)).toEqual([11, 12, 13, 14, 15, 21]);
   });
 });
 
