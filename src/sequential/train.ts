@@ -12,6 +12,7 @@ import {
   type NextItemBatch,
   nextItemBatch,
   sequenceWindows,
+  type TrainingSequence,
   trainingSequences,
 } from './sequences.ts';
 import type { SequentialSpec, SequentialSpecInput } from './spec.ts';
@@ -80,6 +81,39 @@ export function sequentialScorer(net: SequentialNet, log: EventLog, batch = 256)
 
 const snapshot = (weights: readonly NamedWeight[]) => weights.map((w) => tf.clone(w.variable));
 
+/** One pass over the training windows in a seeded order; returns the mean loss per next-item pair. */
+async function trainEpoch(
+  net: SequentialNet,
+  optimizer: tf.Optimizer,
+  log: EventLog,
+  seqs: readonly TrainingSequence[],
+  epoch: number,
+): Promise<number> {
+  const { spec } = net;
+  const vars = net.weights.map((w) => w.variable);
+  const order = shuffle(
+    Array.from(seqs, (_, i) => i),
+    mulberry32(batchSeed(spec.seed, epoch, -1)),
+  );
+  const batches = Math.ceil(seqs.length / spec.batch);
+  const bar = createProgress(`${spec.kind} epoch ${epoch}/${spec.epochs}`, batches);
+  let lossSum = 0;
+  let pairs = 0;
+  for (let b = 0; b < batches; b++) {
+    const rows = order.slice(b * spec.batch, (b + 1) * spec.batch).map((i) => seqs[i]);
+    const batch = nextItemBatch(log, rows, spec.maxLen);
+    const loss = await withSeededRandom(batchSeed(spec.seed, epoch, b), () =>
+      tf.tidy(() => optimizer.minimize(() => batchLoss(net, batch), true, vars)!),
+    );
+    lossSum += (await loss.data())[0] * batch.targets.length;
+    pairs += batch.targets.length;
+    loss.dispose();
+    bar.tick(1, { loss: (lossSum / pairs).toFixed(4) });
+  }
+  bar.stop();
+  return lossSum / pairs;
+}
+
 /**
  * Trains a GRU4Rec / SASRec baseline on next-item pairs of the training part of the split (trainingSequences,
  * cut into maxLen windows) with Adam and a full softmax over the catalogue; weights, batch order and
@@ -105,56 +139,39 @@ export async function trainSequential(
     throw new Error(`${spec.kind}: no training sequences (no user has a training example)`);
   }
   const optimizer = tf.train.adam(spec.lr);
-  const vars = net.weights.map((w) => w.variable);
   const scorer = sequentialScorer(net, log);
   const history: SequentialEpoch[] = [];
   let best = Number.NEGATIVE_INFINITY;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] = [];
-  const batches = Math.ceil(seqs.length / spec.batch);
-  for (let epoch = 1; epoch <= spec.epochs && epoch - bestEpoch <= spec.patience; epoch++) {
-    const e0 = performance.now();
-    const order = shuffle(
-      Array.from(seqs, (_, i) => i),
-      mulberry32(batchSeed(spec.seed, epoch, -1)),
-    );
-    const bar = createProgress(`${spec.kind} epoch ${epoch}/${spec.epochs}`, batches);
-    let lossSum = 0;
-    let pairs = 0;
-    for (let b = 0; b < batches; b++) {
-      const batch = nextItemBatch(
-        log,
-        order.slice(b * spec.batch, (b + 1) * spec.batch).map((i) => seqs[i]),
-        spec.maxLen,
+  try {
+    for (let epoch = 1; epoch <= spec.epochs && epoch - bestEpoch <= spec.patience; epoch++) {
+      const e0 = performance.now();
+      const loss = await trainEpoch(net, optimizer, log, seqs, epoch);
+      const r = await evaluateScorer(log, valid, scorer, { nItems, ks: [10], excludeSeen: opts.excludeSeen });
+      const v = r.metrics['ndcg@10'];
+      const seconds = (performance.now() - e0) / 1000;
+      history.push({ epoch, loss, valid: v, seconds });
+      say(
+        `${spec.kind} epoch ${epoch}: loss ${loss.toFixed(4)}  valid ndcg@10 ${v.toFixed(4)}  ${seconds.toFixed(1)}s`,
       );
-      const loss = await withSeededRandom(batchSeed(spec.seed, epoch, b), () =>
-        tf.tidy(() => optimizer.minimize(() => batchLoss(net, batch), true, vars)!),
-      );
-      lossSum += (await loss.data())[0] * batch.targets.length;
-      pairs += batch.targets.length;
-      loss.dispose();
-      bar.tick(1, { loss: (lossSum / pairs).toFixed(4) });
+      if (v > best) {
+        best = v;
+        bestEpoch = epoch;
+        for (const w of bestWeights) w.dispose();
+        bestWeights = snapshot(net.weights);
+      }
     }
-    bar.stop();
-    const r = await evaluateScorer(log, valid, scorer, { nItems, ks: [10], excludeSeen: opts.excludeSeen });
-    const v = r.metrics['ndcg@10'];
-    history.push({ epoch, loss: lossSum / pairs, valid: v, seconds: (performance.now() - e0) / 1000 });
-    say(
-      `${spec.kind} epoch ${epoch}: loss ${(lossSum / pairs).toFixed(4)}  valid ndcg@10 ${v.toFixed(4)}  ` +
-        `${history.at(-1)!.seconds.toFixed(1)}s`,
-    );
-    if (v > best) {
-      best = v;
-      bestEpoch = epoch;
-      for (const w of bestWeights) w.dispose();
-      bestWeights = snapshot(net.weights);
-    }
+    net.weights.forEach((w, i) => {
+      w.variable.assign(bestWeights[i]);
+    });
+  } catch (e) {
+    net.dispose();
+    throw e;
+  } finally {
+    for (const w of bestWeights) w.dispose();
+    optimizer.dispose();
   }
-  net.weights.forEach((w, i) => {
-    w.variable.assign(bestWeights[i]);
-  });
-  for (const w of bestWeights) w.dispose();
-  optimizer.dispose();
   let disposed = false;
   return {
     spec,
