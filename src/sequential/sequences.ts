@@ -37,7 +37,7 @@ export function sequenceWindows(seqs: readonly TrainingSequence[], maxLen: numbe
  * The items of events [from, to), at most the last maxLen, as input ids (item + 1; 0 is padding)
  * right-aligned in out[offset, offset + maxLen). `out` must be zero there.
  */
-export function writeLeftPadded(
+function writeLeftPadded(
   item: Int32Array,
   from: number,
   to: number,
