@@ -487,7 +487,8 @@ async function forecastAccuracy(
     [cfg.forecast.model]: { ...x, shares: x.forecast },
   };
   if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
-  if (x.shares !== x.forecast && x.shares !== x.lstmTopics) forecasts['blend (average)'] = { shares: x.shares };
+  if (x.shares !== x.forecast && x.shares !== x.lstmTopics)
+    forecasts['blend (average)'] = { shares: x.shares };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
     forecasts[model] = await withForecaster(
       { ...cfg.forecast, model },
