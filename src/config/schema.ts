@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { USER_ID_SCHEMES } from '../checkpoint/user-ids.ts';
 import { BLEND_MODES, TOPIC_SOURCES } from '../recommend/blend.ts';
+import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import { DataConfigSchema } from './data.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
@@ -218,6 +219,11 @@ const EvaluateSchema = z
     knn_grid: z.array(z.number().int().min(1)).min(1).default([5, 10, 20, 50, 100]),
     /** A synthetic log's truth.json (relative to the config): adds the oracle ranker and error vs truth. */
     truth: z.string().nullable().default(null),
+    /**
+     * Id-based sequential baselines trained on the same split and early stopping as the model (src/sequential);
+     * each entry is a kind plus optional overrides of its defaults, e.g. [{ kind: gru4rec }, { kind: sasrec }].
+     */
+    sequential: z.array(z.object({ kind: z.enum(SEQUENTIAL_KINDS) }).catchall(z.number())).default([]),
   })
   .strict();
 

@@ -344,6 +344,8 @@ function bestOf(curve: readonly BlendPoint[]): BlendPoint {
 
 /** The baselines every report carries beside the model; the paired test takes the best of them. */
 export const BASELINES = [
+  'gru4rec',
+  'sasrec',
   'topic_recent',
   'topic_static',
   'item_knn',

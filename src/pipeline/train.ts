@@ -8,11 +8,11 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { itemTextCutoffWarning } from '../data/item-text.ts';
-import { type EventLog, splitEvents } from '../data/split.ts';
+import { type EventLog, type Example, splitEvents } from '../data/split.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
-import { evaluateScorer } from '../evaluate/rank.ts';
+import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, featureWidth } from '../features/sequence.ts';
 import { forecastExamples } from '../forecast/examples.ts';
@@ -28,6 +28,7 @@ import {
   topicErrors,
   writeReport,
 } from '../report/metrics-report.ts';
+import { trainSequential } from '../sequential/train.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -94,6 +95,34 @@ function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: str
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+/** Trains and tests the configured sequential baselines (GRU4Rec, SASRec) on the model's split. */
+async function sequentialBaselines(
+  cfg: Config,
+  log: EventLog,
+  split: { train: Example[]; valid: Example[]; test: Example[] },
+  nItems: number,
+  say: (line: string) => void,
+): Promise<Record<string, MethodResult>> {
+  const out: Record<string, MethodResult> = {};
+  for (const entry of cfg.evaluate.sequential) {
+    const r = await trainSequential({ seed: cfg.run.seed, ...entry }, log, nItems, split.train, split.valid, {
+      excludeSeen: cfg.evaluate.exclude_seen,
+      log: say,
+    });
+    try {
+      out[entry.kind] = await evaluateScorer(log, split.test, r.scorer, {
+        nItems,
+        ks: cfg.evaluate.k,
+        excludeSeen: cfg.evaluate.exclude_seen,
+        keepLists: true,
+      });
+    } finally {
+      r.dispose();
+    }
+  }
+  return out;
+}
 
 /** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
 export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = {}): Promise<TrainRunResult> {
@@ -254,6 +283,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   );
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
   const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours, oracle);
+  Object.assign(evaluation.methods, await sequentialBaselines(cfg, log, split, nItems, say));
   const analysis = analyseMethods(evaluation.methods, {
     log,
     examples: split.test,
