@@ -1,3 +1,5 @@
+import { sharesOf } from './shares.ts';
+
 /**
  * Pooled linear forecaster of the next bucket's topic-share vector: one ridge regression fitted on all
  * users' histories at once, applied per user. Per-series models need ≥ 11 points (ARIMA) or fall back to
@@ -291,29 +293,13 @@ const dotRow = (w: ArrayLike<number>, beta: ArrayLike<number>) => {
   return s;
 };
 
-/**
- * Raw per-topic predictions → shares: clipped to [0, 1] and renormalised to sum 1; if everything clips to
- * 0, the history mean (as forecastShares does for the per-series models).
- */
-function toShares(raw: readonly number[], seriesByTopic: readonly (readonly number[])[]): number[] {
-  const clip = (v: number) => Math.min(1, Math.max(0, v));
-  const normalised = (v: number[]) => {
-    const total = v.reduce((s, x) => s + x, 0);
-    return total > 0 ? v.map((x) => x / total) : null;
-  };
-  const shares =
-    normalised(raw.map(clip)) ??
-    normalised(seriesByTopic.map((s) => clip(s.reduce((a, x) => a + x, 0) / s.length)));
-  if (!shares) throw new Error('pooled forecast: history has no positive share in any topic');
-  return shares;
-}
-
 /** The next bucket's K shares of one user's history (K equal-length series, T ≥ 1). */
 export function forecastPooled(model: PooledModel, seriesByTopic: readonly (readonly number[])[]): number[] {
   validateSeries(seriesByTopic, model.k);
-  return toShares(
+  return sharesOf(
     seriesByTopic.map((s, c) => dotRow(lastRow(s), model.coef[c])),
     seriesByTopic,
+    'pooled forecast',
   );
 }
 
@@ -343,7 +329,7 @@ export function forecastPooledShrunk(
     const beta = shrunkCoef(rows, s, model.coef[c], model.gram[c], strength);
     return dotRow(rows[rows.length - 1], beta);
   });
-  return toShares(raw, seriesByTopic);
+  return sharesOf(raw, seriesByTopic, 'pooled forecast');
 }
 
 /** Posterior mean (Σ f fᵀ + s·G)⁻¹ (Σ f y + s·G β₀) over the pairs rows[t] → x[t+1]. */

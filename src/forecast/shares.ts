@@ -35,6 +35,20 @@ function normalise(values: readonly number[]): number[] | null {
 }
 
 /**
+ * Raw per-topic forecasts → shares: clipped to [0, 1] and renormalised to sum 1; if everything clips to 0,
+ * the clipped history means. `who` names the caller in the error when no topic has any share at all.
+ */
+export function sharesOf(
+  raw: readonly number[],
+  seriesByTopic: readonly (readonly number[])[],
+  who: string,
+): number[] {
+  const shares = normalise(raw.map(clip01)) ?? normalise(seriesByTopic.map((s) => clip01(finiteMean(s))));
+  if (!shares) throw new Error(`${who}: history has no positive share in any topic`);
+  return shares;
+}
+
+/**
  * seriesByTopic: K series of equal length T (topic shares per bucket, columns sum to 1). Returns the
  * forecast share vector at `horizon` (K values, clipped to [0,1], renormalised to sum 1; if everything
  * clips to 0, fall back to the mean of history) and how many series used the main model vs the fallback.
@@ -53,9 +67,8 @@ export function forecastShares(
     const value = outcome.values[horizon - 1];
     if (!Number.isFinite(value))
       throw new Error(`forecastShares: ${f.name} returned ${value} for topic ${k}`);
-    return clip01(value);
+    return value;
   });
-  const shares = normalise(raw) ?? normalise(seriesByTopic.map((s) => clip01(finiteMean(s))));
-  if (!shares) throw new Error('forecastShares: history has no positive share in any topic');
+  const shares = sharesOf(raw, seriesByTopic, 'forecastShares');
   return { shares, fitted: seriesByTopic.length - fellBack, fellBack };
 }

@@ -31,7 +31,7 @@ import {
   topicShares,
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
-import { oneHotTopics, TOPIC_SMOOTHING, TopicItems, windowShares } from '../recommend/topic-mixture.ts';
+import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
 import { withForecaster } from './stages.ts';
@@ -229,17 +229,12 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
 }
 
 /** Observed topic shares of the last `fraction` of each example's history (at least one event). */
-function recentShares(
-  log: EventLog,
-  t: TopicModel,
-  chunk: readonly Example[],
-  fraction: number,
-): Float32Array {
-  const out = new Float32Array(chunk.length * t.k);
+function recentShares(store: FeatureStore, chunk: readonly Example[], fraction: number): Float32Array {
+  const { k, userOffsets } = store.src;
+  const out = new Float32Array(chunk.length * k);
   chunk.forEach((ex, r) => {
-    const from = log.userOffsets[ex.user];
-    const take = Math.max(1, Math.round(fraction * (ex.end - from)));
-    windowShares(log.item, t.itemShares, t.k, ex.end - take, ex.end, out, r * t.k);
+    const take = Math.max(1, Math.round(fraction * (ex.end - userOffsets[ex.user])));
+    store.rangeShares(ex.end - take, ex.end, out, r * k);
   });
   return out;
 }
@@ -273,7 +268,7 @@ export async function chooseBlend(
             rowsOf(c.mixture(gather(first, chunk, all, parts.topics.k)), first.nItems, `source:${name}`),
           ),
           ...RECENT_WINDOWS.map((w) =>
-            rowsOf(c.mixture(recentShares(log, parts.topics, chunk, w)), first.nItems, `recent:${w}`),
+            rowsOf(c.mixture(recentShares(parts.store, chunk, w)), first.nItems, `recent:${w}`),
           ),
         ];
       },
@@ -419,7 +414,7 @@ export async function evaluateTest(
       async (chunk) => {
         const c = chunkOf(x, chunk);
         const k = parts.topics.k;
-        const whole = recentShares(log, parts.topics, chunk, 1);
+        const whole = recentShares(parts.store, chunk, 1);
         const out: RowScorer[] = [
           blendScorer(c, blend, tau, 'blend'),
           blendScorer(c, { ...blend, beta: 0 }, tau, 'blend_no_prior'),
@@ -428,11 +423,7 @@ export async function evaluateTest(
           blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_blend_half'),
           rowsOf(c.mixture(gather(x, chunk, x.forecast, k)), nItems, 'topic_forecast'),
           rowsOf(c.vector, nItems, 'topic_vector'),
-          rowsOf(
-            c.mixture(recentShares(log, parts.topics, chunk, blend.recentWindow)),
-            nItems,
-            'topic_recent',
-          ),
+          rowsOf(c.mixture(recentShares(parts.store, chunk, blend.recentWindow)), nItems, 'topic_recent'),
           rowsOf(c.mixture(whole), nItems, 'topic_static'),
           rowsOf(c.counts, nItems, 'most_popular'),
           ...(await matrixRows(plain, chunk, nItems)),

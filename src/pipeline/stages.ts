@@ -7,20 +7,13 @@ import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Scorer } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import {
-  forecastExamples,
-  perSeries,
-  pooledForecaster,
-  type ShareForecaster,
-  sharesToVectors,
-} from '../forecast/examples.ts';
+import { perSeries, pooledForecaster, type ShareForecaster } from '../forecast/examples.ts';
 import { fitPooled, type PooledModel } from '../forecast/pooled.ts';
 import { createForecaster } from '../forecast/registry.ts';
 import type { ForecastSpec } from '../forecast/types.ts';
 import { predictVectors, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf, targetShares } from '../model/train.ts';
-import { addPrior, type ItemIndex } from '../recommend/score.ts';
-import type { TopicModel } from '../topics/model.ts';
+import type { ItemIndex } from '../recommend/score.ts';
 import { createProgress, type Progress } from '../util/progress.ts';
 import type { Oracle } from './evaluate.ts';
 
@@ -126,15 +119,6 @@ export function fitPooledForecaster(
   );
 }
 
-/** The two interest forecasts for a set of examples: LSTM vectors and ARIMA (topic-share) vectors. */
-export interface ForecastVectors {
-  lstm: Float32Array;
-  arima: Float32Array;
-  shares: Float32Array;
-  fitted: number;
-  fellBack: number;
-}
-
 export function lstmVectors(
   model: tf.LayersModel,
   spec: SequenceModelSpec,
@@ -144,26 +128,8 @@ export function lstmVectors(
   return predictVectors(model, sequencesOf(store, examples, spec.maxLen), examples.length, spec);
 }
 
-export function arimaVectors(
-  f: ShareForecaster,
-  store: FeatureStore,
-  topics: TopicModel,
-  examples: readonly Example[],
-  horizon: number,
-  label: string,
-) {
-  const fc = forecastExamples(f, store, examples, horizon, label);
-  return { ...fc, vectors: sharesToVectors(fc.shares, topics.k, topics.centroids, topics.dim) };
-}
-
-/** A scorer from one precomputed query vector per example (examples identified by object), plus β × prior. */
-export function vectorScorer(
-  items: ItemIndex,
-  examples: readonly Example[],
-  vectors: Float32Array,
-  prior?: Float32Array,
-  beta = 0,
-): Scorer {
+/** A scorer from one precomputed query vector per example (examples identified by object). */
+export function vectorScorer(items: ItemIndex, examples: readonly Example[], vectors: Float32Array): Scorer {
   const { dim } = items;
   const row = new Map(examples.map((ex, i) => [ex, i]));
   return (chunk) => {
@@ -173,8 +139,7 @@ export function vectorScorer(
       if (i === undefined) throw new Error('vectorScorer: example without a vector');
       q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
     });
-    const scores = items.score(q, chunk.length);
-    return prior ? addPrior(scores, prior, beta) : scores;
+    return items.score(q, chunk.length);
   };
 }
 

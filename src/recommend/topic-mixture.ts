@@ -87,19 +87,3 @@ export function topicItemDistribution(
       p[i * k + c] = z[c] > 0 ? (membership[i * k + c] * (counts[i] + eps)) / z[c] : 0;
   return p;
 }
-
-/** Mean topic membership of the events [from, to) of the log: a user's observed topic shares there. */
-export function windowShares(
-  item: Int32Array,
-  membership: Float32Array,
-  k: number,
-  from: number,
-  to: number,
-  out: Float32Array,
-  o = 0,
-): void {
-  out.fill(0, o, o + k);
-  if (to <= from) return;
-  for (let e = from; e < to; e++) for (let c = 0; c < k; c++) out[o + c] += membership[item[e] * k + c];
-  for (let c = 0; c < k; c++) out[o + c] /= to - from;
-}

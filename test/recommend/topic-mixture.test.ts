@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { FeatureStore } from '../../src/features/sequence.ts';
 import {
   oneHotTopics,
   TOPIC_SMOOTHING,
   TopicItems,
   topicItemDistribution,
-  windowShares,
 } from '../../src/recommend/topic-mixture.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
@@ -75,11 +75,23 @@ describe('topic-mixture scoring', () => {
   it('one-hot memberships leave items without a topic at zero, and window shares average memberships', () => {
     const m = oneHotTopics(Int32Array.of(1, -1, 0), 2);
     expect(Array.from(m)).toEqual([0, 1, 0, 0, 1, 0]);
+    // The last-window topic baseline reads window shares through FeatureStore.rangeShares.
+    const store = new FeatureStore({
+      userOffsets: Int32Array.of(0, 4),
+      item: Int32Array.of(0, 2, 2, 1),
+      ts: Float64Array.of(1, 2, 3, 4),
+      weight: new Float32Array(4).fill(1),
+      itemVectors: new Float32Array(3),
+      dim: 1,
+      itemShares: m,
+      k: 2,
+      buckets: { events: 2 },
+    });
     const out = new Float32Array(2);
-    windowShares(Int32Array.of(0, 2, 2, 1), m, 2, 0, 3, out);
+    store.rangeShares(0, 3, out);
     expect(out[0]).toBeCloseTo(2 / 3, 6);
     expect(out[1]).toBeCloseTo(1 / 3, 6);
-    windowShares(Int32Array.of(0), m, 2, 1, 1, out);
+    store.rangeShares(1, 1, out);
     expect(Array.from(out)).toEqual([0, 0]);
     expect(() => new TopicItems(new Float32Array(5), 2)).toThrow(/not a multiple of k = 2/);
   });
