@@ -4,9 +4,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { formatTable, inspectDataset } from '../data/inspect.ts';
-import { leaveOneOut } from '../data/leave-one-out.ts';
+
 import { writeRecbole } from '../data/recbole.ts';
-import { splitEvents } from '../data/split.ts';
+import { leaveOneOut, splitEvents } from '../data/split.ts';
 import {
   DRIFT_PATTERNS,
   type DriftPattern,

@@ -63,6 +63,14 @@ const SplitSchema = z.discriminatedUnion('protocol', [
       min_history_buckets: z.number().int().min(1).default(2),
     })
     .strict(),
+  /** RecBole's sequential protocol: each user's last event is the test target, the one before validation. */
+  z
+    .object({
+      protocol: z.literal('leave-one-out'),
+      /** Users with fewer events only train (RecBole needs ≥ 3: train, valid, test). */
+      min_events: z.number().int().min(3).default(3),
+    })
+    .strict(),
 ]);
 
 const EmbedSchema = z

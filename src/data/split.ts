@@ -191,6 +191,39 @@ function global(log: EventLog, spec: BucketSpec, cfg: Extract<SplitConfig, { pro
   });
 }
 
+/**
+ * Leave-one-out by time (RecBole's sequential protocol): each user's last event (in the log's order: time,
+ * then item id, then line) is the test target, the one before it the validation target; features are every
+ * earlier event. Users with fewer than `min_events` events only contribute training examples, built from
+ * the events before the validation target bucket by bucket as in the other protocols.
+ */
+export function leaveOneOut(log: EventLog, spec: BucketSpec, minEvents = 3): Split {
+  if (!Number.isInteger(minEvents) || minEvents < 3)
+    throw new Error(`leave-one-out: min_events must be an integer ≥ 3, got ${minEvents}`);
+  const train: Example[] = [];
+  const valid: Example[] = [];
+  const test: Example[] = [];
+  const users = log.userOffsets.length - 1;
+  const at = (user: number, end: number): Example => ({
+    user,
+    end,
+    targetEnd: end + 1,
+    cutoff: log.ts[end],
+    target: distinctItems(log.item, end, end + 1),
+  });
+  for (let u = 0; u < users; u++) {
+    const from = log.userOffsets[u];
+    const to = log.userOffsets[u + 1];
+    const eligible = to - from >= minEvents;
+    train.push(...trainExamples(log, u, from, eligible ? to - 2 : to, spec));
+    if (!eligible) continue;
+    valid.push(at(u, to - 2));
+    test.push(at(u, to - 1));
+  }
+  return assembleSplit('leave-one-out', users, train, valid, test);
+}
+
 export function splitEvents(log: EventLog, spec: BucketSpec, cfg: SplitConfig): Split {
+  if (cfg.protocol === 'leave-one-out') return leaveOneOut(log, spec, cfg.min_events);
   return cfg.protocol === 'per-user' ? perUser(log, spec, cfg) : global(log, spec, cfg);
 }

@@ -89,6 +89,26 @@ export function recentPopular(tl: Timeline, nItems: number, window: number): Sco
 }
 
 /**
+ * RecBole's Pop under leave-one-out: every item's count over all users' training events (each evaluated
+ * user's events before their validation target, the single event before the test one), one vector for
+ * every example. Unlike CountClock it counts other users' events after this target's cutoff, as that
+ * protocol does; it exists to reproduce published leave-one-out tables.
+ */
+export function trainingCounts(log: EventLog, test: readonly Example[], nItems: number): Scorer {
+  const counts = knownCounts(
+    log,
+    test.map((ex) => ({ ...ex, end: ex.end - 1 })),
+    nItems,
+    Number.POSITIVE_INFINITY,
+  );
+  return (examples) => {
+    const out = new Float32Array(examples.length * nItems);
+    for (let r = 0; r < examples.length; r++) out.set(counts, r * nItems);
+    return out;
+  };
+}
+
+/**
  * Counts over each evaluated user's events before their example and every other user's before `clock`
  * (Infinity: all of them). For novelty and the exported popularity; rankings use CountClock.
  */

@@ -1,7 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
-import { buildTimeline, CountClock, mostPopular, recentPopular } from '../evaluate/baselines.ts';
+import {
+  buildTimeline,
+  CountClock,
+  mostPopular,
+  recentPopular,
+  trainingCounts,
+} from '../evaluate/baselines.ts';
 import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
 import { buildKnnSnapshots, itemKnnScorer } from '../evaluate/knn.ts';
 import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../evaluate/profile.ts';
@@ -347,6 +353,7 @@ export const BASELINES = [
   'profile',
   'last_bucket',
   'most_popular',
+  'most_popular_train',
   'recent_popular',
   'frequent_items',
 ];
@@ -399,6 +406,7 @@ export async function evaluateTest(
       ),
       recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
     };
+    if (cfg.split.protocol === 'leave-one-out') plain.most_popular_train = trainingCounts(log, test, nItems);
     if (!cfg.evaluate.exclude_seen)
       plain.frequent_items = frequentItemsScorer(log, nItems, CountClock.of(log, nItems));
     const truthShares: Float32Array[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { leaveOneOut } from '../../src/data/leave-one-out.ts';
 import type { EventLog } from '../../src/data/split.ts';
+import { leaveOneOut } from '../../src/data/split.ts';
 
 /** Users' events as [item, ts] lists, already in log order. */
 function logOf(users: [number, number][][]): EventLog {
@@ -73,7 +73,7 @@ describe('leave-one-out by time', () => {
   });
 
   it('honours minEvents and rejects values below 3', () => {
-    expect(leaveOneOut(log, { events: 2 }, { minEvents: 4 }).test.map((e) => e.user)).toEqual([0]);
-    expect(() => leaveOneOut(log, { events: 2 }, { minEvents: 2 })).toThrow(/minEvents/);
+    expect(leaveOneOut(log, { events: 2 }, 4).test.map((e) => e.user)).toEqual([0]);
+    expect(() => leaveOneOut(log, { events: 2 }, 2)).toThrow(/min_events/);
   });
 });
