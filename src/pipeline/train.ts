@@ -96,6 +96,15 @@ function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: str
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
+/** What a sequential baseline cost and where early stopping left it (the report's training-cost line). */
+export interface SequentialCost {
+  kind: string;
+  epochs: number;
+  best_epoch: number;
+  best_valid_ndcg10: number;
+  seconds: number;
+}
+
 /** Trains and tests the configured sequential baselines (GRU4Rec, SASRec) on the model's split. */
 async function sequentialBaselines(
   cfg: Config,
@@ -103,25 +112,33 @@ async function sequentialBaselines(
   split: { train: Example[]; valid: Example[]; test: Example[] },
   nItems: number,
   say: (line: string) => void,
-): Promise<Record<string, MethodResult>> {
-  const out: Record<string, MethodResult> = {};
+): Promise<{ methods: Record<string, MethodResult>; costs: SequentialCost[] }> {
+  const methods: Record<string, MethodResult> = {};
+  const costs: SequentialCost[] = [];
   for (const entry of cfg.evaluate.sequential) {
     const r = await trainSequential({ seed: cfg.run.seed, ...entry }, log, nItems, split.train, split.valid, {
       excludeSeen: cfg.evaluate.exclude_seen,
       log: say,
     });
     try {
-      out[entry.kind] = await evaluateScorer(log, split.test, r.scorer, {
+      methods[entry.kind] = await evaluateScorer(log, split.test, r.scorer, {
         nItems,
         ks: cfg.evaluate.k,
         excludeSeen: cfg.evaluate.exclude_seen,
         keepLists: true,
       });
+      costs.push({
+        kind: entry.kind,
+        epochs: r.history.length,
+        best_epoch: r.bestEpoch,
+        best_valid_ndcg10: r.bestValid,
+        seconds: r.seconds,
+      });
     } finally {
       r.dispose();
     }
   }
-  return out;
+  return { methods, costs };
 }
 
 /** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
@@ -283,7 +300,9 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   );
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
   const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours, oracle);
-  Object.assign(evaluation.methods, await sequentialBaselines(cfg, log, split, nItems, say));
+  const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
+  Object.assign(evaluation.methods, sequential.methods);
+  for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
   const analysis = analyseMethods(evaluation.methods, {
     log,
     examples: split.test,
@@ -335,6 +354,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     timings_s: timings,
     config: cfg,
     knn,
+    ...(sequential.costs.length ? { sequential: sequential.costs } : {}),
     ...analysis,
     forecast_accuracy: evaluation.forecastError,
     forecast_accuracy_valid: blend.forecastError,

@@ -63,6 +63,14 @@ export interface RunReport {
   segments?: Record<string, Segment[]>;
   /** Chosen neighbour count of the item-kNN baseline and its validation curve. */
   knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
+  /** Training cost of the id-based sequential baselines (evaluate.sequential). */
+  sequential?: {
+    kind: string;
+    epochs: number;
+    best_epoch: number;
+    best_valid_ndcg10: number;
+    seconds: number;
+  }[];
   /** Forecast error per topic (another stage produces it). */
   forecast_error?: { metric: string; rows: TopicErrorRow[] };
   /** Validation NDCG@10 of the model's parts (as selected) and of the popularity baselines. */
@@ -351,6 +359,16 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
       blocks.push({
         kind: 'text',
         text: `item_knn neighbours: **${r.knn.neighbours}**, chosen on validation NDCG@10 (${r.knn.curve.map((p) => `${p.neighbours}: ${fmt(p.ndcg10)}`).join(', ')}).`,
+      });
+    if (r.sequential?.length)
+      blocks.push({
+        kind: 'text',
+        text: `Sequential baselines (trained on the same split, early stopping on validation NDCG@10): ${r.sequential
+          .map(
+            (c) =>
+              `${c.kind} ${c.epochs} epochs in ${c.seconds.toFixed(0)} s, best epoch ${c.best_epoch} (valid ${fmt(c.best_valid_ndcg10)})`,
+          )
+          .join('; ')}.`,
       });
     sections.push({ title: 'Beyond accuracy', blocks });
   }

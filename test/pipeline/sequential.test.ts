@@ -18,6 +18,29 @@ describe('sequential baselines in the pipeline', () => {
     const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
     expect(report.users_evaluated.gru4rec).toBe(report.users_evaluated.blend);
     expect(report.intervals.gru4rec['ndcg@10'].hi).toBeGreaterThanOrEqual(run.metrics.gru4rec['ndcg@10']);
+    // Its training cost and early-stopping point are reported, and its validation score sits with the others'.
+    const [cost] = report.sequential;
+    expect(cost.kind).toBe('gru4rec');
+    expect(cost.epochs).toBeGreaterThanOrEqual(1);
+    expect(cost.epochs).toBeLessThanOrEqual(2);
+    expect(cost.seconds).toBeGreaterThan(0);
+    expect(report.validation_ndcg10.gru4rec).toBe(cost.best_valid_ndcg10);
+    expect(readFileSync(join(run.reportDir, 'report.md'), 'utf8')).toMatch(/gru4rec \d+ epochs in \d+ s/);
+  });
+
+  it("split.protocol leave-one-out trains and tests on each user's last event, with RecBole's Pop beside the clock", async () => {
+    const project = tinyProject();
+    const text = readFileSync(project.config, 'utf8')
+      .replace(/split: \{[^}]*\}/, 'split: { protocol: leave-one-out }')
+      .replace('exclude_seen: true', 'exclude_seen: false');
+    writeFileSync(project.config, text);
+    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-loo', log: () => {} });
+    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    expect(report.split.protocol).toBe('leave-one-out');
+    expect(report.split.examples.test).toBe(60);
+    expect(report.users_evaluated.blend).toBe(60);
+    expect(report.methods.most_popular_train['ndcg@10']).toBeGreaterThanOrEqual(0);
+    expect(report.methods.most_popular['ndcg@10']).toBeGreaterThanOrEqual(0);
   });
 
   it('a bad sequential entry is a config error naming the key', () => {
