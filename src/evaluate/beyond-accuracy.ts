@@ -112,6 +112,28 @@ export interface Segment {
   metrics: Record<string, number>;
 }
 
+/** Mean of every metric over users grouped by a label (e.g. a synthetic user's planted drift pattern). */
+export function labelSegments(
+  examples: readonly Example[],
+  result: MethodResult,
+  labelOf: (ex: Example) => string,
+): { name: string; users: number; metrics: Record<string, number> }[] {
+  const rows = result.rows;
+  if (!rows) throw new Error('segments: the method result has no rows (evaluate with the current rank.ts)');
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, j) => {
+    const name = labelOf(examples[r]);
+    groups.set(name, [...(groups.get(name) ?? []), j]);
+  });
+  return [...groups.keys()].sort().map((name) => {
+    const members = groups.get(name) as number[];
+    const metrics: Record<string, number> = {};
+    for (const [key, v] of Object.entries(result.perUser))
+      metrics[key] = members.reduce((a, j) => a + v[j], 0) / members.length;
+    return { name, users: members.length, metrics };
+  });
+}
+
 /**
  * Accuracy by user-activity tercile: users are split by history length at its 1/3 and 2/3 quantiles
  * (by value, so equal lengths stay together; a segment may be empty when lengths repeat a lot).

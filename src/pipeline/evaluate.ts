@@ -65,6 +65,8 @@ export interface Oracle {
   k: number;
   itemTopics: Int32Array;
   shares(ex: Example): ArrayLike<number>;
+  /** The user's planted drift pattern (trend, cycle, switch). */
+  pattern(ex: Example): string;
 }
 
 export type { BlendParams } from '../recommend/blend.ts';

@@ -163,18 +163,22 @@ export function oracleOf(
   const truth = readTruth(path);
   const byId = new Map(truth.users.map((u) => [String(u.id), u]));
   const k = truth.topics.length;
+  const userOf = (ex: Example) => {
+    const u = byId.get(data.users[ex.user]);
+    const n = data.userOffsets[ex.user + 1] - data.userOffsets[ex.user];
+    if (!u || u.events !== n)
+      throw new Error(
+        `truth ${path}: user ${data.users[ex.user]} ${u ? `has ${n} events in the log, ${u.events} planted` : 'is not in it'}`,
+      );
+    return u;
+  };
   return {
     k,
     itemTopics: itemTrueTopics(truth, data.items.categories),
     shares: (ex) => {
-      const u = byId.get(data.users[ex.user]);
       const from = data.userOffsets[ex.user];
-      const n = data.userOffsets[ex.user + 1] - from;
-      if (!u || u.events !== n)
-        throw new Error(
-          `truth ${path}: user ${data.users[ex.user]} ${u ? `has ${n} events in the log, ${u.events} planted` : 'is not in it'}`,
-        );
-      return plantedWindowShares(u, k, ex.end - from, ex.targetEnd - from);
+      return plantedWindowShares(userOf(ex), k, ex.end - from, ex.targetEnd - from);
     },
+    pattern: (ex) => userOf(ex).pattern,
   };
 }

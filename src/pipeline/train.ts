@@ -11,6 +11,7 @@ import { itemTextCutoffWarning } from '../data/item-text.ts';
 import { type EventLog, type Example, splitEvents } from '../data/split.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
+import { labelSegments } from '../evaluate/beyond-accuracy.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
@@ -37,6 +38,7 @@ import {
   chooseBlend,
   evaluateTest,
   type ModelParts,
+  type Oracle,
   PAIRS,
   validationBaselines,
 } from './evaluate.ts';
@@ -139,6 +141,22 @@ async function sequentialBaselines(
     }
   }
   return { methods, costs };
+}
+
+/** NDCG@10 and users per planted drift pattern, per method (synthetic logs): where forecasting pays or fails. */
+function byPattern(methods: Record<string, MethodResult>, test: readonly Example[], oracle: Oracle) {
+  return Object.fromEntries(
+    Object.entries(methods)
+      .filter(([, r]) => r.rows)
+      .map(([name, r]) => [
+        name,
+        labelSegments(test, r, (ex) => oracle.pattern(ex)).map((s) => ({
+          pattern: s.name,
+          users: s.users,
+          ndcg10: s.metrics['ndcg@10'],
+        })),
+      ]),
+  );
 }
 
 /** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
@@ -356,6 +374,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     knn,
     ...(sequential.costs.length ? { sequential: sequential.costs } : {}),
     ...analysis,
+    ...(oracle ? { by_pattern: byPattern(evaluation.methods, split.test, oracle) } : {}),
     forecast_accuracy: evaluation.forecastError,
     forecast_accuracy_valid: blend.forecastError,
     validation_ndcg10: validation,

@@ -63,6 +63,8 @@ export interface RunReport {
   segments?: Record<string, Segment[]>;
   /** Chosen neighbour count of the item-kNN baseline and its validation curve. */
   knn?: { neighbours: number; curve: { neighbours: number; ndcg10: number }[] };
+  /** Synthetic logs: NDCG@10 per planted drift pattern, per method. */
+  by_pattern?: Record<string, { pattern: string; users: number; ndcg10: number }[]>;
   /** Training cost of the id-based sequential baselines (evaluate.sequential). */
   sequential?: {
     kind: string;
@@ -267,6 +269,25 @@ function beyondBlock(beyond: NonNullable<RunReport['beyond']>): Block {
   };
 }
 
+function patternBlocks(byPattern: NonNullable<RunReport['by_pattern']>): Block[] {
+  const first = Object.values(byPattern)[0] ?? [];
+  return [
+    {
+      kind: 'text',
+      text: 'NDCG@10 by planted drift pattern (synthetic log; users per pattern in the header):',
+    },
+    {
+      kind: 'table',
+      head: ['method', ...first.map((s) => `${s.pattern} (${s.users})`)],
+      align: ['l', ...first.map(() => 'r' as const)],
+      rows: Object.entries(byPattern).map(([m, segs]) => [
+        m,
+        ...first.map((p) => fmt(segs.find((s) => s.pattern === p.pattern)?.ndcg10 ?? Number.NaN)),
+      ]),
+    },
+  ];
+}
+
 function segmentsBlock(segments: NonNullable<RunReport['segments']>, metric: string): Block {
   const names = ['low', 'mid', 'high'] as const;
   const first = Object.values(segments)[0] ?? [];
@@ -340,7 +361,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
       ],
     },
   ];
-  if (r.beyond || r.segments || r.knn) {
+  if (r.beyond || r.segments || r.knn || r.by_pattern || r.sequential) {
     const blocks: Block[] = [];
     if (r.beyond)
       blocks.push(
@@ -360,6 +381,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         kind: 'text',
         text: `item_knn neighbours: **${r.knn.neighbours}**, chosen on validation NDCG@10 (${r.knn.curve.map((p) => `${p.neighbours}: ${fmt(p.ndcg10)}`).join(', ')}).`,
       });
+    if (r.by_pattern) blocks.push(...patternBlocks(r.by_pattern));
     if (r.sequential?.length)
       blocks.push({
         kind: 'text',

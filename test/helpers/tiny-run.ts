@@ -1,14 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSynthetic, synthDataYaml, writeSynthetic } from '../../src/data/synth.ts';
+import { generateSynthetic, type SynthOptions, synthDataYaml, writeSynthetic } from '../../src/data/synth.ts';
 
 /** A tiny synthetic dataset with planted drift plus a fast config (hashing encoder, few epochs) in a temp dir. */
-export function tinyProject(overrides = ''): { dir: string; config: string } {
+export function tinyProject(
+  overrides = '',
+  synth: Partial<SynthOptions> = {},
+): { dir: string; config: string } {
   const dir = mkdtempSync(join(tmpdir(), 'interest-evo-'));
   writeSynthetic(
     join(dir, 'data'),
-    generateSynthetic({ users: 60, items: 120, eventsPerUser: 50, topics: 4, seed: 3 }),
+    generateSynthetic({ users: 60, items: 120, eventsPerUser: 50, topics: 4, seed: 3, ...synth }),
   );
   const config = join(dir, 'tiny.yaml');
   writeFileSync(
