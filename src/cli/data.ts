@@ -94,11 +94,18 @@ const exportCommand: CommandModule<object, ExportArgs> = {
         default: 'config' as const,
         describe: "split to export: the config's, or RecBole's leave-one-out by time",
       })
-      .option('max-history', { type: 'number', default: 50, describe: 'most recent events per history' })
+      .option('max-history', {
+        type: 'number',
+        default: 50,
+        describe: 'most recent events per history; longer histories are cut and counted in the output',
+      })
       .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out' })
       .option('cache-root', { type: 'string', default: 'data/cache', describe: 'prepared-data cache folder' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
+    const maxHistory = args['max-history'];
+    if (!Number.isInteger(maxHistory) || maxHistory < 1)
+      throw new DataError(`--max-history must be a positive integer, got ${maxHistory}`);
     const { config, baseDir } = loadConfig(args.config);
     const out = freshOutDir(args.out, args.force);
     const ds = await loadDatasetCached(config.data, baseDir, { cacheRoot: args['cache-root'] });
@@ -109,7 +116,11 @@ const exportCommand: CommandModule<object, ExportArgs> = {
         : splitEvents(log, config.buckets, config.split);
     let r: ReturnType<typeof writeRecbole> | undefined;
     await writeDirAtomically(out, async (tmp) => {
-      r = writeRecbole(ds, split, tmp, { finalDir: out, maxHistory: args['max-history'] });
+      r = writeRecbole(ds, split, tmp, {
+        finalDir: out,
+        maxHistory,
+        excludeSeen: config.evaluate.exclude_seen,
+      });
     });
     const res = r as ReturnType<typeof writeRecbole>;
     finish(args.json, { ...res, protocol: split.summary.protocol }, () =>
@@ -117,6 +128,12 @@ const exportCommand: CommandModule<object, ExportArgs> = {
         `wrote ${res.dir} (${split.summary.protocol} split):`,
         ...Object.entries(res.rows).map(([f, n]) => `  ${f.padEnd(28)} ${n} rows`),
         res.skippedEmptyHistory ? `  skipped ${res.skippedEmptyHistory} examples with no history` : '',
+        res.excludeSeen
+          ? `  evaluate.exclude_seen: dropped ${res.seenTargetsDropped} valid/test targets the user had before ` +
+            `the cutoff, and ${res.seenExamplesDropped} examples whose whole target was seen`
+          : '  evaluate.exclude_seen is false: targets the user had before the cutoff are kept',
+        `  histories cut to the last ${res.maxHistory} events (--max-history): ` +
+          `${res.historiesCut} of ${res.historiesExported} exported`,
         `run: python -c "from recbole.quick_start import run_recbole; run_recbole(model='SASRec', ` +
           `dataset='${res.name}', config_file_list=['${join(res.dir, `${res.name}.yaml`)}'])"`,
       ]

@@ -10,9 +10,13 @@
  *
  * Each pre-split row is one (history → target item) case scored against all items, so RecBole's Hit@10 is
  * our per-target hit rate. RecBole's own leave-one-out needs NAME.inter without benchmark_filename.
+ * With `excludeSeen` (the config's evaluate.exclude_seen) the valid and test files leave out targets the
+ * user had before the cutoff, as our evaluation does; training targets are all kept, as our training keeps
+ * them. Histories longer than `maxHistory` are cut, and the result counts how many were.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { seenItems } from '../evaluate/rank.ts';
 import type { Dataset } from './read.ts';
 import type { Example } from './split.ts';
 
@@ -25,6 +29,8 @@ export interface RecboleSplit {
 export interface RecboleExportOptions {
   /** Most recent events kept in a history (RecBole's MAX_ITEM_LIST_LENGTH). */
   maxHistory?: number;
+  /** Leave out valid/test targets the user had before the cutoff (our evaluate.exclude_seen). */
+  excludeSeen?: boolean;
 }
 
 export interface RecboleExport {
@@ -34,6 +40,16 @@ export interface RecboleExport {
   rows: Record<string, number>;
   /** Examples dropped because the user had no history before the cutoff. */
   skippedEmptyHistory: number;
+  excludeSeen: boolean;
+  /** Valid/test target rows left out because the user had the item before the cutoff. */
+  seenTargetsDropped: number;
+  /** Valid/test examples left out because their whole target was already seen. */
+  seenExamplesDropped: number;
+  maxHistory: number;
+  /** Exported examples whose history was longer than maxHistory and was cut to its last maxHistory events. */
+  historiesCut: number;
+  /** Exported examples (all parts). */
+  historiesExported: number;
 }
 
 const MAX_EXACT_FLOAT32 = 2 ** 24;
@@ -123,20 +139,42 @@ export function writeRecbole(
   );
   write(`${name}.item`, 'item_id:token\ttitle:token_seq\tgenre:token_seq', itemLines);
 
-  let skipped = 0;
+  const log = { userOffsets: ds.userOffsets, item: e.item, ts: e.ts };
+  const counts = { skipped: 0, seenTargets: 0, seenExamples: 0, cut: 0, exported: 0 };
   for (const part of ['train', 'valid', 'test'] as const) {
     const lines: string[] = [];
     for (const ex of split[part]) {
-      const from = Math.max(ds.userOffsets[ex.user], ex.end - maxHistory);
-      if (ex.end <= from) {
-        skipped++;
+      const start = ds.userOffsets[ex.user];
+      if (ex.end <= start) {
+        counts.skipped++;
         continue;
       }
+      const seen = opts.excludeSeen && part !== 'train' ? seenItems(log, ex) : null;
+      const targets = seen ? ex.target.filter((t) => !seen.has(t)) : ex.target;
+      counts.seenTargets += ex.target.length - targets.length;
+      if (targets.length === 0) {
+        counts.seenExamples++;
+        continue;
+      }
+      const from = Math.max(start, ex.end - maxHistory);
+      counts.exported++;
+      if (from > start) counts.cut++;
       const history = Array.from(e.item.subarray(from, ex.end), (i) => items[i]).join(' ');
-      for (const t of ex.target) lines.push(`${users[ex.user]}\t${history}\t${items[t]}`);
+      for (const t of targets) lines.push(`${users[ex.user]}\t${history}\t${items[t]}`);
     }
     write(`${name}.${part}.inter`, 'user_id:token\titem_id_list:token_seq\titem_id:token', lines);
   }
   writeFileSync(join(dir, `${name}.yaml`), recboleYaml(name, dirname(finalDir), maxHistory));
-  return { name, dir: finalDir, rows, skippedEmptyHistory: skipped };
+  return {
+    name,
+    dir: finalDir,
+    rows,
+    skippedEmptyHistory: counts.skipped,
+    excludeSeen: opts.excludeSeen ?? false,
+    seenTargetsDropped: counts.seenTargets,
+    seenExamplesDropped: counts.seenExamples,
+    maxHistory,
+    historiesCut: counts.cut,
+    historiesExported: counts.exported,
+  };
 }

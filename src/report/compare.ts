@@ -30,17 +30,27 @@ export function normaliseMetricKey(key: string): string {
   return k.startsWith('hit@') ? `hr@${k.slice(4)}` : k;
 }
 
-/**
- * A peer result from `NAME=path`: a flat JSON object of metric → number (RecBole's `test_result` nested one
- * level down is accepted too).
- */
-export function loadPeer(spec: string): ComparisonRow {
+/** `NAME=path` of a --peer option. */
+export function parsePeerSpec(spec: string): { name: string; path: string } {
   const eq = spec.indexOf('=');
   if (eq <= 0 || eq === spec.length - 1)
-    throw new Error(`report: --peer must be NAME=path/to/metrics.json, got "${spec}"`);
-  const name = spec.slice(0, eq);
+    throw new Error(`report: --peer must be NAME=path (a top-K dump or metrics.json), got "${spec}"`);
   const path = spec.slice(eq + 1);
   if (!existsSync(path)) throw new Error(`report: peer file ${path} does not exist`);
+  return { name: spec.slice(0, eq), path };
+}
+
+/** A peer's own metrics file is a JSON object; anything else is taken as a top-K dump (peer.ts). */
+export function isMetricsFile(path: string): boolean {
+  return readFileSync(path, 'utf8').trimStart().startsWith('{');
+}
+
+/**
+ * A peer's own result from `NAME=path`: a flat JSON object of metric → number (RecBole's `test_result`
+ * nested one level down is accepted too). These are the peer's per-case numbers, shown in their own table.
+ */
+export function loadPeer(spec: string): ComparisonRow {
+  const { name, path } = parsePeerSpec(spec);
   let raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   if (raw && typeof raw.test_result === 'object' && raw.test_result !== null)
     raw = raw.test_result as Record<string, unknown>;
@@ -76,12 +86,24 @@ export function comparisonColumns(rows: readonly ComparisonRow[]): string[] {
 
 const fmt = (x: number) => x.toFixed(4);
 
-export function comparisonDoc(rows: readonly ComparisonRow[], title = 'Run comparison'): ReportDoc {
+/**
+ * What `report` compares. `rows` are per-user means on a run's test users: the runs' methods and peers
+ * re-scored from their top-K lists. `perCase` are peers' own metrics files, which never share a column
+ * with `rows`. `notes` say how each re-scored peer was computed.
+ */
+export interface Comparison {
+  rows: ComparisonRow[];
+  perCase: ComparisonRow[];
+  notes: string[];
+}
+
+/** One table, best mean per column in bold; `suffix` labels the metric columns. */
+function metricTable(rows: readonly ComparisonRow[], first: string, suffix = ''): Block {
   const columns = comparisonColumns(rows);
   const best = Object.fromEntries(columns.map((c) => [c, Math.max(...rows.map((r) => r.metrics[c] ?? -1))]));
-  const table: Block = {
+  return {
     kind: 'table',
-    head: ['run', 'method', 'users', ...columns],
+    head: [first, 'method', 'users', ...columns.map((c) => `${c}${suffix}`)],
     align: ['l', 'l', 'r', ...columns.map(() => 'r' as const)],
     rows: rows.map((r) => [
       r.source,
@@ -96,19 +118,35 @@ export function comparisonDoc(rows: readonly ComparisonRow[], title = 'Run compa
       }),
     ]),
   };
-  return {
-    title,
-    sections: [
-      {
-        title: 'Metrics',
-        blocks: [
-          {
-            kind: 'text',
-            text: 'Mean over test users [95% bootstrap CI when the run recorded one]; best per column in bold. Peer rows come from their own protocol: compare only like with like.',
-          },
-          table,
-        ],
-      },
-    ],
-  };
+}
+
+export function comparisonDoc(c: Comparison, title = 'Run comparison'): ReportDoc {
+  const sections: ReportDoc['sections'] = [
+    {
+      title: 'Metrics (per user)',
+      blocks: [
+        {
+          kind: 'text',
+          text: 'Mean over test users [95% bootstrap CI when the run recorded one]; best per column in bold.',
+        },
+        ...c.notes.map((text): Block => ({ kind: 'text', text })),
+        metricTable(c.rows, 'run'),
+      ],
+    },
+  ];
+  if (c.perCase.length)
+    sections.push({
+      title: 'Peer metrics (per case, as reported by the peer)',
+      blocks: [
+        {
+          kind: 'text',
+          text:
+            'Per-case, as reported by the peer; not comparable column by column with the per-user table: ' +
+            'each (history → target item) case counts once, and items the user already had may not be excluded. ' +
+            'Give the peer as a top-K dump to have it re-scored per user.',
+        },
+        metricTable(c.perCase, 'source', ' (per case)'),
+      ],
+    });
+  return { title, sections };
 }

@@ -105,7 +105,28 @@ describe('interest-evo data', () => {
     expect(r.rows['syn.inter']).toBe(2000);
     const test = readFileSync(join(out, 'syn.test.inter'), 'utf8').trim().split('\n');
     expect(test.length - 1).toBe(r.rows['syn.test.inter']);
-    expect(test.length - 1).toBeGreaterThan(40); // one row per distinct target item of each user's last bucket
+    expect(test.length - 1).toBeGreaterThan(40); // one row per unseen target item of each user's last bucket
+    // evaluate.exclude_seen (true by default): no written test target is in its (uncut) history
+    expect(r).toMatchObject({ excludeSeen: true, maxHistory: 50, historiesCut: 0 });
+    for (const row of test.slice(1)) {
+      const [, history, target] = row.split('\t');
+      expect(history.split(' ')).not.toContain(target);
+    }
+    const { config } = loadConfig(join(syn, 'config.yaml'));
+    expect(config.evaluate.exclude_seen).toBe(true);
+    const human = await run(
+      ['data', 'export-recbole', '--config', join(syn, 'config.yaml'), '--out', out, '--force'].concat([
+        '--max-history',
+        '5',
+        '--cache-root',
+        cache,
+      ]),
+    );
+    expect(human).toContain(
+      `dropped ${r.seenTargetsDropped} valid/test targets the user had before the cutoff, ` +
+        `and ${r.seenExamplesDropped} examples whose whole target was seen`,
+    );
+    expect(human).toMatch(/histories cut to the last 5 events \(--max-history\): (\d+) of \1 exported/);
     const loo = lastJson(
       await run([
         'data',
@@ -123,8 +144,11 @@ describe('interest-evo data', () => {
       ]),
     );
     expect(loo.protocol).toBe('leave-one-out');
-    expect(loo.rows['syn.test.inter']).toBe(40);
-    expect(loo.rows['syn.valid.inter']).toBe(40);
+    // one valid and one test case per user, less those whose single target item the user already had
+    const cases = loo.rows['syn.test.inter'] + loo.rows['syn.valid.inter'];
+    expect(loo.seenExamplesDropped).toBeGreaterThan(0);
+    expect(cases + loo.seenExamplesDropped).toBe(80);
+    expect(loo.seenTargetsDropped).toBe(loo.seenExamplesDropped);
   });
 
   it('names a missing config column clearly', async () => {

@@ -60,6 +60,9 @@ describe('RecBole export', () => {
     const r = writeRecbole(dataset(), split, dir, { maxHistory: 2 });
     expect(r.name).toBe('tiny');
     expect(r.skippedEmptyHistory).toBe(1);
+    // without excludeSeen every target is written; a's test history (3 events) is cut to 2
+    expect(r).toMatchObject({ excludeSeen: false, seenTargetsDropped: 0, seenExamplesDropped: 0 });
+    expect(r).toMatchObject({ maxHistory: 2, historiesCut: 1, historiesExported: 3 });
     expect(read(dir, 'tiny.inter')).toEqual([
       'user_id:token\titem_id:token\trating:float\ttimestamp:float',
       'a\ti1\t4\t1',
@@ -84,6 +87,26 @@ describe('RecBole export', () => {
     expect(yaml).toMatch(/dataset: tiny\n/);
     expect(yaml).toMatch(/benchmark_filename: \[train, valid, test\]/);
     expect(yaml).toMatch(/MAX_ITEM_LIST_LENGTH: 2\n/);
+  });
+
+  it('leaves out valid/test targets the user already had when the run excludes seen items', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'recbole-')), 'seen');
+    mkdirSync(dir);
+    const split = {
+      train: [ex(0, 1, 2, [0])], // training targets are kept, as our training keeps them
+      valid: [ex(0, 2, 4, [2, 0])], // i1 was seen (event 0): only i3 is written
+      test: [ex(0, 3, 4, [0]), ex(1, 5, 6, [2])], // a's whole target was seen: the example is dropped
+    };
+    const r = writeRecbole(dataset(), split, dir, { maxHistory: 1, excludeSeen: true });
+    expect(r).toMatchObject({ excludeSeen: true, seenTargetsDropped: 2, seenExamplesDropped: 1 });
+    expect(r).toMatchObject({ maxHistory: 1, historiesCut: 1, historiesExported: 3 });
+    const header = 'user_id:token\titem_id_list:token_seq\titem_id:token';
+    expect(read(dir, 'seen.train.inter')).toEqual([header, 'a\ti1\ti1']);
+    expect(read(dir, 'seen.valid.inter')).toEqual([header, 'a\ti2\ti3']);
+    expect(read(dir, 'seen.test.inter')).toEqual([header, 'b\ti2\ti3']);
+    const kept = writeRecbole(dataset(), split, dir, { maxHistory: 1, excludeSeen: false });
+    expect(kept.rows['seen.test.inter']).toBe(2);
+    expect(kept.seenTargetsDropped).toBe(0);
   });
 
   it('rejects ids that RecBole would split', () => {
