@@ -134,6 +134,19 @@ export function labelSegments(
   });
 }
 
+export const TERCILES = ['low', 'mid', 'high'] as const;
+
+/**
+ * The tercile (0 low, 1 mid, 2 high) of a value among `values`, cut at their 1/3 and 2/3 quantiles by value
+ * (equal values stay together, so a tercile may be empty when values repeat a lot).
+ */
+export function tercileOf(values: ArrayLike<number>): (x: number) => 0 | 1 | 2 {
+  const sorted = Float64Array.from(values).sort();
+  const q1 = sorted[Math.floor(sorted.length / 3)] ?? 0;
+  const q2 = sorted[Math.floor((2 * sorted.length) / 3)] ?? 0;
+  return (x) => (x < q1 ? 0 : x < q2 ? 1 : 2);
+}
+
 /**
  * Accuracy by user-activity tercile: users are split by history length at its 1/3 and 2/3 quantiles
  * (by value, so equal lengths stay together; a segment may be empty when lengths repeat a lot).
@@ -146,12 +159,8 @@ export function activitySegments(
   const rows = result.rows;
   if (!rows) throw new Error('segments: the method result has no rows (evaluate with the current rank.ts)');
   const len = Float64Array.from(rows, (r) => examples[r].end - log.userOffsets[examples[r].user]);
-  const sorted = Float64Array.from(len).sort();
-  const q1 = sorted[Math.floor(sorted.length / 3)] ?? 0;
-  const q2 = sorted[Math.floor((2 * sorted.length) / 3)] ?? 0;
-  const segmentOf = (x: number) => (x < q1 ? 0 : x < q2 ? 1 : 2);
-  const names = ['low', 'mid', 'high'] as const;
-  return names.map((name, s) => {
+  const segmentOf = tercileOf(len);
+  return TERCILES.map((name, s) => {
     const members = [...len.keys()].filter((u) => segmentOf(len[u]) === s);
     const lens = members.map((u) => len[u]);
     const [minHistory, maxHistory] = lens.reduce(

@@ -94,6 +94,12 @@ export interface Evaluation {
   forecast: { fitted: number; fellBack: number };
   /** Topic-share forecast error per forecaster on the test windows. */
   forecastError: ForecastErrorRow[];
+  /**
+   * Next-bucket topic shares per test example (rows × k, in the examples' order): the configured
+   * forecaster's, the LSTM topic head's (when the model has one) and, on synthetic data, the generating
+   * truth's expected shares in the learned topics.
+   */
+  shares: { forecast: Float32Array; lstmHead: Float32Array | null; truth: Float32Array | null };
 }
 
 /** Everything the rankings of one set of examples share: forecasts per example, counts by cutoff. */
@@ -453,11 +459,38 @@ export async function evaluateTest(
       },
       opts,
     );
-    const forecastError = await forecastAccuracy(cfg, parts, test, x, concat(truthShares));
-    return { methods, forecast: { fitted: x.fitted, fellBack: x.fellBack }, forecastError };
+    const truth = concat(truthShares);
+    const forecastError = await forecastAccuracy(cfg, parts, test, x, truth);
+    return {
+      methods,
+      forecast: { fitted: x.fitted, fellBack: x.fellBack },
+      forecastError,
+      shares: { forecast: x.forecast, lstmHead: x.lstmTopics, truth },
+    };
   } finally {
     disposeInputs(x);
     oracleItems?.dispose();
+  }
+}
+
+/**
+ * The blend's per-item inputs for a few examples (the same computation the evaluation ranks with), so a
+ * report can say which term of the score put each recommended item in the list.
+ */
+export async function blendRowsOf(
+  cfg: Config,
+  log: EventLog,
+  parts: ModelParts,
+  examples: readonly Example[],
+  topicSource: TopicSource,
+): Promise<BlendRow[]> {
+  if (examples.length === 0) return [];
+  const x = await inputsFor(cfg, log, parts, examples, 'forecast (report)', topicSource);
+  try {
+    const c = chunkOf(x, examples);
+    return examples.map((_, r) => c.blendRow(r));
+  } finally {
+    disposeInputs(x);
   }
 }
 

@@ -42,6 +42,7 @@ import {
   PAIRS,
   validationBaselines,
 } from './evaluate.ts';
+import { evolutionOfRun } from './evolution.ts';
 import {
   clockOf,
   embedCatalogue,
@@ -375,6 +376,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     ...(sequential.costs.length ? { sequential: sequential.costs } : {}),
     ...analysis,
     ...(oracle ? { by_pattern: byPattern(evaluation.methods, split.test, oracle) } : {}),
+    ...(await evolutionOfRun(cfg, log, parts, split.test, blend, evaluation, dataset)),
     forecast_accuracy: evaluation.forecastError,
     forecast_accuracy_valid: blend.forecastError,
     validation_ndcg10: validation,

@@ -98,3 +98,72 @@ export function topicShares(
   const f = need(forecast, "the forecaster's shares");
   return f.map((x, i) => (x + h[i]) / 2);
 }
+
+/** One additive term of a blend score (see blendTerms). */
+export interface BlendTerm {
+  name: 'lstm' | 'popularity' | 'topic';
+  values: Float32Array;
+}
+
+/**
+ * The blend's score split into the additive terms blendRow sums (same order of operations, so the terms
+ * add up to blendRow's output): `lstm` α·⟨l̂, v_i⟩/τ (vector: α·⟨l̂, v_i⟩; mixture: the whole LSTM expert
+ * α·softmax(…), its popularity inside), `popularity` α·β·log(1+c_i) (vector: β·log(1+c_i)/log(1+max c)),
+ * `topic` (1−α)·log p_topic(i | u) (mixture: (1−α)·p_topic; vector: (1−α)·⟨â, v_i⟩). Terms with zero
+ * weight are left out.
+ */
+export function blendTerms(p: BlendParams, x: BlendRow, tau: number): BlendTerm[] {
+  const { alpha: a, beta: b } = p;
+  const n = x.lstm.length;
+  const out: BlendTerm[] = [];
+  const term = (name: BlendTerm['name'], f: (i: number) => number) =>
+    out.push({ name, values: Float32Array.from({ length: n }, (_, i) => f(i)) });
+  if (p.mode === 'vector') {
+    if (a > 0) term('lstm', (i) => a * x.lstm[i]);
+    if (a < 1) term('topic', (i) => (1 - a) * x.vector[i]);
+    if (b > 0) term('popularity', (i) => b * x.priorScale * x.logCount[i]);
+    return out;
+  }
+  if (p.mode === 'mixture') {
+    const expert = new Float32Array(n);
+    if (a > 0) {
+      blendRow({ mode: 'mixture', alpha: 1, beta: b }, x, tau, expert);
+      term('lstm', (i) => a * expert[i]);
+    }
+    if (a < 1) term('topic', (i) => (1 - a) * x.topic[i]);
+    return out;
+  }
+  if (a > 0) term('lstm', (i) => a * (x.lstm[i] / tau));
+  if (a > 0 && b > 0) term('popularity', (i) => a * b * x.logCount[i]);
+  if (a < 1) term('topic', (i) => (1 - a) * Math.log(x.topic[i] + LOG_FLOOR));
+  return out;
+}
+
+/**
+ * Which term put each item where it is: the term whose value for the item stands highest above that
+ * term's median over the catalogue (adding a constant to a term never changes the ranking, so each term
+ * is read relative to its typical value). Returns the term name and every term's lift, per item.
+ */
+export function explainItems(
+  terms: readonly BlendTerm[],
+  items: ArrayLike<number>,
+): { term: BlendTerm['name'] | 'none'; lift: Partial<Record<BlendTerm['name'], number>> }[] {
+  const medians = terms.map((t) => {
+    const s = Float32Array.from(t.values).sort();
+    return s.length ? s[Math.floor((s.length - 1) / 2)] : 0;
+  });
+  return Array.from(items, (i) => {
+    const lift: Partial<Record<BlendTerm['name'], number>> = {};
+    let best: BlendTerm['name'] | 'none' = 'none';
+    let top = Number.NEGATIVE_INFINITY;
+    terms.forEach((t, j) => {
+      const v = t.values[i] - medians[j];
+      lift[t.name] = v;
+      if (v > top) {
+        top = v;
+        best = t.name;
+      }
+    });
+    return { term: best, lift };
+  });
+}

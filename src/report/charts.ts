@@ -34,16 +34,44 @@ export interface TopicErrorRow {
   value: number;
 }
 
-/** One sample user's topic-share trajectory, the forecasts of the next bucket and what was recommended. */
+/** One recommended item of a sample user and why it is there. */
+export interface RecommendedItem {
+  rank: number;
+  item: string;
+  title: string;
+  /** The item's main (largest-membership) topic, as shown in the panel (or "other"). */
+  topic: string;
+  /** The term of the blend score that lifts the item most above that term's catalogue median. */
+  term: 'lstm' | 'popularity' | 'topic' | 'none';
+  /** Each term's value for the item minus the term's median over the catalogue. */
+  lift: Partial<Record<'lstm' | 'popularity' | 'topic', number>>;
+  /** In the user's test target. */
+  hit: boolean;
+}
+
+/**
+ * One sample user's topic-share trajectory (a few topics plus "other", each bucket summing to 1), the
+ * forecasts of the next (test) bucket, what it turned out to be, and what was recommended.
+ */
 export interface SampleTrajectory {
   user: string | number;
-  /** Topic labels, length K. */
+  /** Why this user is shown (the selection rule's criterion). */
+  reason?: string;
+  /** Topic labels of the columns below. */
   labels: string[];
-  /** Buckets × K topic shares. */
+  /** History buckets × labels. */
   history: number[][];
-  arima: number[];
-  lstm?: number[];
-  recommended: string[];
+  /** Next-bucket forecasts, one per forecaster (the configured one, the LSTM topic head). */
+  forecasts: { model: string; shares: number[] }[];
+  /** The observed shares of the next (test) bucket. */
+  observed?: number[];
+  /** The generating shares of the next bucket (synthetic data). */
+  truth?: number[];
+  /** The user's test metrics (e.g. NDCG@10 of blend and blend_no_forecast). */
+  metrics?: Record<string, number>;
+  /** JSD between the last two history buckets. */
+  drift?: number;
+  recommended: RecommendedItem[];
 }
 
 const FONT = 'DejaVu Sans, Verdana, sans-serif';
@@ -164,7 +192,8 @@ export function forecastErrorChart(rows: readonly TopicErrorRow[], metric: strin
     ...base,
     title: `Topic-share forecast error per topic (${metric})`,
     data: { values: rows.map((r) => ({ ...r })) },
-    width: { step: 14 },
+    // A fixed width (bars narrow as topics × models grow) so the chart never outgrows the page.
+    width: 560,
     height: 200,
     mark: 'bar',
     encoding: {
@@ -177,62 +206,74 @@ export function forecastErrorChart(rows: readonly TopicErrorRow[], metric: strin
 }
 
 /**
- * One user's topic shares per bucket for the `topTopics` largest topics (history mean + forecast), with the
- * next-bucket forecasts drawn one step past the history.
+ * One user's topic shares per bucket (lines), and one step past the history the next bucket: each
+ * forecaster's forecast (hollow markers), the observed shares and the generating truth (filled markers).
  */
-export function trajectoryChart(s: SampleTrajectory, topTopics = 5): ChartSpec {
+export function trajectoryChart(s: SampleTrajectory): ChartSpec {
   const k = s.labels.length;
-  for (const [what, v] of [
-    ['arima', s.arima],
-    ['lstm', s.lstm ?? s.arima],
-    ...s.history.map((h, t) => [`history[${t}]`, h] as const),
-  ] as const)
+  const next: [string, number[]][] = [
+    ...s.forecasts.map((f) => [f.model, f.shares] as [string, number[]]),
+    ...(s.observed ? [['observed', s.observed] as [string, number[]]] : []),
+    ...(s.truth ? [['truth', s.truth] as [string, number[]]] : []),
+  ];
+  for (const [what, v] of [...next, ...s.history.map((h, t) => [`history[${t}]`, h] as const)])
     if (v.length !== k)
       throw new Error(`trajectory of user ${s.user}: ${what} has ${v.length} topics, expected ${k}`);
-  const weight = s.labels.map(
-    (_, c) => s.history.reduce((a, h) => a + h[c], 0) / Math.max(1, s.history.length) + s.arima[c],
-  );
-  const keep = weight
-    .map((w, c) => [w, c] as const)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, topTopics)
-    .map(([, c]) => c);
   const n = s.history.length;
   const hist = s.history.flatMap((h, t) =>
-    keep.map((c) => ({ bucket: t + 1, topic: s.labels[c], share: h[c] })),
+    s.labels.map((topic, c) => ({ bucket: t + 1, topic, share: h[c] })),
   );
-  const fc = [
-    ...keep.map((c) => ({ bucket: n + 1, topic: s.labels[c], share: s.arima[c], model: 'ARIMA' })),
-    ...(s.lstm
-      ? keep.map((c) => ({ bucket: n + 1, topic: s.labels[c], share: s.lstm![c], model: 'LSTM' }))
-      : []),
-  ];
-  const color = { field: 'topic', type: 'nominal', title: 'topic', legend: { labelLimit: 180 } };
+  // The next bucket's markers side by side around n + 1, one column per source.
+  const marks = next.flatMap(([source, v], j) =>
+    s.labels.map((topic, c) => ({
+      bucket: n + 1 + (j - (next.length - 1) / 2) * 0.12,
+      topic,
+      share: v[c],
+      source,
+      filled: source === 'observed' || source === 'truth',
+    })),
+  );
+  const color = {
+    field: 'topic',
+    type: 'nominal',
+    title: 'topic',
+    sort: s.labels,
+    legend: { labelLimit: 160 },
+  };
+  const points = (filled: boolean) => ({
+    data: { values: marks.filter((m) => m.filled === filled) },
+    mark: { type: 'point', size: 80, strokeWidth: 2, filled, opacity: 0.9 },
+    encoding: {
+      x: { field: 'bucket', type: 'quantitative' },
+      y: { field: 'share', type: 'quantitative' },
+      color,
+      shape: { field: 'source', type: 'nominal', title: 'next bucket', sort: next.map(([m]) => m) },
+      tooltip: [{ field: 'source' }, { field: 'topic' }, { field: 'share', format: '.3f' }],
+    },
+  });
   return {
     ...base,
-    title: `User ${s.user}: topic shares per bucket and next-bucket forecast`,
-    width: 360,
+    title: `User ${s.user}: topic shares per bucket and the next bucket`,
+    width: 340,
     height: 200,
     layer: [
       {
         data: { values: hist },
         mark: { type: 'line', point: { size: 20 } },
         encoding: {
-          x: { field: 'bucket', type: 'quantitative', axis: { tickMinStep: 1 } },
-          y: { field: 'share', type: 'quantitative', title: 'share' },
+          x: {
+            field: 'bucket',
+            type: 'quantitative',
+            title: 'bucket (last: next bucket)',
+            axis: { tickMinStep: 1 },
+            scale: { domain: [1, n + 1.4], nice: false },
+          },
+          y: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1] } },
           color,
         },
       },
-      {
-        data: { values: fc },
-        mark: { type: 'point', size: 90, filled: false, strokeWidth: 2 },
-        encoding: {
-          x: { field: 'bucket', type: 'quantitative' },
-          y: { field: 'share', type: 'quantitative' },
-          color,
-          shape: { field: 'model', type: 'nominal', title: 'forecast' },
-        },
-      },
+      ...(marks.some((m) => !m.filled) ? [points(false)] : []),
+      ...(marks.some((m) => m.filled) ? [points(true)] : []),
     ],
   } as ChartSpec;
 }

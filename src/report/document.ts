@@ -9,7 +9,7 @@ import { type ChartSpec, renderSvg, svgToPng } from './charts.ts';
 export type Block =
   | { kind: 'text'; text: string }
   | { kind: 'table'; head: string[]; rows: string[][]; align?: ('l' | 'r')[] }
-  | { kind: 'chart'; name: string; title: string; spec: ChartSpec }
+  | { kind: 'chart'; name: string; title: string; spec: ChartSpec; alt?: string }
   | { kind: 'code'; lang: string; text: string };
 
 export interface Section {
@@ -31,7 +31,8 @@ export function toMarkdown(doc: ReportDoc, chartFile: (name: string) => string):
     for (const b of s.blocks) {
       if (b.kind === 'text') out.push(b.text);
       else if (b.kind === 'code') out.push(`\`\`\`${b.lang}`, b.text, '```');
-      else if (b.kind === 'chart') out.push(`![${b.title}](${chartFile(b.name)})`);
+      else if (b.kind === 'chart')
+        out.push(`![${mdCell(b.alt ?? b.title)}](${chartFile(b.name)})`, '', `*${b.title}*`);
       else {
         const align = b.head.map((_, c) => ((b.align?.[c] ?? 'r') === 'l' ? '---' : '---:'));
         out.push(
@@ -62,7 +63,8 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bo
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem}
 th{background:#f4f4f4}td.r{text-align:right;font-variant-numeric:tabular-nums}
 pre{background:#f6f8fa;padding:.75rem;overflow:auto;font-size:.8rem}figure{margin:1rem 0}
-figcaption{font-size:.85rem;color:#555}`;
+figcaption{font-size:.85rem;color:#555}figure svg{max-width:100%;height:auto;display:block}
+.table-wrap{overflow-x:auto;max-width:100%}p{overflow-wrap:anywhere}`;
 
 export function toHtml(doc: ReportDoc, svgs: ReadonlyMap<string, string>): string {
   const body: string[] = [`<h1>${inline(doc.title)}</h1>`];
@@ -72,15 +74,17 @@ export function toHtml(doc: ReportDoc, svgs: ReadonlyMap<string, string>): strin
       if (b.kind === 'text') body.push(`<p>${inline(b.text)}</p>`);
       else if (b.kind === 'code') body.push(`<pre><code>${escapeHtml(b.text)}</code></pre>`);
       else if (b.kind === 'chart')
-        body.push(`<figure>${svgs.get(b.name) ?? ''}<figcaption>${inline(b.title)}</figcaption></figure>`);
+        body.push(
+          `<figure id="fig-${escapeHtml(b.name)}">${labelSvg(svgs.get(b.name) ?? '', b.alt ?? b.title)}<figcaption>${inline(b.title)}</figcaption></figure>`,
+        );
       else {
         const cls = (c: number) => ((b.align?.[c] ?? 'r') === 'l' ? '' : ' class="r"');
         body.push(
-          '<table><thead><tr>',
+          '<div class="table-wrap"><table><thead><tr>',
           ...b.head.map((h) => `<th>${inline(h)}</th>`),
           '</tr></thead><tbody>',
           ...b.rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${inline(c)}</td>`).join('')}</tr>`),
-          '</tbody></table>',
+          '</tbody></table></div>',
         );
       }
     }
@@ -93,6 +97,11 @@ export function toHtml(doc: ReportDoc, svgs: ReadonlyMap<string, string>): strin
 ${body.join('\n')}
 </body></html>
 `;
+}
+
+/** The chart's text alternative on its root element (screen readers read it instead of the marks). */
+function labelSvg(svg: string, alt: string): string {
+  return svg.replace(/^<svg\b/, `<svg role="img" aria-label="${escapeHtml(alt)}"`);
 }
 
 /**

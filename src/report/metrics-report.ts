@@ -14,11 +14,12 @@ import {
   surfaceChart,
   type TopicErrorRow,
   trainingChart,
-  trajectoryChart,
 } from './charts.ts';
 import { type Block, type ReportDoc, type Section, toMarkdown, writeDoc } from './document.ts';
+import { type EvolutionReport, evolutionSection, tercileBlock } from './evolution.ts';
 
-export type { SampleTrajectory, TopicErrorRow } from './charts.ts';
+export type { RecommendedItem, SampleTrajectory, TopicErrorRow } from './charts.ts';
+export type { DriftSegment, EvolutionReport } from './evolution.ts';
 
 export interface PairedComparison extends PairedResult {
   a: string;
@@ -81,8 +82,14 @@ export interface RunReport {
   forecast_accuracy?: ForecastErrorRow[];
   /** The same on the validation windows, where forecaster choices are made. */
   forecast_accuracy_valid?: ForecastErrorRow[];
-  /** A few users' topic-share trajectories with their forecasts and recommendations. */
+  /**
+   * A few test users' topic-share trajectories with their next-bucket forecasts, the observed next bucket,
+   * the generating truth (synthetic data) and their top 10 with why each item is there; chosen by
+   * `evolution.rule`.
+   */
   samples?: SampleTrajectory[];
+  /** Population drift vs forecast movement, metrics by recent-drift tercile, the sample users' rule. */
+  evolution?: EvolutionReport;
 }
 
 /**
@@ -289,21 +296,11 @@ function patternBlocks(byPattern: NonNullable<RunReport['by_pattern']>): Block[]
 }
 
 function segmentsBlock(segments: NonNullable<RunReport['segments']>, metric: string): Block {
-  const names = ['low', 'mid', 'high'] as const;
-  const first = Object.values(segments)[0] ?? [];
-  const head = names.map((n) => {
-    const s = first.find((x) => x.name === n);
-    return s?.users ? `${n} (${s.minHistory}–${s.maxHistory} events, ${s.users} users)` : `${n} (no users)`;
-  });
-  return {
-    kind: 'table',
-    head: ['method', ...head],
-    align: ['l', 'r', 'r', 'r'],
-    rows: Object.entries(segments).map(([m, segs]) => [
-      m,
-      ...names.map((n) => fmt(segs.find((s) => s.name === n)?.metrics[metric] ?? Number.NaN)),
-    ]),
-  };
+  return tercileBlock(
+    segments,
+    metric,
+    (s, n) => `${n} (${s.minHistory}–${s.maxHistory} events, ${s.users} users)`,
+  );
 }
 
 function intervalRows(r: RunReport, columns: readonly string[]): IntervalRow[] {
@@ -466,18 +463,10 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         : []),
     ],
   });
-  if (r.samples?.length)
-    sections.push({
-      title: 'Sample users',
-      blocks: r.samples.flatMap((s, i): Block[] => [
-        ...chart(
-          `user-${i}`,
-          `User ${s.user}: topic shares, ARIMA${s.lstm ? '/LSTM' : ''} forecast`,
-          trajectoryChart(s),
-        ),
-        { kind: 'text', text: `Recommended to user ${s.user}: ${s.recommended.join('; ') || '(nothing)'}` },
-      ]),
-    });
+  const evolution = evolutionSection(r.samples, r.evolution, (name, title, spec, alt) =>
+    charts ? [{ kind: 'chart', name, title, spec, ...(alt ? { alt } : {}) }] : [],
+  );
+  if (evolution) sections.push(evolution);
   sections.push({
     title: 'Run details',
     blocks: [

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type BlendRow, blendGrid, blendRow, topicShares } from '../../src/recommend/blend.ts';
+import {
+  BLEND_MODES,
+  type BlendRow,
+  blendGrid,
+  blendRow,
+  blendTerms,
+  explainItems,
+  topicShares,
+} from '../../src/recommend/blend.ts';
 import { topK } from '../../src/recommend/score.ts';
 
 const row: BlendRow = {
@@ -59,5 +67,33 @@ describe('topic sources', () => {
     });
     expect(() => topicShares('lstm-head', forecast, null)).toThrow(/topic head/);
     expect(() => topicShares('average', null, head)).toThrow(/forecaster/);
+  });
+});
+
+describe('blend terms', () => {
+  it('add up to the blend score in every mode and setting', () => {
+    for (const mode of BLEND_MODES)
+      for (const alpha of [0, 0.3, 1])
+        for (const beta of [0, 0.5]) {
+          const p = { mode, alpha, beta };
+          const score = blendRow(p, row, 0.05, out());
+          const terms = blendTerms(p, row, 0.05);
+          const sum = Array.from({ length: 4 }, (_, i) => terms.reduce((a, t) => a + t.values[i], 0));
+          sum.forEach((v, i) => {
+            expect(v).toBeCloseTo(score[i], 4);
+          });
+          if (alpha === 0) expect(terms.map((t) => t.name)).not.toContain('lstm');
+          if (alpha === 1 && mode !== 'vector') expect(terms.map((t) => t.name)).not.toContain('topic');
+        }
+  });
+
+  it("credits each item to the term that lifts it most above the term's median", () => {
+    const terms = blendTerms({ mode: 'log-linear', alpha: 0.5, beta: 0 }, row, 0.05);
+    // Item 0: the LSTM's favourite, the topic mixture's least; item 2 the other way round.
+    const [a, b] = explainItems(terms, [0, 2]);
+    expect(a.term).toBe('lstm');
+    expect(b.term).toBe('topic');
+    expect(a.lift.lstm).toBeGreaterThan(0);
+    expect(a.lift.topic).toBeLessThan(0);
   });
 });

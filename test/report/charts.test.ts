@@ -62,21 +62,32 @@ describe('charts render headless to SVG and PNG', () => {
     const traj = await renderSvg(
       trajectoryChart({
         user: 7,
-        labels: ['a', 'b', 'c'],
+        labels: ['a', 'b', 'other'],
         history: [
           [0.5, 0.3, 0.2],
           [0.2, 0.6, 0.2],
         ],
-        arima: [0.1, 0.7, 0.2],
-        lstm: [0.2, 0.6, 0.2],
-        recommended: ['x'],
+        forecasts: [
+          { model: 'arima', shares: [0.1, 0.7, 0.2] },
+          { model: 'lstm topic head', shares: [0.2, 0.6, 0.2] },
+        ],
+        observed: [0.3, 0.5, 0.2],
+        truth: [0.25, 0.55, 0.2],
+        recommended: [],
       }),
     );
     expect(traj).toContain('User 7');
-    expect(traj).toContain('>ARIMA</text>');
-    expect(traj).toContain('>LSTM</text>');
+    for (const t of ['arima', 'lstm topic head', 'observed', 'truth']) expect(traj).toContain(`>${t}</text>`);
+    expect(traj).toMatch(/class="mark-line role-mark[^"]*"/); // the history lines
+    expect(traj).toMatch(/class="mark-symbol role-mark[^"]*"/); // the next-bucket markers
     expect(() =>
-      trajectoryChart({ user: 1, labels: ['a', 'b'], history: [[1]], arima: [0.5, 0.5], recommended: [] }),
+      trajectoryChart({
+        user: 1,
+        labels: ['a', 'b'],
+        history: [[1]],
+        forecasts: [{ model: 'arima', shares: [0.5, 0.5] }],
+        recommended: [],
+      }),
     ).toThrow(/history\[0\] has 1 topics, expected 2/);
   });
 

@@ -36,16 +36,22 @@ describe('run report', () => {
     expect(md).toContain('| most_popular |');
     expect(md).toContain('coverage@10');
     expect(md).toContain('item_knn neighbours: **');
-    const charts = ['metrics', 'surface', 'forecast-error', 'training', 'user-0', 'user-1'];
+    const users = report.samples!.map((_, i) => `evolution-user-${i}`);
+    expect(users.length).toBeGreaterThanOrEqual(3);
+    const charts = ['metrics', 'surface', 'forecast-error', 'training', 'evolution-drift', ...users];
     expect(files.charts.map((f) => f.split('/').pop())).toEqual(charts.map((c) => `${c}.png`));
     for (const c of charts) {
       expect(md).toContain(`](charts/${c}.png)`);
       expect(existsSync(join(dir, 'charts', `${c}.png`))).toBe(true);
     }
-    expect(md).toContain(`Recommended to user ${report.samples![0].user}: item `);
+    expect(md).toContain('## Interest evolution');
+    expect(md).toContain(`**User ${report.samples![0].user}** (median`);
+    expect(md).toMatch(/\| 1 \| item \d+ \| (alpha|beta|gamma|delta) \|/); // the top-10 table
 
     const html = readFileSync(files.html, 'utf8');
     expect(html.match(/<svg/g)).toHaveLength(charts.length);
+    expect(html.match(/<svg role="img" aria-label="[^"]+"/g)).toHaveLength(charts.length); // alt text
+    expect(html).toContain('<h2>Interest evolution</h2>');
     expect(html).not.toMatch(/<script|<link|<img|src=|href="http/i); // self-contained, nothing to fetch
     expect(html).toContain('<td class="r"><strong>');
   });
@@ -76,6 +82,7 @@ describe('run report', () => {
       knn,
       forecast_error,
       samples,
+      evolution,
       config,
       bootstrap,
       ...minimal
@@ -88,6 +95,7 @@ describe('run report', () => {
     const md = readFileSync(files.markdown, 'utf8');
     expect(files.charts.map((f) => f.split('/').pop())).toEqual(['metrics.png', 'surface.png']);
     expect(md).not.toContain('Beyond accuracy');
+    expect(md).not.toContain('Interest evolution');
     expect(md).not.toMatch(/\d \[\d/); // no intervals
   });
 

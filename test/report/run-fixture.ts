@@ -11,6 +11,7 @@ import { evaluateScorer, type MethodResult } from '../../src/evaluate/rank.ts';
 import { analyseMethods } from '../../src/evaluate/summary.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
 import { sesLevel } from '../../src/forecast/simple.ts';
+import { interestEvolution } from '../../src/pipeline/evolution.ts';
 import { methodTable, type RunReport } from '../../src/report/metrics-report.ts';
 import { synthLog } from '../evaluate/synth-log.ts';
 
@@ -29,6 +30,7 @@ export async function syntheticRunReport(): Promise<RunReport> {
     buckets: { events: 5 },
   });
   const test = split.test;
+  const labels = ['alpha', 'beta', 'gamma', 'delta'];
   const counts = knownCounts(log, test, nItems, Infinity);
   const knnChoice = await chooseKnnNeighbours(log, split.valid, [5, 20], { nItems, excludeSeen: true });
   const knn = buildKnnSnapshots(log, test, nItems, knnChoice.neighbours);
@@ -58,20 +60,28 @@ export async function syntheticRunReport(): Promise<RunReport> {
     seed: 1,
     baselines: ['item_knn', 'most_popular', 'recent_popular'],
   });
-  const labels = ['alpha', 'beta', 'gamma', 'delta'];
-  const samples = test.slice(0, 2).map((ex) => {
-    const series = store.topicSeries(ex.user, ex.end); // K × buckets
-    const history = series[0].map((_, t) => series.map((s) => s[t]));
-    return {
-      user: ex.user + 1,
-      labels,
-      history,
-      arima: series.map((s) => sesLevel(s, 0.3)),
-      lstm: series.map((s) => s[s.length - 1]),
-      recommended: Array.from(methods.blend.lists![methods.blend.rows!.indexOf(test.indexOf(ex))] ?? [])
-        .slice(0, 5)
-        .map((i) => `item ${i + 1}`),
-    };
+  // Next-bucket forecasts for the evolution section: exponential smoothing and "no change" per topic.
+  const forecast = (f: (s: number[]) => number) => {
+    const out = new Float32Array(test.length * topics);
+    test.forEach((ex, r) => {
+      store.topicSeries(ex.user, ex.end).forEach((s, c) => {
+        out[r * topics + c] = s.length ? f(s) : 1 / topics;
+      });
+    });
+    return out;
+  };
+  const { samples, evolution } = await interestEvolution({
+    examples: test,
+    methods,
+    store,
+    labels,
+    forecasts: [
+      { model: 'ses', shares: forecast((s) => sesLevel(s, 0.3)) },
+      { model: 'naive', shares: forecast((s) => s[s.length - 1]) },
+    ],
+    itemNames: Array.from({ length: nItems }, (_, i) => `item ${i + 1}`),
+    metric: 'ndcg@10',
+    reference: 'item_knn',
   });
   return {
     run_id: 'synthetic-run',
@@ -118,5 +128,6 @@ export async function syntheticRunReport(): Promise<RunReport> {
       ]),
     },
     samples,
+    evolution,
   };
 }
