@@ -10,6 +10,7 @@
  * | `progress`          | `'auto'`                | `INTEREST_EVO_PROGRESS`    |
  * | `allowRemoteModels` | `false`                 | —                          |
  * | `userIdSalt`        | `null`                  | `INTEREST_EVO_USER_SALT`   |
+ * | `debug`             | `false`                 | `INTEREST_EVO_DEBUG` (`1`) |
  */
 
 /** Which tfjs backend to use; 'auto' tries node-gpu → node → wasm → cpu. */
@@ -33,6 +34,8 @@ export interface Env {
   allowRemoteModels: boolean;
   /** Secret for `checkpoint.user_ids: hmac-sha256` (export and serving); never written anywhere. */
   userIdSalt: string | null;
+  /** Whether a CLI error prints its stack trace (as `--debug` does). */
+  debug: boolean;
 }
 
 /** Reads an enumerated environment variable; an unknown value is an error, not a silent default. */
@@ -59,6 +62,7 @@ export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
     progress: enumFromEnv('INTEREST_EVO_PROGRESS', PROGRESS_MODES, 'auto', source),
     allowRemoteModels: false,
     userIdSalt: source.INTEREST_EVO_USER_SALT || null,
+    debug: source.INTEREST_EVO_DEBUG === '1',
   };
 }
 

@@ -10,6 +10,7 @@ describe('env', () => {
       progress: 'auto',
       allowRemoteModels: false,
       userIdSalt: null,
+      debug: false,
     });
   });
 
@@ -20,6 +21,7 @@ describe('env', () => {
       INTEREST_EVO_LOG_LEVEL: 'debug',
       INTEREST_EVO_PROGRESS: 'lines',
       INTEREST_EVO_USER_SALT: 's3cret',
+      INTEREST_EVO_DEBUG: '1',
     });
     expect(e).toMatchObject({
       backend: 'wasm',
@@ -27,6 +29,7 @@ describe('env', () => {
       logLevel: 'debug',
       progress: 'lines',
       userIdSalt: 's3cret',
+      debug: true,
     });
   });
 

@@ -163,6 +163,8 @@ function checkSynthArgs(args: SynthArgs): void {
   for (const [k, v] of Object.entries({ ...counts, ...months }))
     if (!Number.isInteger(v) || (v as number) < 1)
       throw new DataError(`--${k} must be a positive integer, got ${v}`);
+  if (args.topics > MAX_TOPICS)
+    throw new DataError(`--topics must be at most ${MAX_TOPICS}, got ${args.topics}`);
   if (!Number.isInteger(args.seed)) throw new DataError(`--seed must be an integer, got ${args.seed}`);
 }
 
@@ -236,13 +238,13 @@ const synthCommand: CommandModule<object, SynthArgs> = {
 };
 
 export const dataCommand: CommandModule = {
-  command: 'data <command>',
+  command: 'data',
   describe: 'inspect data, export it for RecBole, or generate a synthetic log',
   builder: (y: Argv) =>
     y
       .command(inspectCommand)
       .command(exportCommand)
       .command(synthCommand)
-      .demandCommand(1, 'name a data command'),
+      .demandCommand(1, 'name a data command: inspect, export-recbole or synth'),
   handler: () => {},
 };

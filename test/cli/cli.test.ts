@@ -1,21 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
-const run = promisify(execFile);
-const BIN = 'bin/interest-evo.js';
-
-/** Runs the real CLI; resolves with stdout/stderr/exit code instead of throwing on a non-zero exit. */
-async function cli(...args: string[]) {
-  try {
-    const r = await run('node', [BIN, ...args], { env: { ...process.env, INTEREST_EVO_PROGRESS: 'off' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (...args: string[]) => spawnCli(args);
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 

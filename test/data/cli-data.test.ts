@@ -214,7 +214,7 @@ describe('interest-evo data', () => {
       [['--months'], /^--months must be a positive integer, got undefined$/],
       [['--months', '0'], /^--months must be a positive integer, got 0$/],
       [['--seed', '0.5'], /^--seed must be an integer, got 0\.5$/],
-      [['--topics', '17', '--users', '5', '--events', '50'], /^synth: at most 16 topics, got 17$/],
+      [['--topics', '17', '--users', '5', '--events', '50'], /^--topics must be at most 16, got 17$/],
     ];
     // DataError: the CLI's main prints its message alone, without a stack trace.
     for (const [args, message] of cases)
