@@ -226,7 +226,7 @@ export function trajectoryChart(s: SampleTrajectory): ChartSpec {
   // The next bucket's markers side by side around n + 1, one column per source.
   const marks = next.flatMap(([source, v], j) =>
     s.labels.map((topic, c) => ({
-      bucket: n + 1 + (j - (next.length - 1) / 2) * 0.12,
+      bucket: n + 1 + (j - (next.length - 1) / 2) * 0.16,
       topic,
       share: v[c],
       source,
@@ -266,7 +266,7 @@ export function trajectoryChart(s: SampleTrajectory): ChartSpec {
             type: 'quantitative',
             title: 'bucket (last: next bucket)',
             axis: { tickMinStep: 1 },
-            scale: { domain: [1, n + 1.4], nice: false },
+            scale: { domain: [1, n + 1.5], nice: false },
           },
           y: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1] } },
           color,

@@ -41,7 +41,7 @@ const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 /** Quantile ranges (p10–p90 thin, p25–p75 thick, median tick) of each JSD distribution. */
 export function driftChart(drift: readonly DriftSeries[]): ChartSpec {
-  const y = { field: 'series', type: 'nominal', title: null, sort: null, axis: { labelLimit: 260 } };
+  const y = { field: 'series', type: 'nominal', title: null, sort: null, axis: { labelLimit: 340 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
