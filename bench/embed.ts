@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
+import { embedWith } from '../src/config/schema.ts';
 import { loadDataset } from '../src/data/read.ts';
 import { labelCohesion } from '../src/embed/cohesion.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../src/embed/registry.ts';
@@ -23,10 +23,6 @@ const SAMPLE = 2000;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const round = (x: number, d = 3) => Number(x.toFixed(d));
-
-function embedConfig(base: Config['embed'], over: Partial<Config['embed']>): Config['embed'] {
-  return { ...base, ...over };
-}
 
 /** Same-first-genre vs different-first-genre mean cosine over all pairs of items. */
 function cohesion(vectors: Float32Array, dim: number, genres: readonly string[]) {
@@ -55,7 +51,7 @@ export async function runEmbedBench() {
   const load_data_s = seconds(t0);
   const texts = dataset.items.texts;
   const sample = texts.slice(0, SAMPLE);
-  const useLite = embedConfig(base, { encoder: 'use-lite', cache: null });
+  const useLite = embedWith(base, { encoder: 'use-lite', cache: null });
   const rssBefore = peakRssMb();
 
   // (c) The whole catalogue through the stage (cache off) first, so the peak RSS is this step's.
@@ -89,7 +85,7 @@ export async function runEmbedBench() {
   const cacheDir = mkdtempSync(join(tmpdir(), 'embed-bench-cache-'));
   let warmCache: Record<string, number>;
   try {
-    const withCache = embedConfig(useLite, { cache: cacheDir });
+    const withCache = embedWith(useLite, { cache: cacheDir });
     const cold = await embedCatalogue(sample, withCache);
     const warm = await embedCatalogue(sample, withCache);
     if (warm.misses !== 0) throw new Error(`warm run re-encoded ${warm.misses} texts`);
@@ -106,11 +102,11 @@ export async function runEmbedBench() {
   // (d) Do items sharing a first genre sit closer together? Per encoder, over the whole catalogue.
   const genres = dataset.items.categories.map((c) => c[0] ?? '(none)');
   const others = {
-    hashing: embedConfig(base, { encoder: 'hashing', cache: null }),
-    'transformers-tiny (RANDOM weights)': embedConfig(base, {
+    hashing: embedWith(base, { encoder: 'hashing', cache: null }),
+    'transformers-tiny (RANDOM weights)': embedWith(base, {
       encoder: 'transformers',
       cache: null,
-      transformers: { ...base.transformers, model: TINY_BERT },
+      transformers: { model: TINY_BERT },
     }),
   };
   const runs: Record<string, { vectors: Float32Array; dim: number; seconds: number }> = {};

@@ -10,10 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.ts';
-import type { BucketSpec, Config } from '../src/config/schema.ts';
+import { type BucketSpec, type Config, embedWith } from '../src/config/schema.ts';
 import { bucketUser } from '../src/data/bucket.ts';
 import { loadDataset } from '../src/data/read.ts';
 import { generateSynthetic } from '../src/data/synth.ts';
+import type { EncoderName } from '../src/embed/types.ts';
 import {
   type ForecastErrorRow,
   forecastErrorMarkdown,
@@ -123,9 +124,7 @@ function originsOf(
 }
 
 async function embeddedTopics(cfg: Config, texts: string[], items: Parameters<typeof buildTopics>[2]) {
-  const embed = args.encoder
-    ? { ...cfg.embed, encoder: args.encoder as Config['embed']['encoder'] }
-    : cfg.embed;
+  const embed = args.encoder ? embedWith(cfg.embed, { encoder: args.encoder as EncoderName }) : cfg.embed;
   const emb = await embedCatalogue(texts, embed);
   say(
     `  embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} cached, ${emb.seconds.toFixed(1)} s`,

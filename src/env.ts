@@ -4,11 +4,9 @@
  *
  * | field               | default                 | environment variable       |
  * |---------------------|-------------------------|----------------------------|
- * | `backend`           | `'auto'`                | `INTEREST_EVO_BACKEND`     |
+ * | `backend`           | `null` (the config's)   | `INTEREST_EVO_BACKEND`     |
  * | `cacheDir`          | `'data/cache'`          | `INTEREST_EVO_CACHE`       |
- * | `logLevel`          | `'info'`                | `INTEREST_EVO_LOG_LEVEL`   |
  * | `progress`          | `'auto'`                | `INTEREST_EVO_PROGRESS`    |
- * | `allowRemoteModels` | `false`                 | —                          |
  * | `userIdSalt`        | `null`                  | `INTEREST_EVO_USER_SALT`   |
  * | `debug`             | `false`                 | `INTEREST_EVO_DEBUG` (`1`) |
  */
@@ -17,21 +15,19 @@
 export const BACKEND_PREFS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendPref = (typeof BACKEND_PREFS)[number];
 
-export const LOG_LEVELS = ['silent', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /** 'auto': a bar on a TTY, plain lines otherwise; 'off': print nothing. */
 export const PROGRESS_MODES = ['auto', 'tty', 'lines', 'off'] as const;
 export type ProgressMode = (typeof PROGRESS_MODES)[number];
 
 export interface Env {
-  backend: BackendPref;
+  /**
+   * Every tfjs command's backend unless `--backend` names one; null: the config's `train.backend` (train,
+   * evaluate, embed with a config), else 'auto'.
+   */
+  backend: BackendPref | null;
   /** Embedding / feature cache root, relative to the working directory unless absolute. */
   cacheDir: string;
-  logLevel: LogLevel;
   progress: ProgressMode;
-  /** Whether model loaders may fetch weights over the network (off: this project runs offline). */
-  allowRemoteModels: boolean;
   /** Secret for `checkpoint.user_ids: hmac-sha256` (export and serving); never written anywhere. */
   userIdSalt: string | null;
   /** Whether a CLI error prints its stack trace (as `--debug` does). */
@@ -39,12 +35,12 @@ export interface Env {
 }
 
 /** Reads an enumerated environment variable; an unknown value is an error, not a silent default. */
-export function enumFromEnv<T extends string>(
+export function enumFromEnv<T extends string, F extends T | null>(
   name: string,
   allowed: readonly T[],
-  fallback: T,
+  fallback: F,
   source: NodeJS.ProcessEnv = process.env,
-): T {
+): T | F {
   const raw = source[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -56,11 +52,9 @@ export function enumFromEnv<T extends string>(
 /** Builds the defaults from an environment (exported for tests; use `env`). */
 export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
   return {
-    backend: enumFromEnv('INTEREST_EVO_BACKEND', BACKEND_PREFS, 'auto', source),
+    backend: enumFromEnv('INTEREST_EVO_BACKEND', BACKEND_PREFS, null, source),
     cacheDir: source.INTEREST_EVO_CACHE || 'data/cache',
-    logLevel: enumFromEnv('INTEREST_EVO_LOG_LEVEL', LOG_LEVELS, 'info', source),
     progress: enumFromEnv('INTEREST_EVO_PROGRESS', PROGRESS_MODES, 'auto', source),
-    allowRemoteModels: false,
     userIdSalt: source.INTEREST_EVO_USER_SALT || null,
     debug: source.INTEREST_EVO_DEBUG === '1',
   };

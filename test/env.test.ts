@@ -4,11 +4,9 @@ import { env, envFromProcess } from '../src/env.ts';
 describe('env', () => {
   it('has offline defaults when no variables are set', () => {
     expect(envFromProcess({})).toEqual({
-      backend: 'auto',
+      backend: null,
       cacheDir: 'data/cache',
-      logLevel: 'info',
       progress: 'auto',
-      allowRemoteModels: false,
       userIdSalt: null,
       debug: false,
     });
@@ -18,7 +16,6 @@ describe('env', () => {
     const e = envFromProcess({
       INTEREST_EVO_BACKEND: 'wasm',
       INTEREST_EVO_CACHE: '/tmp/c',
-      INTEREST_EVO_LOG_LEVEL: 'debug',
       INTEREST_EVO_PROGRESS: 'lines',
       INTEREST_EVO_USER_SALT: 's3cret',
       INTEREST_EVO_DEBUG: '1',
@@ -26,7 +23,6 @@ describe('env', () => {
     expect(e).toMatchObject({
       backend: 'wasm',
       cacheDir: '/tmp/c',
-      logLevel: 'debug',
       progress: 'lines',
       userIdSalt: 's3cret',
       debug: true,

@@ -1,13 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
-import { type Config, ConfigSchema } from '../config/schema.ts';
+import { type Config, ConfigSchema, embedWith } from '../config/schema.ts';
 import { loadDataset } from '../data/read.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import { ENCODER_NAMES, type EncoderName } from '../embed/types.ts';
 import { cosineMatrix } from '../embed/vector.ts';
-import { BACKEND_PREFS, type BackendPref, env } from '../env.ts';
-import { resolveBackend } from '../model/backend.ts';
+import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { requestedBackend, resolveBackend } from '../model/backend.ts';
 import { embedCatalogue } from '../pipeline/stages.ts';
 import { finish } from './output.ts';
 
@@ -27,11 +27,9 @@ export function embedSettings(
   model?: string,
 ): Config['embed'] {
   const base = loaded?.config.embed ?? ConfigSchema.shape.embed.parse(undefined);
-  return {
-    ...base,
-    encoder: encoder ?? base.encoder,
-    transformers: { ...base.transformers, model: model ?? base.transformers.model },
-  };
+  const settings = encoder ? embedWith(base, { encoder }) : base;
+  if (model === undefined || settings.encoder !== 'transformers') return settings;
+  return { ...settings, transformers: { ...settings.transformers, model } };
 }
 
 /** Rows "i  0.123  0.456 …  text" for a terminal. */
@@ -104,7 +102,10 @@ export const embedCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'transformers model folder or hub id (overrides embed.transformers.model)',
       })
-      .option('backend', { choices: BACKEND_PREFS, describe: 'tfjs backend (overrides train.backend)' })
+      .option('backend', {
+        choices: BACKEND_PREFS,
+        describe: 'tfjs backend (overrides INTEREST_EVO_BACKEND and train.backend)',
+      })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!a.config && !a.text?.length) throw new Error('give --config FILE, or one or more --text "…"');
@@ -112,7 +113,9 @@ export const embedCommand: CommandModule<object, Args> = {
       }) as never,
   handler: async (args) => {
     const loaded = args.config ? loadConfig(args.config) : null;
-    const backend = await resolveBackend(args.backend ?? loaded?.config.train.backend ?? env.backend);
+    const backend = await resolveBackend(
+      requestedBackend(args.backend) ?? loaded?.config.train.backend ?? 'auto',
+    );
     const cfg = embedSettings(loaded, args.encoder, args.model);
     if (args.text?.length) await similarity(args.text.map(String), cfg, backend.name, args.json);
     else if (loaded) await precompute(loaded, cfg, backend.name, args.json);

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { requestedBackend } from '../model/backend.ts';
 import { evaluateCheckpoint } from '../pipeline/evaluate-checkpoint.ts';
 import { finish } from './output.ts';
 
@@ -26,7 +27,7 @@ export const evaluateCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     const r = await evaluateCheckpoint(args.checkpoint, {
       config: args.config ? loadConfig(args.config) : undefined,
-      backend: args.backend,
+      backend: requestedBackend(args.backend),
     });
     finish(args.json, r, () =>
       [

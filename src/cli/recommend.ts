@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
-import { resolveBackend } from '../model/backend.ts';
+import { requestedBackend, resolveBackend } from '../model/backend.ts';
 import { Recommender } from '../recommend/recommender.ts';
 import { finish } from './output.ts';
 
@@ -27,7 +27,10 @@ export const recommendCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'allow items the user already had',
       })
-      .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
+      .option('backend', {
+        choices: BACKEND_PREFS,
+        describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto)',
+      })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.k) || a.k < 1 || a.k > 1000)
@@ -35,7 +38,7 @@ export const recommendCommand: CommandModule<object, Args> = {
         return true;
       }) as never,
   handler: async (args) => {
-    await resolveBackend(args.backend ?? 'auto');
+    await resolveBackend(requestedBackend(args.backend) ?? 'auto');
     const rec = new Recommender(await loadCheckpoint(args.checkpoint));
     const r = rec.recommend(String(args.user), args.k, { excludeSeen: !args['include-seen'] });
     rec.dispose();

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
-import { describeBackend, resolveBackend } from '../model/backend.ts';
+import { describeBackend, requestedBackend, resolveBackend } from '../model/backend.ts';
 import { createServer, isLoopback } from '../serve/server.ts';
 import { finish } from './output.ts';
 
@@ -38,7 +38,10 @@ export const serveCommand: CommandModule<object, Args> = {
         default: 10_000,
         describe: 'stored users’ answers kept in the result cache (0 = none)',
       })
-      .option('backend', { choices: BACKEND_PREFS, default: 'auto' as const })
+      .option('backend', {
+        choices: BACKEND_PREFS,
+        describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto)',
+      })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65_535)
@@ -50,7 +53,7 @@ export const serveCommand: CommandModule<object, Args> = {
         return true;
       }) as never,
   handler: async (args) => {
-    const backend = await resolveBackend(args.backend ?? 'auto');
+    const backend = await resolveBackend(requestedBackend(args.backend) ?? 'auto');
     console.error(describeBackend(backend));
     const server = await createServer({
       checkpoint: args.checkpoint,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { requestedBackend } from '../model/backend.ts';
 import { runSweep } from '../pipeline/sweep.ts';
 import { runTraining } from '../pipeline/train.ts';
 import { finish } from './output.ts';
@@ -34,13 +35,16 @@ export const trainCommand: CommandModule<object, Args> = {
         describe:
           'continue an interrupted run from its last finished epoch (--run-id, or the latest of this config)',
       })
-      .option('backend', { choices: BACKEND_PREFS, describe: 'tfjs backend (overrides train.backend)' })
+      .option('backend', {
+        choices: BACKEND_PREFS,
+        describe: 'tfjs backend (overrides INTEREST_EVO_BACKEND and train.backend)',
+      })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     if (args.sweep) {
       const { rows, dir } = await runSweep(loadConfig(args.config), {
         runId: args['run-id'],
-        backend: args.backend,
+        backend: requestedBackend(args.backend),
       });
       finish(
         args.json,
@@ -51,7 +55,7 @@ export const trainCommand: CommandModule<object, Args> = {
     }
     const r = await runTraining(loadConfig(args.config), {
       runId: args['run-id'],
-      backend: args.backend,
+      backend: requestedBackend(args.backend),
       resume: args.resume,
     });
     finish(args.json, r, () => {

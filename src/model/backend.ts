@@ -5,9 +5,20 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendPref } from '../env.ts';
+import { type BackendPref, type Env, env } from '../env.ts';
 
 export type { BackendPref } from '../env.ts';
+
+/**
+ * The backend a command asks for: `--backend`, else INTEREST_EVO_BACKEND (a machine's setting, so it
+ * outranks a config's); undefined leaves it to the config's `train.backend`, or 'auto' without a config.
+ */
+export function requestedBackend(
+  flag: BackendPref | undefined,
+  from: Pick<Env, 'backend'> = env,
+): BackendPref | undefined {
+  return flag ?? from.backend ?? undefined;
+}
 
 export interface BackendAttempt {
   name: string;

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Config } from '../config/schema.ts';
+import { type Config, type ForecastConfigModel, forecastSettings } from '../config/schema.ts';
 import type { Example } from '../data/split.ts';
 import { itemTrueTopics, plantedWindowShares, readTruth } from '../data/truth.ts';
 import { EmbeddingCache } from '../embed/cache.ts';
@@ -61,7 +61,14 @@ export async function embedCatalogue(
   }
 }
 
-export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
+/**
+ * A forecast block as a caller may hold it: the config's, or the config's with `model` swapped (evaluation's
+ * reference forecasters); forecastSettings reads the named forecaster's keys from it, defaults for the rest.
+ */
+type ForecastBlock = { model: ForecastConfigModel };
+
+export function forecastSpec(block: ForecastBlock): ForecastSpec {
+  const cfg = forecastSettings(block);
   switch (cfg.model) {
     case 'arima':
       return { model: 'arima', order: cfg.order, fallback: cfg.fallback };
@@ -85,15 +92,15 @@ export function forecastSpec(cfg: Config['forecast']): ForecastSpec {
  * model fitted on the training examples (fitPooledForecaster) — its only state, saved in the checkpoint.
  */
 export async function withForecaster<T>(
-  cfg: Config['forecast'],
+  block: ForecastBlock,
   fn: (f: ShareForecaster) => T,
   pooled: PooledModel | null,
 ): Promise<T> {
-  if (cfg.model === 'pooled') {
+  if (block.model === 'pooled') {
     if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
-    return fn(pooledForecaster(pooled, cfg.strength));
+    return fn(pooledForecaster(pooled, forecastSettings({ ...block, model: 'pooled' }).strength));
   }
-  const f = perSeries(await createForecaster(forecastSpec(cfg)));
+  const f = perSeries(await createForecaster(forecastSpec(block)));
   try {
     return fn(f);
   } finally {
@@ -101,13 +108,17 @@ export async function withForecaster<T>(
   }
 }
 
-/** Fits the pooled forecaster on every training example's series and next-bucket shares. */
+/**
+ * Fits the pooled forecaster on every training example's series and next-bucket shares; with another
+ * forecaster configured (pooled is then a reference in the evaluation) at pooled's default settings.
+ */
 export function fitPooledForecaster(
-  cfg: Config['forecast'],
+  block: ForecastBlock,
   store: FeatureStore,
   train: readonly Example[],
 ): PooledModel {
   if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
+  const { ridge, per } = forecastSettings({ ...block, model: 'pooled' });
   const targets = targetShares(store, train);
   const k = store.src.k;
   return fitPooled(
@@ -115,7 +126,7 @@ export function fitPooledForecaster(
       series: store.topicSeries(ex.user, ex.end),
       target: targets.subarray(r * k, (r + 1) * k),
     })),
-    { ridge: cfg.ridge, per: cfg.per },
+    { ridge, per },
   );
 }
 

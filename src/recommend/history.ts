@@ -82,14 +82,7 @@ interface HistoryConfig {
 
 /** Embedder options from the checkpoint's config; never the on-disk cache (a server must not write). */
 function embedOptions(embed: Config['embed']): EmbedOptions {
-  const base = embed.transformers ? embedOptionsFromConfig(embed) : undefined;
-  return {
-    encoder: embed.encoder,
-    batch: embed.batch,
-    cacheDir: null,
-    hashing: embed.hashing,
-    transformers: base?.transformers,
-  };
+  return { ...embedOptionsFromConfig(embed), cacheDir: null };
 }
 
 /**

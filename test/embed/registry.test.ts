@@ -57,7 +57,11 @@ describe('embedOptionsFromConfig', () => {
 
   it('defaults to use-lite and rejects unknown transformers keys', () => {
     expect(embedOptionsFromConfig(parseEmbed({})).encoder).toBe('use-lite');
-    expect(() => parseEmbed({ transformers: { model: 'x', remote: true } })).toThrow(/remote/);
-    expect(() => parseEmbed({ transformers: { pooling: 'max' } })).toThrow();
+    const transformers = (t: object) => parseEmbed({ encoder: 'transformers', transformers: t });
+    expect(() => transformers({ model: 'x', remote: true })).toThrow(/remote/);
+    expect(() => transformers({ pooling: 'max' })).toThrow();
+    expect(() => parseEmbed({ transformers: { model: 'x' } })).toThrow(
+      /transformers.{0,3} is a key of transformers, not of encoder: use-lite/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeBackend, resolveBackend } from '../../src/model/backend.ts';
+import { describeBackend, requestedBackend, resolveBackend } from '../../src/model/backend.ts';
 
 // tfjs-node(-gpu) cannot be installed on this machine (their install downloads libtensorflow).
 describe('resolveBackend', () => {
@@ -46,5 +46,13 @@ describe('resolveBackend', () => {
   it('rejects an unknown pref', async () => {
     // @ts-expect-error deliberately invalid input
     await expect(resolveBackend('toString')).rejects.toThrow(/unknown backend 'toString'/);
+  });
+});
+
+describe('requestedBackend', () => {
+  it('takes --backend, else INTEREST_EVO_BACKEND, else leaves it to the config', () => {
+    expect(requestedBackend('cpu', { backend: 'wasm' })).toBe('cpu');
+    expect(requestedBackend(undefined, { backend: 'wasm' })).toBe('wasm');
+    expect(requestedBackend(undefined, { backend: null })).toBeUndefined();
   });
 });
