@@ -1,3 +1,4 @@
+import type { Segment } from '../evaluate/beyond-accuracy.ts';
 import type { Quantiles } from '../evaluate/drift.ts';
 import { type ChartSpec, type SampleTrajectory, trajectoryChart } from './charts.ts';
 import type { Block, Section } from './document.ts';
@@ -9,13 +10,10 @@ import type { Block, Section } from './document.ts';
  */
 
 /** A tercile of users by recent drift (JSD between their last two history buckets). */
-export interface DriftSegment {
-  name: 'low' | 'mid' | 'high';
-  users: number;
+export type DriftSegment = Omit<Segment, 'minHistory' | 'maxHistory'> & {
   minDrift: number;
   maxDrift: number;
-  metrics: Record<string, number>;
-}
+};
 
 /** One distribution of JSDs between topic-share vectors (what moved against what). */
 export interface DriftSeries extends Quantiles {

@@ -10,10 +10,9 @@ import { syntheticRunReport } from './run-fixture.ts';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!CHROMIUM) console.warn('SKIPPED html-chromium tests: no chromium (apt-get install -y chromium)');
 
-/** Screenshot of a local HTML file in headless Chromium, plus the console messages it logged. */
-function screenshot(html: string, width: number, height: number) {
-  const png = join(mkdtempSync(join(tmpdir(), 'shot-')), 'shot.png');
-  const r = spawnSync(
+/** Headless Chromium on a local HTML file with one action (screenshot or DOM dump), console on stderr. */
+function chromium(width: number, height: number, action: string, html: string) {
+  return spawnSync(
     CHROMIUM!,
     [
       '--headless',
@@ -23,11 +22,17 @@ function screenshot(html: string, width: number, height: number) {
       '--enable-logging=stderr',
       '--v=0',
       `--window-size=${width},${height}`,
-      `--screenshot=${png}`,
+      action,
       `file://${html}`,
     ],
-    { encoding: 'utf8', timeout: 90_000 },
+    { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 },
   );
+}
+
+/** Screenshot of a local HTML file in headless Chromium, plus the console messages it logged. */
+function screenshot(html: string, width: number, height: number) {
+  const png = join(mkdtempSync(join(tmpdir(), 'shot-')), 'shot.png');
+  const r = chromium(width, height, `--screenshot=${png}`, html);
   expect(r.status, r.stderr).toBe(0);
   const consoleLines = r.stderr.split('\n').filter((l) => /:CONSOLE[(:]/.test(l));
   return { png: readFileSync(png), consoleLines };
@@ -50,21 +55,7 @@ const out = { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth,
 document.body.setAttribute('data-probe', JSON.stringify(out));
 </script>`;
   writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', `${script}</body>`));
-  const r = spawnSync(
-    CHROMIUM!,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--enable-logging=stderr',
-      '--v=0',
-      `--window-size=${width},900`,
-      '--dump-dom',
-      `file://${probe}`,
-    ],
-    { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 },
-  );
+  const r = chromium(width, 900, '--dump-dom', probe);
   expect(r.status, r.stderr).toBe(0);
   const m = r.stdout.match(/data-probe="([^"]*)"/);
   expect(m, 'probe output').not.toBeNull();
