@@ -276,6 +276,14 @@ function beyondBlock(beyond: NonNullable<RunReport['beyond']>): Block {
   };
 }
 
+/** What the run did with items the user had before the cutoff (older reports without a config: excluded). */
+function seenRule(r: RunReport): string {
+  const cfg = r.config as { evaluate?: { exclude_seen?: boolean } } | undefined;
+  return cfg?.evaluate?.exclude_seen === false
+    ? 'seen items kept in the ranking and the targets (unmasked)'
+    : 'seen items excluded from ranking and targets';
+}
+
 function patternBlocks(byPattern: NonNullable<RunReport['by_pattern']>): Block[] {
   const first = Object.values(byPattern)[0] ?? [];
   return [
@@ -345,7 +353,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
           kind: 'text',
           text:
             `Users evaluated: ${r.users_evaluated.blend ?? Object.values(r.users_evaluated)[0] ?? '?'} ` +
-            `(split protocol: ${(r.split as { protocol?: string }).protocol ?? '?'}; seen items excluded from ranking and targets).` +
+            `(split protocol: ${(r.split as { protocol?: string }).protocol ?? '?'}; ${seenRule(r)}).` +
             (r.intervals ? ' Cells: mean [95% bootstrap CI over users].' : ''),
         },
         metricsTableBlock(r, columns),

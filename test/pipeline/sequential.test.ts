@@ -41,6 +41,7 @@ describe('sequential baselines in the pipeline', () => {
     expect(report.users_evaluated.blend).toBe(60);
     expect(report.methods.most_popular_train['ndcg@10']).toBeGreaterThanOrEqual(0);
     expect(report.methods.most_popular['ndcg@10']).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(run.reportDir, 'report.md'), 'utf8')).toMatch(/seen items kept .* \(unmasked\)/);
   });
 
   it('a bad sequential entry is a config error naming the key', () => {
