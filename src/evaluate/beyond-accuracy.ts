@@ -123,7 +123,9 @@ export function labelSegments(
   const groups = new Map<string, number[]>();
   rows.forEach((r, j) => {
     const name = labelOf(examples[r]);
-    groups.set(name, [...(groups.get(name) ?? []), j]);
+    const members = groups.get(name);
+    if (members) members.push(j);
+    else groups.set(name, [j]);
   });
   return [...groups.keys()].sort().map((name) => {
     const members = groups.get(name) as number[];
