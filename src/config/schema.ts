@@ -185,7 +185,8 @@ const ARIMA_FALLBACK = z
  * the table): lowest validation JSD on ml-latest-small (0.0296 vs arima-resid 0.0329, mean 0.0344) and
  * Last.fm-2k (0.2190 vs mean 0.2233, arima-resid 0.2248, whose series fell back to the mean 28 % / 39 % of
  * the time; pooled never falls back), and far below the mean on the synthetic logs. ridge 0.01: the best of
- * 0.003–0.01 on held-out synthetic users; `strength` off: per-user refits did not help short series.
+ * 0.003–0.01 on held-out synthetic users; `strength` auto: whether per-user refits pay depends on the data,
+ * so each run chooses on its validation window (the report's `blend.strength_curve`).
  */
 const FORECASTER_KEYS = {
   pooled: {
@@ -195,11 +196,12 @@ const FORECASTER_KEYS = {
       .describe('coefficients per topic or shared by all topics'),
     ridge: z.number().positive().default(0.01),
     strength: z
-      .number()
-      .positive()
+      .union([z.number().positive(), z.literal('auto')])
       .nullable()
-      .default(null)
-      .describe('refit per user under a prior of this many pseudo-pairs (null: no refit)'),
+      .default('auto')
+      .describe(
+        'refit per user under a prior of this many pseudo-pairs (null: no refit; auto: the best of null, 4, 16, 64 on validation)',
+      ),
     horizon: HORIZON,
   },
   arima: {

@@ -11,7 +11,9 @@ import { sharesOf } from './shares.ts';
  * Features of a topic's series x_1..x_T, all on the share scale; every T ≥ 1 has all of them (short
  * histories use the points that exist). mean/T and 1/T let the weight on the history mean and the
  * intercept vary with length (Bayesian shrinkage of a mean, T/(T+n₀) ≈ 1 − n₀/T): without them pooled
- * lost to the plain mean on stationary 4–10 point series. The intercept is last and never penalised.
+ * lost to the plain mean on stationary 4–10 point series. `cycle` is the next value of a level plus one
+ * sinusoid fitted to the recent points (see cycleNext): no level or slope feature can say that an interest
+ * which rose for two buckets is about to fall back. The intercept is last and never penalised.
  */
 export const POOLED_FEATURES = [
   'last',
@@ -23,6 +25,7 @@ export const POOLED_FEATURES = [
   'slope6',
   'mean/T',
   '1/T',
+  'cycle',
   'intercept',
 ] as const;
 
@@ -76,16 +79,18 @@ export function validateSeries(seriesByTopic: readonly (readonly number[])[], k:
 }
 
 /**
- * Feature rows of every prefix x_1..x_t (t = 1..T) in one pass: row t−1 forecasts x_{t+1}. The last row
- * is the forecast's; the others are the one-step pairs the per-user shrinkage fits on.
+ * Feature rows of the prefixes x_1..x_t for t = first+1..T, in one pass: row t−1 forecasts x_{t+1}. The
+ * last row is the forecast's; the others are the one-step pairs the per-user shrinkage fits on. Rows
+ * before `first` are skipped (their running sums are still kept), so the last row alone costs O(T).
  */
-export function prefixFeatures(x: readonly number[]): Float64Array[] {
+export function prefixFeatures(x: readonly number[], first = 0): Float64Array[] {
   const rows: Float64Array[] = [];
   const ses = SES_ALPHAS.map(() => x[0]);
   let sum = 0;
   for (let t = 0; t < x.length; t++) {
     sum += x[t];
     for (let i = 0; t > 0 && i < SES_ALPHAS.length; i++) ses[i] += SES_ALPHAS[i] * (x[t] - ses[i]);
+    if (t < first) continue;
     rows.push(
       Float64Array.of(
         x[t],
@@ -97,11 +102,85 @@ export function prefixFeatures(x: readonly number[]): Float64Array[] {
         tailSlope(x, t),
         sum / (t + 1) ** 2,
         1 / (t + 1),
+        cycleNext(x, t),
         1,
       ),
     );
   }
   return rows;
+}
+
+/** The cycle feature fits at most this many recent points (bounds its cost) and needs at least CYCLE_MIN. */
+const CYCLE_WINDOW = 24;
+const CYCLE_MIN = 5;
+/** Angular frequencies tried, from a period of 1.5 windows down to 2 buckets (the Nyquist limit). */
+const CYCLE_GRID = 30;
+/** Ridge on the sinusoid's two coefficients, so a near-flat series keeps its level. */
+const CYCLE_RIDGE = 0.05;
+
+/** cos and sin of ω_g · i for a window of n points (i = 0..n, the last one the forecast step), per ω. */
+const cycleTables = new Map<number, { cos: Float64Array; sin: Float64Array }[]>();
+
+function cycleTable(n: number) {
+  let table = cycleTables.get(n);
+  if (!table) {
+    const low = (2 * Math.PI) / (1.5 * n);
+    table = Array.from({ length: CYCLE_GRID }, (_, g) => {
+      const w = low + (g / (CYCLE_GRID - 1)) * (Math.PI - low);
+      return {
+        cos: Float64Array.from({ length: n + 1 }, (_, i) => Math.cos(w * i)),
+        sin: Float64Array.from({ length: n + 1 }, (_, i) => Math.sin(w * i)),
+      };
+    });
+    cycleTables.set(n, table);
+  }
+  return table;
+}
+
+/**
+ * One-step forecast of x_{t+1} from level + a·cos ωi + b·sin ωi fitted by least squares to the last
+ * min(CYCLE_WINDOW, t+1) points, ω the grid frequency with the smallest residual sum of squares; the
+ * window mean when there are fewer than CYCLE_MIN points.
+ */
+export function cycleNext(x: readonly number[], t: number): number {
+  const n = Math.min(CYCLE_WINDOW, t + 1);
+  const from = t + 1 - n;
+  if (n < CYCLE_MIN) return tailMean(x, t, n);
+  let best = Number.POSITIVE_INFINITY;
+  let out = tailMean(x, t, n);
+  for (const { cos, sin } of cycleTable(n)) {
+    let c1 = 0;
+    let s1 = 0;
+    let cc = 0;
+    let ss = 0;
+    let cs = 0;
+    let y1 = 0;
+    let yc = 0;
+    let ys = 0;
+    let yy = 0;
+    for (let i = 0; i < n; i++) {
+      const y = x[from + i];
+      c1 += cos[i];
+      s1 += sin[i];
+      cc += cos[i] * cos[i];
+      ss += sin[i] * sin[i];
+      cs += cos[i] * sin[i];
+      y1 += y;
+      yc += y * cos[i];
+      ys += y * sin[i];
+      yy += y * y;
+    }
+    const rhs = [y1, yc, ys];
+    const beta = solveSpd([n, c1, s1, c1, cc + CYCLE_RIDGE, cs, s1, cs, ss + CYCLE_RIDGE], rhs);
+    // Residual sum of squares yᵀy − 2βᵀXᵀy + βᵀXᵀXβ; the normal equations make βᵀXᵀXβ = βᵀXᵀy − ridge·(a² + b²).
+    const fit = beta[0] * rhs[0] + beta[1] * rhs[1] + beta[2] * rhs[2];
+    const rss = yy - fit - CYCLE_RIDGE * (beta[1] ** 2 + beta[2] ** 2);
+    if (rss < best) {
+      best = rss;
+      out = beta[0] + beta[1] * cos[n] + beta[2] * sin[n];
+    }
+  }
+  return out;
 }
 
 /** Mean of the last min(m, t+1) points up to index t. */
@@ -128,7 +207,7 @@ function tailSlope(x: readonly number[], t: number): number {
   return num / den;
 }
 
-const lastRow = (x: readonly number[]) => prefixFeatures(x)[x.length - 1];
+const lastRow = (x: readonly number[]) => prefixFeatures(x, x.length - 1)[0];
 
 /** Accumulates the normal equations Σ w wᵀ and Σ w y of a least-squares problem with `dim` unknowns. */
 class Normal {
@@ -310,7 +389,8 @@ export function forecastPooled(model: PooledModel, seriesByTopic: readonly (read
  * G = the pooled mean outer product of feature rows + ridge (PooledModel.gram). So the prior weighs like
  * `strength` pseudo-pairs drawn from the pooled population whose targets are the pooled forecast: a user
  * with T − 1 ≪ strength pairs gets ≈ the pooled forecast (exactly, for T = 1 or strength = ∞), one with
- * T − 1 ≫ strength ≈ their own least-squares fit.
+ * T − 1 ≫ strength ≈ their own least-squares fit. Only the last SHRINK_PAIRS pairs count: recent
+ * behaviour, and a cost that does not grow with the length of a history.
  */
 export function forecastPooledShrunk(
   model: PooledModel,
@@ -324,13 +404,16 @@ export function forecastPooledShrunk(
     return forecastPooled(model, seriesByTopic);
   }
   validateSeries(seriesByTopic, model.k);
+  const first = Math.max(0, seriesByTopic[0].length - 1 - SHRINK_PAIRS);
   const raw = seriesByTopic.map((s, c) => {
-    const rows = prefixFeatures(s);
-    const beta = shrunkCoef(rows, s, model.coef[c], model.gram[c], strength);
+    const rows = prefixFeatures(s, first);
+    const beta = shrunkCoef(rows, s.slice(first), model.coef[c], model.gram[c], strength);
     return dotRow(rows[rows.length - 1], beta);
   });
   return sharesOf(raw, seriesByTopic, 'pooled forecast');
 }
+
+const SHRINK_PAIRS = 48;
 
 /** Posterior mean (Σ f fᵀ + s·G)⁻¹ (Σ f y + s·G β₀) over the pairs rows[t] → x[t+1]. */
 function shrunkCoef(

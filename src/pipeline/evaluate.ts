@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Config } from '../config/schema.ts';
+import { type Config, forecastSettings } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import {
   buildTimeline,
@@ -20,7 +20,7 @@ import {
   type Scorer,
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples, sharesToVectors } from '../forecast/examples.ts';
+import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
@@ -40,7 +40,7 @@ import { ItemIndex } from '../recommend/score.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
-import { withForecaster } from './stages.ts';
+import { pooledStrength, STRENGTH_GRID, withForecaster, withStrength } from './stages.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -78,7 +78,9 @@ export interface BlendPoint extends BlendParams {
 export interface BlendChoice extends BlendParams {
   /** Chosen on validation NDCG@10 of the topic expert alone (config blend.topic_source: auto). */
   topicSource: TopicSource;
-  topicCurve: { source: TopicSource; ndcg10: number }[];
+  /** The pooled forecaster's per-user refit strength, chosen with the source (forecast.strength: auto). */
+  strength: number | null;
+  topicCurve: { source: TopicSource; strength: number | null; ndcg10: number }[];
   curve: BlendPoint[];
   /** Topic-share forecast error of every forecaster on the validation windows (what defaults come from). */
   forecastError: ForecastErrorRow[];
@@ -266,20 +268,30 @@ export async function chooseBlend(
   parts: ModelParts,
   valid: readonly Example[],
 ): Promise<BlendChoice> {
-  const first = await inputsFor(cfg, log, parts, valid, 'forecast (valid)');
+  const auto = isAutoStrength(cfg);
+  const base = auto ? { ...cfg, forecast: withStrength(cfg.forecast, null) } : cfg;
+  const first = await inputsFor(base, log, parts, valid, 'forecast (valid)');
   const opts = { nItems: first.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen };
   let x = first;
   try {
-    // Pass 1: which topic shares rank best alone, and the last-window baseline's window.
-    const sources = topicSources(cfg, first);
+    // Pass 1: which topic shares (and, for strength: auto, which per-user refit) rank best alone, and
+    // the last-window baseline's window.
+    const strengths = auto ? strengthForecasts(cfg, parts, valid, first) : [fixedStrength(cfg, first)];
+    // The head's shares do not depend on the strength: one candidate, at the first strength.
+    const sources = strengths.flatMap((f, i) =>
+      topicSources(cfg, { ...first, forecast: f.forecast.shares })
+        .filter(([source]) => i === 0 || source !== 'lstm-head')
+        .map(([source, shares]) => ({ ...f, source, shares })),
+    );
+    const key = (p: { source: TopicSource; strength: number | null }) => `source:${p.source}@${p.strength}`;
     const r1 = await evaluateRows(
       log,
       valid,
       (chunk) => {
         const c = chunkOf(first, chunk);
         return [
-          ...sources.map(([name, all]) =>
-            rowsOf(c.mixture(gather(first, chunk, all, parts.topics.k)), first.nItems, `source:${name}`),
+          ...sources.map((p) =>
+            rowsOf(c.mixture(gather(first, chunk, p.shares, parts.topics.k)), first.nItems, key(p)),
           ),
           ...RECENT_WINDOWS.map((w) =>
             rowsOf(c.mixture(recentShares(parts.store, chunk, w)), first.nItems, `recent:${w}`),
@@ -289,12 +301,22 @@ export async function chooseBlend(
       opts,
     );
     const ndcg1 = (name: string) => r1[name]?.metrics['ndcg@10'] ?? 0;
-    const topicCurve = sources.map(([source]) => ({ source, ndcg10: ndcg1(`source:${source}`) }));
-    const topicSource = topicCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b)).source;
+    const topicCurve = sources.map((p) => ({
+      source: p.source,
+      strength: p.strength,
+      ndcg10: ndcg1(key(p)),
+    }));
+    // Ties go to the earlier candidate: no refit before a refit, the forecaster before the head.
+    const chosen = sources[topicCurve.reduce((b, p, i) => (p.ndcg10 > topicCurve[b].ndcg10 ? i : b), 0)];
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
-    if (topicSource !== 'forecaster')
-      x = { ...first, ...sharesOf(sources.find(([n]) => n === topicSource)![1], parts) };
+    x = {
+      ...first,
+      forecast: chosen.forecast.shares,
+      fitted: chosen.forecast.fitted,
+      fellBack: chosen.forecast.fellBack,
+      ...sharesOf(chosen.shares, parts),
+    };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
     const r2 = await evaluateRows(
@@ -309,10 +331,12 @@ export async function chooseBlend(
     const curve = grid.map((p) => ({ ...p, ndcg10: r2[blendKey(p)]?.metrics['ndcg@10'] ?? 0 }));
     const best = bestOf(curve);
     const noForecast = bestOf(curve.filter((p) => p.alpha === 1));
-    const forecastError = await forecastAccuracy(cfg, parts, valid, first, null);
+    const resolved = { ...cfg, forecast: withStrength(cfg.forecast, chosen.strength) };
+    const forecastError = await forecastAccuracy(resolved, parts, valid, x, null);
     return {
       forecastError,
-      topicSource,
+      topicSource: chosen.source,
+      strength: chosen.strength,
       topicCurve,
       mode: best.mode,
       alpha: best.alpha,
@@ -325,6 +349,34 @@ export async function chooseBlend(
   } finally {
     disposeInputs(first);
   }
+}
+
+const isAutoStrength = (cfg: Config) =>
+  cfg.forecast.model === 'pooled' && forecastSettings(cfg.forecast).strength === 'auto';
+
+const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });
+
+/** The forecasts of the configured forecaster as computed for `x` (its strength, if any, is fixed). */
+function fixedStrength(cfg: Config, x: Inputs) {
+  const strength = cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null;
+  return { strength, forecast: forecastsOf(x) };
+}
+
+/** The pooled forecasts at every STRENGTH_GRID strength; `x` holds the unrefitted (null) ones. */
+function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Example[], x: Inputs) {
+  return STRENGTH_GRID.map((strength) => ({
+    strength,
+    forecast:
+      strength === null
+        ? forecastsOf(x)
+        : forecastExamples(
+            pooledForecaster(parts.pooled, strength),
+            parts.store,
+            valid,
+            cfg.forecast.horizon,
+            `forecast (valid, strength ${strength})`,
+          ),
+  }));
 }
 
 /** The topic shares the blend may use, as configured (auto: every source, chosen on validation). */
@@ -527,7 +579,7 @@ async function forecastAccuracy(
     forecasts['blend (average)'] = { shares: x.shares };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
     forecasts[model] = await withForecaster(
-      { ...cfg.forecast, model },
+      withStrength({ ...cfg.forecast, model }, null),
       (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
       parts.pooled,
     );

@@ -87,6 +87,22 @@ export function forecastSpec(block: ForecastBlock): ForecastSpec {
   }
 }
 
+/** Candidates of `forecast.strength: auto`, chosen on validation (chooseBlend); null = no per-user refit. */
+export const STRENGTH_GRID = [null, 4, 16, 64] as const;
+
+/** The pooled forecaster's per-user refit strength; `auto` must have been resolved on validation first. */
+export function pooledStrength(block: ForecastBlock): number | null {
+  const { strength } = forecastSettings({ ...block, model: 'pooled' });
+  if (strength === 'auto')
+    throw new Error('forecast.strength: auto is chosen on validation; this block was never resolved');
+  return strength;
+}
+
+/** The block with `strength` set (a pooled block after its validation choice; others unchanged). */
+export function withStrength<B extends ForecastBlock>(block: B, strength: number | null): B {
+  return block.model === 'pooled' ? { ...block, strength } : block;
+}
+
 /**
  * Runs fn with the configured topic-share forecaster: a per-series one from the registry, or the pooled
  * model fitted on the training examples (fitPooledForecaster) — its only state, saved in the checkpoint.
@@ -98,7 +114,7 @@ export async function withForecaster<T>(
 ): Promise<T> {
   if (block.model === 'pooled') {
     if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
-    return fn(pooledForecaster(pooled, forecastSettings({ ...block, model: 'pooled' }).strength));
+    return fn(pooledForecaster(pooled, pooledStrength(block)));
   }
   const f = perSeries(await createForecaster(forecastSpec(block)));
   try {

@@ -51,6 +51,7 @@ import {
   oracleOf,
   vectorScorer,
   withForecaster,
+  withStrength,
 } from './stages.ts';
 
 export interface TrainRunOptions {
@@ -298,8 +299,11 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   const { mode, alpha, beta, curve } = blend;
+  // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
+  const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
   say(
-    `blend: ${mode} α=${alpha}, β=${beta}, topic shares from ${blend.topicSource} ` +
+    `blend: ${mode} α=${alpha}, β=${beta}, topic shares from ${blend.topicSource}` +
+      `${cfg.forecast.model === 'pooled' ? ` (refit strength ${blend.strength})` : ''} ` +
       `(valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
       `topic_recent window ${blend.recentWindow}`,
   );
@@ -318,7 +322,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       .join(', ')}`,
   );
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
-  const evaluation = await evaluateTest(cfg, log, parts, split.test, blend, knn.neighbours, oracle);
+  const evaluation = await evaluateTest(ran, log, parts, split.test, blend, knn.neighbours, oracle);
   const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
   Object.assign(evaluation.methods, sequential.methods);
   for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
@@ -346,6 +350,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     without_forecast: blend.withoutForecast,
     recent_window: blend.recentWindow,
     topic_source: blend.topicSource,
+    strength: blend.strength,
   };
   const report: RunReport = {
     run_id: runId,
@@ -376,7 +381,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     ...(sequential.costs.length ? { sequential: sequential.costs } : {}),
     ...analysis,
     ...(oracle ? { by_pattern: byPattern(evaluation.methods, split.test, oracle) } : {}),
-    ...(await evolutionOfRun(cfg, log, parts, split.test, blend, evaluation, dataset)),
+    ...(await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset)),
     forecast_accuracy: evaluation.forecastError,
     forecast_accuracy_valid: blend.forecastError,
     validation_ndcg10: validation,
@@ -398,7 +403,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
         ? null
         : (
             await withForecaster(
-              cfg.forecast,
+              ran.forecast,
               (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
               parts.pooled,
             )
@@ -417,7 +422,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     manifest: {
       run_id: runId,
       created_at: report.created_at,
-      config: cfg,
+      config: ran,
       config_path: report.config_path,
       backend: backend.name,
       data_fingerprint: dataset.fingerprint,
@@ -425,7 +430,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       model: spec,
       blend: savedBlend,
       topics: { k: topics.k, temperature: topics.temperature },
-      ...(cfg.forecast.model === 'pooled' ? { forecaster: parts.pooled } : {}),
+      ...(ran.forecast.model === 'pooled' ? { forecaster: parts.pooled } : {}),
       metrics,
       baselines: { item_knn_neighbours: knn.neighbours },
       user_ids: cfg.checkpoint.user_ids,

@@ -11,7 +11,7 @@ import { FeatureStore } from '../features/sequence.ts';
 import { perSeries, pooledForecaster, type ShareForecaster } from '../forecast/examples.ts';
 import { createForecaster } from '../forecast/registry.ts';
 import { predict } from '../model/lstm.ts';
-import { forecastSpec } from '../pipeline/stages.ts';
+import { forecastSpec, pooledStrength } from '../pipeline/stages.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { topicShares } from './blend.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
@@ -191,7 +191,7 @@ export class HistoryRecommender {
     const pooled = this.rec.ck.manifest.forecaster;
     this.forecaster ??=
       this.cfg.forecast.model === 'pooled' && pooled
-        ? Promise.resolve(pooledForecaster(pooled, this.cfg.forecast.strength))
+        ? Promise.resolve(pooledForecaster(pooled, pooledStrength(this.cfg.forecast)))
         : createForecaster(forecastSpec(this.cfg.forecast)).then(perSeries);
     return this.forecaster;
   }

@@ -46,7 +46,8 @@ export interface RunReport {
     recent_window?: number;
     recent_curve?: { window: number; ndcg10: number }[];
     topic_source?: string;
-    topic_curve?: { source: string; ndcg10: number }[];
+    topic_curve?: { source: string; strength?: number | null; ndcg10: number }[];
+    strength?: number | null;
   };
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };
@@ -408,7 +409,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
       },
       {
         kind: 'text',
-        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.topic_source ? `; topic shares from **${r.blend.topic_source}** (validation NDCG@10 of the topic expert alone: ${(r.blend.topic_curve ?? []).map((p) => `${p.source} ${fmt(p.ndcg10)}`).join(', ')})` : ''}${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
+        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.topic_source ? `; topic shares from **${r.blend.topic_source}**${r.blend.strength !== undefined ? ` with per-user refit strength **${r.blend.strength ?? 'none'}**` : ''} (validation NDCG@10 of the topic expert alone: ${(r.blend.topic_curve ?? []).map((p) => `${p.source}${p.strength !== undefined ? ` @ ${p.strength ?? 'none'}` : ''} ${fmt(p.ndcg10)}`).join(', ')})` : ''}${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
       },
       alphaBetaBlock(r.blend.curve),
       ...(r.blend.curve.length

@@ -41,7 +41,7 @@ describe('config schema', () => {
       model: 'pooled',
       per: 'topic',
       ridge: 0.02,
-      strength: null,
+      strength: 'auto',
       horizon: 1,
     });
     const { forecast, embed, ...rest } = base();

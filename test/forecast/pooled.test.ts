@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cycleNext,
   fitPooled,
   forecastPooled,
   forecastPooledShrunk,
@@ -39,12 +40,15 @@ function multinomial(rand: () => number, p: readonly number[], n: number): numbe
 
 /**
  * Users with 4–10 buckets of ~EVENTS events each. 'trend': shares move linearly from topic a toward b
- * (weight w0 ∈ [0, 0.3] at the first bucket, w1 ∈ [0.7, 1] at the next one); 'flat': fixed random shares.
+ * (weight w0 ∈ [0, 0.3] at the first bucket, w1 ∈ [0.7, 1] at the next one); 'flat': fixed random shares;
+ * 'cycle' (10–16 buckets): the weight of b swings as (1 − cos(2πt/P + φ))/2, period P ∈ [3, 7) buckets.
  */
-function users(seed: number, count: number, kind: 'trend' | 'flat'): User[] {
+function users(seed: number, count: number, kind: 'trend' | 'flat' | 'cycle'): User[] {
   const rand = mulberry32(seed);
   return Array.from({ length: count }, () => {
-    const T = 4 + Math.floor(rand() * 7);
+    const T = kind === 'cycle' ? 10 + Math.floor(rand() * 7) : 4 + Math.floor(rand() * 7);
+    const period = 3 + 4 * rand();
+    const phase = 2 * Math.PI * rand();
     const a = Math.floor(rand() * K);
     const b = (a + 1 + Math.floor(rand() * (K - 1))) % K;
     const w0 = 0.3 * rand();
@@ -53,7 +57,8 @@ function users(seed: number, count: number, kind: 'trend' | 'flat'): User[] {
     const total = raw.reduce((s, x) => s + x, 0);
     const truthAt = (t: number) => {
       if (kind === 'flat') return raw.map((x) => x / total);
-      const w = w0 + ((w1 - w0) * t) / T;
+      const w =
+        kind === 'cycle' ? (1 - Math.cos((2 * Math.PI * t) / period + phase)) / 2 : w0 + ((w1 - w0) * t) / T;
       const s = new Array<number>(K).fill(0.1 / K);
       s[a] += 0.9 * (1 - w);
       s[b] += 0.9 * w;
@@ -109,12 +114,16 @@ describe('pooled forecaster', () => {
   it('computes the documented features by hand on a short series', () => {
     // [0.1, 0.3, 0.2]: ses0.3 0.1 → 0.16 → 0.172; ses0.6 0.1 → 0.22 → 0.208; slope (−1·−0.1 + 1·0)/2
     const row = Array.from(prefixFeatures([0.1, 0.3, 0.2])[2]);
-    const want = [0.2, 0.25, 0.2, 0.2, 0.172, 0.208, 0.05, 0.2 / 3, 1 / 3, 1];
+    // (too few points for the cycle fit: it is the window mean)
+    const want = [0.2, 0.25, 0.2, 0.2, 0.172, 0.208, 0.05, 0.2 / 3, 1 / 3, 0.2, 1];
     want.forEach((v, i) => {
       expect(row[i]).toBeCloseTo(v, 12);
     });
     // T = 1: every level is x_1, no slope
-    expect(Array.from(prefixFeatures([0.4])[0])).toEqual([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0, 0.4, 1, 1]);
+    expect(Array.from(prefixFeatures([0.4])[0])).toEqual([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0, 0.4, 1, 0.4, 1]);
+    // skipping rows keeps the running features: the last row alone equals the last of all rows
+    const long = [0.1, 0.5, 0.9, 0.5, 0.1, 0.5, 0.9, 0.4];
+    expect(prefixFeatures(long, 7)).toEqual(prefixFeatures(long).slice(7));
     // [[4, 2], [2, 3]] x = [2, 5] → x = [−0.5, 2]
     const x = solveSpd([4, 2, 2, 3], [2, 5]);
     expect(x[0]).toBeCloseTo(-0.5, 12);
@@ -134,6 +143,31 @@ describe('pooled forecaster', () => {
       expect(upperDiff(pooled, byMean)).toBeLessThan(0);
       expect(upperDiff(pooled, byLast)).toBeLessThan(0);
     }
+  });
+
+  it('continues a noiseless sinusoid with the cycle feature, and falls back to the mean on short windows', () => {
+    const wave = (t: number) => 0.5 + 0.3 * Math.cos((2 * Math.PI * t) / 5 + 1);
+    const x = Array.from({ length: 12 }, (_, t) => wave(t));
+    // a frequency grid of 30 points cannot hit 2π/5 exactly: close, not exact
+    expect(Math.abs(cycleNext(x, 11) - wave(12))).toBeLessThan(0.05);
+    expect(Math.abs(cycleNext(x, 11) - wave(12))).toBeLessThan(Math.abs(x[11] - wave(12)) / 3);
+    expect(cycleNext([0.2, 0.4, 0.9, 0.1], 3)).toBeCloseTo(0.4, 12);
+    // a flat series stays flat
+    expect(cycleNext(new Array(20).fill(0.3), 19)).toBeCloseTo(0.3, 9);
+  });
+
+  it('forecasts planted cycles better than the mean and the last value once refitted per user', () => {
+    const model = fitPooled(prefixExamples(users(5, 400, 'cycle')), { ridge: 0.01, per: 'shared' });
+    const test = users(6, 400, 'cycle');
+    const shrunk = errors(test, (h) => forecastPooledShrunk(model, h, { strength: 16 }));
+    const byMean = errors(test, perSeries(meanLevel));
+    const byLast = errors(test, perSeries(naiveLevel));
+    const pooled = errors(test, (h) => forecastPooled(model, h));
+    console.log(
+      `cycles: shrunk MAE ${mean(shrunk).toFixed(4)}, pooled ${mean(pooled).toFixed(4)}, mean ${mean(byMean).toFixed(4)}, last ${mean(byLast).toFixed(4)}`,
+    );
+    expect(upperDiff(shrunk, byMean)).toBeLessThan(0);
+    expect(upperDiff(shrunk, byLast)).toBeLessThan(0);
   });
 
   it('is no worse than the mean (within 10 % of its MAE) on stationary noise', () => {
@@ -229,7 +263,7 @@ describe('pooled forecaster', () => {
     const saved = JSON.parse(JSON.stringify(trendModel)) as PooledModel;
     expect(() => parsePooledModel({ ...saved, kind: 'arima' })).toThrow(/kind must be 'pooled'/);
     expect(() => parsePooledModel({ ...saved, features: ['last'] })).toThrow(/features .* differ/);
-    expect(() => parsePooledModel({ ...saved, coef: saved.coef.slice(1) })).toThrow(/coef must be 6 × 10/);
+    expect(() => parsePooledModel({ ...saved, coef: saved.coef.slice(1) })).toThrow(/coef must be 6 × 11/);
     expect(() => parsePooledModel(null)).toThrow(/kind must be 'pooled'/);
   });
 });
