@@ -83,7 +83,11 @@ export function validateSeries(seriesByTopic: readonly (readonly number[])[], k:
  * last row is the forecast's; the others are the one-step pairs the per-user shrinkage fits on. Rows
  * before `first` are skipped (their running sums are still kept), so the last row alone costs O(T).
  */
-export function prefixFeatures(x: readonly number[], first = 0): Float64Array[] {
+export function prefixFeatures(
+  x: readonly number[],
+  first = 0,
+  cycle = (t: number) => cycleNext([x], t)[0],
+): Float64Array[] {
   const rows: Float64Array[] = [];
   const ses = SES_ALPHAS.map(() => x[0]);
   let sum = 0;
@@ -102,7 +106,7 @@ export function prefixFeatures(x: readonly number[], first = 0): Float64Array[] 
         tailSlope(x, t),
         sum / (t + 1) ** 2,
         1 / (t + 1),
-        cycleNext(x, t),
+        cycle(t),
         1,
       ),
     );
@@ -138,49 +142,72 @@ function cycleTable(n: number) {
 }
 
 /**
- * One-step forecast of x_{t+1} from level + a·cos ωi + b·sin ωi fitted by least squares to the last
- * min(CYCLE_WINDOW, t+1) points, ω the grid frequency with the smallest residual sum of squares; the
- * window mean when there are fewer than CYCLE_MIN points.
+ * One-step forecasts of each series' x_{t+1} from level + a·cos ωi + b·sin ωi fitted by least squares to
+ * its last min(CYCLE_WINDOW, t+1) points; ω is one grid frequency for all the series, the one with the
+ * smallest residual sum of squares summed over them: a user's topics swing together (what one loses the
+ * other gains), and one noisy 10-event series alone picks ω badly. The window means when there are fewer
+ * than CYCLE_MIN points.
  */
-export function cycleNext(x: readonly number[], t: number): number {
+export function cycleNext(seriesByTopic: readonly (readonly number[])[], t: number): number[] {
   const n = Math.min(CYCLE_WINDOW, t + 1);
-  const from = t + 1 - n;
-  if (n < CYCLE_MIN) return tailMean(x, t, n);
+  const means = seriesByTopic.map((x) => tailMean(x, t, n));
+  if (n < CYCLE_MIN) return means;
   let best = Number.POSITIVE_INFINITY;
-  let out = tailMean(x, t, n);
-  for (const { cos, sin } of cycleTable(n)) {
-    let c1 = 0;
-    let s1 = 0;
-    let cc = 0;
-    let ss = 0;
-    let cs = 0;
-    let y1 = 0;
-    let yc = 0;
-    let ys = 0;
-    let yy = 0;
-    for (let i = 0; i < n; i++) {
-      const y = x[from + i];
-      c1 += cos[i];
-      s1 += sin[i];
-      cc += cos[i] * cos[i];
-      ss += sin[i] * sin[i];
-      cs += cos[i] * sin[i];
-      y1 += y;
-      yc += y * cos[i];
-      ys += y * sin[i];
-      yy += y * y;
-    }
-    const rhs = [y1, yc, ys];
-    const beta = solveSpd([n, c1, s1, c1, cc + CYCLE_RIDGE, cs, s1, cs, ss + CYCLE_RIDGE], rhs);
-    // Residual sum of squares yᵀy − 2βᵀXᵀy + βᵀXᵀXβ; the normal equations make βᵀXᵀXβ = βᵀXᵀy − ridge·(a² + b²).
-    const fit = beta[0] * rhs[0] + beta[1] * rhs[1] + beta[2] * rhs[2];
-    const rss = yy - fit - CYCLE_RIDGE * (beta[1] ** 2 + beta[2] ** 2);
+  let out = means;
+  for (const table of cycleTable(n)) {
+    const fits = seriesByTopic.map((x) => cycleFit(x, t + 1 - n, n, table));
+    const rss = fits.reduce((sum, f) => sum + f.rss, 0);
     if (rss < best) {
       best = rss;
-      out = beta[0] + beta[1] * cos[n] + beta[2] * sin[n];
+      out = fits.map((f) => f.next);
     }
   }
   return out;
+}
+
+/** Level + sinusoid at one grid frequency fitted to x[from .. from+n): residual sum of squares, next value. */
+function cycleFit(
+  x: readonly number[],
+  from: number,
+  n: number,
+  { cos, sin }: { cos: Float64Array; sin: Float64Array },
+): { rss: number; next: number } {
+  let c1 = 0;
+  let s1 = 0;
+  let cc = 0;
+  let ss = 0;
+  let cs = 0;
+  let y1 = 0;
+  let yc = 0;
+  let ys = 0;
+  let yy = 0;
+  for (let i = 0; i < n; i++) {
+    const y = x[from + i];
+    c1 += cos[i];
+    s1 += sin[i];
+    cc += cos[i] * cos[i];
+    ss += sin[i] * sin[i];
+    cs += cos[i] * sin[i];
+    y1 += y;
+    yc += y * cos[i];
+    ys += y * sin[i];
+    yy += y * y;
+  }
+  const rhs = [y1, yc, ys];
+  const beta = solveSpd([n, c1, s1, c1, cc + CYCLE_RIDGE, cs, s1, cs, ss + CYCLE_RIDGE], rhs);
+  // yᵀy − 2βᵀXᵀy + βᵀXᵀXβ, where the normal equations make βᵀXᵀXβ = βᵀXᵀy − ridge·(a² + b²).
+  const fit = beta[0] * rhs[0] + beta[1] * rhs[1] + beta[2] * rhs[2];
+  return {
+    rss: yy - fit - CYCLE_RIDGE * (beta[1] ** 2 + beta[2] ** 2),
+    next: beta[0] + beta[1] * cos[n] + beta[2] * sin[n],
+  };
+}
+
+/** prefixFeatures of every topic's series, their cycle features fitted jointly (see cycleNext): [topic][row]. */
+export function prefixRows(seriesByTopic: readonly (readonly number[])[], first = 0): Float64Array[][] {
+  const T = seriesByTopic[0].length;
+  const cycles = Array.from({ length: T - first }, (_, j) => cycleNext(seriesByTopic, first + j));
+  return seriesByTopic.map((x, c) => prefixFeatures(x, first, (t) => cycles[t - first][c]));
 }
 
 /** Mean of the last min(m, t+1) points up to index t. */
@@ -207,7 +234,9 @@ function tailSlope(x: readonly number[], t: number): number {
   return num / den;
 }
 
-const lastRow = (x: readonly number[]) => prefixFeatures(x, x.length - 1)[0];
+/** Each topic's feature row of the whole history (the forecast's row). */
+const lastRows = (seriesByTopic: readonly (readonly number[])[]) =>
+  prefixRows(seriesByTopic, seriesByTopic[0].length - 1).map((rows) => rows[0]);
 
 /** Accumulates the normal equations Σ w wᵀ and Σ w y of a least-squares problem with `dim` unknowns. */
 class Normal {
@@ -323,7 +352,7 @@ export function fitPooled(
     throw new Error(`fitPooled: per must be 'topic' or 'shared', got ${JSON.stringify(per)}`);
   }
   const k = validateExamples(examples);
-  const rows = examples.map((ex) => ex.series.map(lastRow));
+  const rows = examples.map((ex) => lastRows(ex.series));
   const perTopic = Array.from({ length: k }, (_, c) => {
     const eq = new Normal(F);
     rows.forEach((byTopic, e) => {
@@ -376,7 +405,7 @@ const dotRow = (w: ArrayLike<number>, beta: ArrayLike<number>) => {
 export function forecastPooled(model: PooledModel, seriesByTopic: readonly (readonly number[])[]): number[] {
   validateSeries(seriesByTopic, model.k);
   return sharesOf(
-    seriesByTopic.map((s, c) => dotRow(lastRow(s), model.coef[c])),
+    lastRows(seriesByTopic).map((row, c) => dotRow(row, model.coef[c])),
     seriesByTopic,
     'pooled forecast',
   );
@@ -405,8 +434,9 @@ export function forecastPooledShrunk(
   }
   validateSeries(seriesByTopic, model.k);
   const first = Math.max(0, seriesByTopic[0].length - 1 - SHRINK_PAIRS);
+  const byTopic = prefixRows(seriesByTopic, first);
   const raw = seriesByTopic.map((s, c) => {
-    const rows = prefixFeatures(s, first);
+    const rows = byTopic[c];
     const beta = shrunkCoef(rows, s.slice(first), model.coef[c], model.gram[c], strength);
     return dotRow(rows[rows.length - 1], beta);
   });

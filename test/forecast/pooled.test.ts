@@ -8,6 +8,7 @@ import {
   type PooledModel,
   parsePooledModel,
   prefixFeatures,
+  prefixRows,
   solveSpd,
   validateSeries,
 } from '../../src/forecast/pooled.ts';
@@ -149,11 +150,18 @@ describe('pooled forecaster', () => {
     const wave = (t: number) => 0.5 + 0.3 * Math.cos((2 * Math.PI * t) / 5 + 1);
     const x = Array.from({ length: 12 }, (_, t) => wave(t));
     // a frequency grid of 30 points cannot hit 2π/5 exactly: close, not exact
-    expect(Math.abs(cycleNext(x, 11) - wave(12))).toBeLessThan(0.05);
-    expect(Math.abs(cycleNext(x, 11) - wave(12))).toBeLessThan(Math.abs(x[11] - wave(12)) / 3);
-    expect(cycleNext([0.2, 0.4, 0.9, 0.1], 3)).toBeCloseTo(0.4, 12);
+    const [next] = cycleNext([x], 11);
+    expect(Math.abs(next - wave(12))).toBeLessThan(0.05);
+    expect(Math.abs(next - wave(12))).toBeLessThan(Math.abs(x[11] - wave(12)) / 3);
+    expect(cycleNext([[0.2, 0.4, 0.9, 0.1]], 3)[0]).toBeCloseTo(0.4, 12);
     // a flat series stays flat
-    expect(cycleNext(new Array(20).fill(0.3), 19)).toBeCloseTo(0.3, 9);
+    expect(cycleNext([new Array(20).fill(0.3)], 19)[0]).toBeCloseTo(0.3, 9);
+    // one frequency for a user's topics: the clean series' ω also serves a noisy partner in anti-phase
+    const rand = mulberry32(9);
+    const partner = x.map((v) => 1 - v + 0.15 * (rand() - 0.5));
+    const joint = cycleNext([x, partner], 11);
+    expect(Math.abs(joint[1] - (1 - wave(12)))).toBeLessThan(0.1);
+    expect(prefixRows([x, partner], 11)[1][0][9]).toBe(joint[1]);
   });
 
   it('forecasts planted cycles better than the mean and the last value once refitted per user', () => {
