@@ -8,8 +8,8 @@ import { FeatureStore } from '../features/sequence.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
-import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
-import { fitPooledForecaster, oracleOf } from './stages.ts';
+import { evaluateTest, isAutoStrength, RECENT_WINDOWS } from './evaluate.ts';
+import { fitPooledForecaster, oracleOf, withStrength } from './stages.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -31,7 +31,10 @@ export async function evaluateCheckpoint(
     path: resolve(ck.manifest.config_path),
     baseDir: dirname(resolve(ck.manifest.config_path)),
   };
-  const cfg = loaded.config;
+  // Another config may leave forecast.strength to validation: the checkpoint's choice is the one to replay.
+  const cfg = isAutoStrength(loaded.config)
+    ? { ...loaded.config, forecast: withStrength(loaded.config.forecast, ck.manifest.blend.strength ?? null) }
+    : loaded.config;
   say(describeBackend(await resolveBackend(opts.backend ?? cfg.train.backend)));
   const dataset = await loadDatasetCached(cfg.data, loaded.baseDir, { cacheRoot: env.cacheDir });
   if (

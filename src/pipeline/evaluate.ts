@@ -351,7 +351,8 @@ export async function chooseBlend(
   }
 }
 
-const isAutoStrength = (cfg: Config) =>
+/** forecast.strength left to validation (pooled only). */
+export const isAutoStrength = (cfg: Config) =>
   cfg.forecast.model === 'pooled' && forecastSettings(cfg.forecast).strength === 'auto';
 
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });

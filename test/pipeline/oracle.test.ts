@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
+import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
+import { STRENGTH_GRID } from '../../src/pipeline/stages.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
@@ -27,5 +29,33 @@ describe('a run on a synthetic log with its truth', () => {
     const weighted = patterns.reduce((a, p) => a + p.users * p.ndcg10, 0) / report.users_evaluated.blend;
     expect(weighted).toBeCloseTo(run.metrics.blend['ndcg@10'], 10);
     expect(readFileSync(join(run.reportDir, 'report.md'), 'utf8')).toMatch(/by planted drift pattern/);
+  });
+
+  it('chooses the pooled refit strength on validation and runs the test and the checkpoint with it', async () => {
+    const project = tinyProject('', { patterns: ['cycle'] });
+    const text = readFileSync(project.config, 'utf8').replace(
+      'forecast: { model: arima, order: [1, 1, 1], fallback: ses, horizon: 1 }',
+      'forecast: { model: pooled }',
+    );
+    writeFileSync(project.config, text);
+    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-strength', log: () => {} });
+    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const curve = report.blend.topic_curve as { source: string; strength: number | null; ndcg10: number }[];
+    // Every strength was tried for the forecaster; the head once (it does not depend on the strength).
+    expect(curve.filter((p) => p.source === 'forecaster').map((p) => p.strength)).toEqual([...STRENGTH_GRID]);
+    expect(curve.filter((p) => p.source === 'lstm-head')).toHaveLength(1);
+    const best = Math.max(...curve.map((p) => p.ndcg10));
+    const chosen = curve.find((p) => p.ndcg10 === best);
+    expect(report.blend.strength).toBe(chosen?.strength);
+    expect(report.config.forecast.strength).toBe('auto');
+    const manifest = JSON.parse(readFileSync(join(run.checkpointDir, 'manifest.json'), 'utf8'));
+    expect(manifest.config.forecast.strength).toBe(report.blend.strength);
+    expect(manifest.blend.strength).toBe(report.blend.strength);
+    // Re-evaluating under the config as written (strength: auto) replays the checkpoint's choice.
+    const ev = await evaluateCheckpoint(run.checkpointDir, {
+      config: loadConfig(project.config),
+      log: () => {},
+    });
+    expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
   });
 });
