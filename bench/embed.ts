@@ -10,11 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config/load.ts';
 import { embedWith } from '../src/config/schema.ts';
 import { loadDataset } from '../src/data/read.ts';
+import { embedCatalogue } from '../src/embed/catalogue.ts';
 import { labelCohesion } from '../src/embed/cohesion.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../src/embed/registry.ts';
 import type { Embedder } from '../src/embed/types.ts';
 import { resolveBackend } from '../src/model/backend.ts';
-import { embedCatalogue } from '../src/pipeline/stages.ts';
 import { machine, peakRssMb } from './machine.ts';
 
 const CONFIG = fileURLToPath(new URL('../configs/movielens-small.yaml', import.meta.url));

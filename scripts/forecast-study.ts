@@ -14,6 +14,7 @@ import { type BucketSpec, type Config, embedWith } from '../src/config/schema.ts
 import { bucketUser } from '../src/data/bucket.ts';
 import { loadDataset } from '../src/data/read.ts';
 import { generateSynthetic } from '../src/data/synth.ts';
+import { embedCatalogue } from '../src/embed/catalogue.ts';
 import type { EncoderName } from '../src/embed/types.ts';
 import {
   type ForecastErrorRow,
@@ -24,7 +25,6 @@ import { FeatureStore } from '../src/features/sequence.ts';
 import { expandSeries, type InactiveMode } from '../src/forecast/expand.ts';
 import { type ForecastJob, forecastMany } from '../src/forecast/many.ts';
 import type { ForecastSpec } from '../src/forecast/types.ts';
-import { embedCatalogue } from '../src/pipeline/stages.ts';
 import { buildTopics } from '../src/topics/model.ts';
 
 const { values: args } = parseArgs({

@@ -2,13 +2,13 @@ import type { CommandModule } from 'yargs';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { type Config, ConfigSchema, embedWith } from '../config/schema.ts';
 import { loadDataset } from '../data/read.ts';
+import { embedCatalogue } from '../embed/catalogue.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import { ENCODER_NAMES, type EncoderName } from '../embed/types.ts';
 import { cosineMatrix } from '../embed/vector.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
 import { requestedBackend, resolveBackend } from '../model/backend.ts';
-import { embedCatalogue } from '../pipeline/stages.ts';
 import { finish } from './output.ts';
 
 interface Args {

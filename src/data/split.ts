@@ -227,3 +227,8 @@ export function splitEvents(log: EventLog, spec: BucketSpec, cfg: SplitConfig): 
   if (cfg.protocol === 'leave-one-out') return leaveOneOut(log, spec, cfg.min_events);
   return cfg.protocol === 'per-user' ? perUser(log, spec, cfg) : global(log, spec, cfg);
 }
+
+/** The global clock a popularity baseline may see (per-user protocol: none). */
+export function clockOf(cfg: SplitConfig, examples: readonly Example[]): number {
+  return cfg.protocol === 'global' && examples.length ? examples[0].cutoff : Number.POSITIVE_INFINITY;
+}

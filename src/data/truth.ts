@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
+import type { Example } from './split.ts';
 
 /** A user-facing data problem: the CLI prints its message as one line, without a stack trace. */
 export class DataError extends Error {
@@ -115,4 +116,51 @@ export function itemTrueTopics(
     const hit = cats.find((c) => index.has(c));
     return hit === undefined ? -1 : (index.get(hit) as number);
   });
+}
+
+/**
+ * The generating process of a synthetic log: each example's planted topic shares over its target
+ * window, in the truth's own topics, and each item's true topic (−1: none).
+ */
+export interface Oracle {
+  k: number;
+  itemTopics: Int32Array;
+  shares(ex: Example): ArrayLike<number>;
+  /** The user's planted drift pattern (trend, cycle, switch). */
+  pattern(ex: Example): string;
+}
+
+/**
+ * The oracle of a synthetic log: each example's planted shares over its target window (by the user's
+ * event indices, which the loader keeps in generation order) and each item's planted topic.
+ */
+export function oracleOf(
+  path: string,
+  data: {
+    users: readonly string[];
+    userOffsets: Int32Array;
+    items: { categories: readonly (readonly string[])[] };
+  },
+): Oracle {
+  const truth = readTruth(path);
+  const byId = new Map(truth.users.map((u) => [String(u.id), u]));
+  const k = truth.topics.length;
+  const userOf = (ex: Example) => {
+    const u = byId.get(data.users[ex.user]);
+    const n = data.userOffsets[ex.user + 1] - data.userOffsets[ex.user];
+    if (!u || u.events !== n)
+      throw new Error(
+        `truth ${path}: user ${data.users[ex.user]} ${u ? `has ${n} events in the log, ${u.events} planted` : 'is not in it'}`,
+      );
+    return u;
+  };
+  return {
+    k,
+    itemTopics: itemTrueTopics(truth, data.items.categories),
+    shares: (ex) => {
+      const from = data.userOffsets[ex.user];
+      return plantedWindowShares(userOf(ex), k, ex.end - from, ex.targetEnd - from);
+    },
+    pattern: (ex) => userOf(ex).pattern,
+  };
 }

@@ -1,5 +1,5 @@
 import type { EventLog, Example } from '../data/split.ts';
-import { topK } from '../recommend/score.ts';
+import { type ItemIndex, topK } from '../recommend/score.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 
 /** Scores every catalogue item for each example: returns examples.length × nItems, row-major. */
@@ -101,6 +101,21 @@ export async function evaluateRows(
     };
   }
   return out;
+}
+
+/** A scorer from one precomputed query vector per example (examples identified by object). */
+export function vectorScorer(items: ItemIndex, examples: readonly Example[], vectors: Float32Array): Scorer {
+  const { dim } = items;
+  const row = new Map(examples.map((ex, i) => [ex, i]));
+  return (chunk) => {
+    const q = new Float32Array(chunk.length * dim);
+    chunk.forEach((ex, r) => {
+      const i = row.get(ex);
+      if (i === undefined) throw new Error('vectorScorer: example without a vector');
+      q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
+    });
+    return items.score(q, chunk.length);
+  };
 }
 
 /** Row scorers over a whole-chunk score matrix (chunk × nItems) from plain scorers. */

@@ -5,7 +5,7 @@ import { createProgress } from '../util/progress.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import { normalizeRows } from '../util/vec.ts';
-import { type SequenceModelSpec, splitOutputs } from './lstm.ts';
+import { predictVectors, type SequenceModelSpec, splitOutputs } from './lstm.ts';
 import { loadTrainState, saveTrainState } from './train-state.ts';
 
 export interface TrainOptions {
@@ -67,6 +67,16 @@ export function sequencesOf(
     store.sequence(ex.user, ex.end, maxLen, x, r * step);
   });
   return x;
+}
+
+/** The model's interest vectors of the examples (examples × outputDim). */
+export function lstmVectors(
+  model: tf.LayersModel,
+  spec: SequenceModelSpec,
+  store: FeatureStore,
+  examples: readonly Example[],
+) {
+  return predictVectors(model, sequencesOf(store, examples, spec.maxLen), examples.length, spec);
 }
 
 /** Topic shares actually shown in each example's target window (examples × k). */

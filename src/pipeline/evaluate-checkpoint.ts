@@ -3,13 +3,14 @@ import { type Checkpoint, loadCheckpoint } from '../checkpoint/load.ts';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
+import { oracleOf } from '../data/truth.ts';
 import { type BackendPref, env } from '../env.ts';
 import { FeatureStore } from '../features/sequence.ts';
+import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { evaluateTest, isAutoStrength, RECENT_WINDOWS } from './evaluate.ts';
-import { fitPooledForecaster, oracleOf, withStrength } from './stages.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;

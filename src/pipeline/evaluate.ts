@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type Config, forecastSettings } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
+import type { Oracle } from '../data/truth.ts';
 import {
   buildTimeline,
   CountClock,
@@ -21,6 +22,7 @@ import {
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
+import { pooledStrength, STRENGTH_GRID, withForecaster, withStrength } from '../forecast/from-config.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
@@ -40,7 +42,6 @@ import { ItemIndex } from '../recommend/score.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
-import { pooledStrength, STRENGTH_GRID, withForecaster, withStrength } from './stages.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -55,18 +56,6 @@ export interface ModelParts {
   temperature: number;
   /** The pooled topic-share forecaster fitted on the training examples (the blend's when configured). */
   pooled: PooledModel;
-}
-
-/**
- * The generating process of a synthetic log: each example's planted topic shares over its target
- * window, in the truth's own topics, and each item's true topic (−1: none).
- */
-export interface Oracle {
-  k: number;
-  itemTopics: Int32Array;
-  shares(ex: Example): ArrayLike<number>;
-  /** The user's planted drift pattern (trend, cycle, switch). */
-  pattern(ex: Example): string;
 }
 
 export type { BlendParams } from '../recommend/blend.ts';

@@ -8,18 +8,21 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { itemTextCutoffWarning } from '../data/item-text.ts';
-import { type EventLog, type Example, splitEvents } from '../data/split.ts';
+import { clockOf, type EventLog, type Example, splitEvents } from '../data/split.ts';
+import { type Oracle, oracleOf } from '../data/truth.ts';
+import { embedCatalogue } from '../embed/catalogue.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import { labelSegments } from '../evaluate/beyond-accuracy.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
-import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
+import { evaluateScorer, type MethodResult, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, featureWidth } from '../features/sequence.ts';
 import { forecastExamples } from '../forecast/examples.ts';
+import { fitPooledForecaster, withForecaster, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { buildSequenceModel, predict, type SequenceModelSpec } from '../model/lstm.ts';
-import { sequencesOf, trainModel } from '../model/train.ts';
+import { lstmVectors, sequencesOf, trainModel } from '../model/train.ts';
 import { topicShares } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import {
@@ -38,21 +41,10 @@ import {
   chooseBlend,
   evaluateTest,
   type ModelParts,
-  type Oracle,
   PAIRS,
   validationBaselines,
 } from './evaluate.ts';
 import { evolutionOfRun } from './evolution.ts';
-import {
-  clockOf,
-  embedCatalogue,
-  fitPooledForecaster,
-  lstmVectors,
-  oracleOf,
-  vectorScorer,
-  withForecaster,
-  withStrength,
-} from './stages.ts';
 
 export interface TrainRunOptions {
   runId?: string;

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
+import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { STRENGTH_GRID } from '../../src/pipeline/stages.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 

@@ -1,0 +1,49 @@
+import type { Config } from '../config/schema.ts';
+import { createProgress, type Progress } from '../util/progress.ts';
+import { EmbeddingCache } from './cache.ts';
+import { embedTexts } from './embed-texts.ts';
+import { createEmbedder, embedOptionsFromConfig } from './registry.ts';
+
+export interface EmbeddedCatalogue {
+  vectors: Float32Array;
+  dim: number;
+  encoder: { id: string; version: string; dim: number };
+  hits: number;
+  misses: number;
+  seconds: number;
+}
+
+/** Item texts → unit vectors through the configured encoder and the on-disk cache. */
+export async function embedCatalogue(
+  texts: readonly string[],
+  cfg: Config['embed'],
+): Promise<EmbeddedCatalogue> {
+  const t0 = performance.now();
+  const embedder = await createEmbedder(embedOptionsFromConfig(cfg));
+  const cache = cfg.cache ? EmbeddingCache.open(cfg.cache) : null;
+  // embedTexts counts distinct texts; the bar is sized on its first report.
+  const progress = { bar: null as Progress | null, last: 0 };
+  try {
+    const r = await embedTexts(embedder, texts, {
+      batch: cfg.batch,
+      cache,
+      onProgress: (done, total) => {
+        progress.bar ??= createProgress(`embed (${embedder.id})`, total);
+        progress.bar.tick(done - progress.last);
+        progress.last = done;
+      },
+    });
+    progress.bar?.stop();
+    return {
+      vectors: r.vectors,
+      dim: r.dim,
+      encoder: { id: embedder.id, version: embedder.version, dim: embedder.dim },
+      hits: r.hits,
+      misses: r.misses,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    embedder.dispose();
+    await cache?.close();
+  }
+}

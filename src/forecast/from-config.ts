@@ -1,0 +1,93 @@
+import { type ForecastConfigModel, forecastSettings } from '../config/schema.ts';
+import type { Example } from '../data/split.ts';
+import type { FeatureStore } from '../features/sequence.ts';
+import { targetShares } from '../model/train.ts';
+import { perSeries, pooledForecaster, type ShareForecaster } from './examples.ts';
+import { fitPooled, type PooledModel } from './pooled.ts';
+import { createForecaster } from './registry.ts';
+import type { ForecastSpec } from './types.ts';
+
+/**
+ * A forecast block as a caller may hold it: the config's, or the config's with `model` swapped (evaluation's
+ * reference forecasters); forecastSettings reads the named forecaster's keys from it, defaults for the rest.
+ */
+type ForecastBlock = { model: ForecastConfigModel };
+
+export function forecastSpec(block: ForecastBlock): ForecastSpec {
+  const cfg = forecastSettings(block);
+  switch (cfg.model) {
+    case 'arima':
+      return { model: 'arima', order: cfg.order, fallback: cfg.fallback };
+    case 'arima-auto':
+      return { model: 'arima-auto', fallback: cfg.fallback };
+    case 'arima-resid':
+      return { model: 'arima-resid', level: cfg.level, shrink: cfg.shrink };
+    case 'ensemble':
+      return { model: 'ensemble', weights: cfg.weights };
+    case 'ses':
+      return cfg.alpha === null ? { model: 'ses' } : { model: 'ses', alpha: cfg.alpha };
+    case 'pooled':
+      throw new Error('forecast: pooled is fitted on the training data, not built from a spec');
+    default:
+      return { model: cfg.model };
+  }
+}
+
+/** Candidates of `forecast.strength: auto`, chosen on validation (chooseBlend); null = no per-user refit. */
+export const STRENGTH_GRID = [null, 4, 16, 64] as const;
+
+/** The pooled forecaster's per-user refit strength; `auto` must have been resolved on validation first. */
+export function pooledStrength(block: ForecastBlock): number | null {
+  const { strength } = forecastSettings({ ...block, model: 'pooled' });
+  if (strength === 'auto')
+    throw new Error('forecast.strength: auto is chosen on validation; this block was never resolved');
+  return strength;
+}
+
+/** The block with `strength` set (a pooled block after its validation choice; others unchanged). */
+export function withStrength<B extends ForecastBlock>(block: B, strength: number | null): B {
+  return block.model === 'pooled' ? { ...block, strength } : block;
+}
+
+/**
+ * Runs fn with the configured topic-share forecaster: a per-series one from the registry, or the pooled
+ * model fitted on the training examples (fitPooledForecaster) — its only state, saved in the checkpoint.
+ */
+export async function withForecaster<T>(
+  block: ForecastBlock,
+  fn: (f: ShareForecaster) => T,
+  pooled: PooledModel | null,
+): Promise<T> {
+  if (block.model === 'pooled') {
+    if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
+    return fn(pooledForecaster(pooled, pooledStrength(block)));
+  }
+  const f = perSeries(await createForecaster(forecastSpec(block)));
+  try {
+    return fn(f);
+  } finally {
+    f.dispose();
+  }
+}
+
+/**
+ * Fits the pooled forecaster on every training example's series and next-bucket shares; with another
+ * forecaster configured (pooled is then a reference in the evaluation) at pooled's default settings.
+ */
+export function fitPooledForecaster(
+  block: ForecastBlock,
+  store: FeatureStore,
+  train: readonly Example[],
+): PooledModel {
+  if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
+  const { ridge, per } = forecastSettings({ ...block, model: 'pooled' });
+  const targets = targetShares(store, train);
+  const k = store.src.k;
+  return fitPooled(
+    train.map((ex, r) => ({
+      series: store.topicSeries(ex.user, ex.end),
+      target: targets.subarray(r * k, (r + 1) * k),
+    })),
+    { ridge, per },
+  );
+}
