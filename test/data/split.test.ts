@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EventLog, type Example, splitEvents } from '../../src/data/split.ts';
+import { clockOf, type EventLog, type Example, splitEvents } from '../../src/data/split.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 /** A random log: users with many tied timestamps, like real rating bursts. */
@@ -143,6 +143,25 @@ describe('global temporal split', () => {
       }
     }
     for (const ex of split.test) expect(ex.cutoff).toBe(t2);
+  });
+
+  it("gives popularity baselines the window's cutoff as their clock (per-user protocol: none)", () => {
+    const global = {
+      protocol: 'global',
+      valid_from: 'q0.7',
+      test_from: 'q0.85',
+      horizon: 1,
+      min_history_buckets: 1,
+    } as const;
+    expect(clockOf(global, split.test)).toBe(t2);
+    expect(clockOf(global, [])).toBe(Number.POSITIVE_INFINITY);
+    const perUser = {
+      protocol: 'per-user',
+      test_buckets: 1,
+      valid_buckets: 1,
+      min_history_buckets: 1,
+    } as const;
+    expect(clockOf(perUser, split.test)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('rejects cutoffs in the wrong order', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSynthetic, writeSynthetic } from '../../src/data/synth.ts';
 import {
   itemTrueTopics,
+  oracleOf,
   type PlantedUser,
   plantedShares,
   plantedWindowShares,
@@ -144,5 +145,32 @@ describe('readTruth', () => {
     expect(
       Array.from(itemTrueTopics(t, [['Crime'], ['Comedy', 'Romance'], [], ['SciFi', 'Horror'], ['War']])),
     ).toEqual([2, 1, -1, 0, -1]);
+  });
+
+  it("answers each example's planted window shares and pattern, refusing a log that is not the truth's", () => {
+    const offsets = (counts: number[]) =>
+      Int32Array.from([0, ...counts.map((_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b))]);
+    const data = {
+      users: d.users.map((u) => String(u.id)),
+      userOffsets: offsets(d.users.map((u) => u.events)),
+      items: { categories: d.items.map(([, , genre]) => [genre]) },
+    };
+    const oracle = oracleOf(path, data);
+    const u = d.users[2];
+    const from = data.userOffsets[2];
+    const ex = { user: 2, end: from + 4, targetEnd: from + 8, cutoff: 0, target: Int32Array.of() };
+    expect(oracle.k).toBe(4);
+    expect(oracle.shares(ex)).toEqual(plantedWindowShares(u, 4, 4, 8));
+    expect(oracle.pattern(ex)).toBe(u.pattern);
+    expect(Array.from(oracle.itemTopics)).toEqual(
+      Array.from(itemTrueTopics(readTruth(path), data.items.categories)),
+    );
+    const short = oracleOf(path, {
+      ...data,
+      userOffsets: offsets(d.users.map((u, i) => u.events - (i === 2 ? 1 : 0))),
+    });
+    expect(() => short.pattern(ex)).toThrow(/has 11 events in the log, 12 planted/);
+    const stranger = oracleOf(path, { ...data, users: data.users.map((id, i) => (i === 2 ? 'x' : id)) });
+    expect(() => stranger.shares(ex)).toThrow(/user x is not in it/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { evaluateScorer } from '../../src/evaluate/rank.ts';
+import { evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
+import { ItemIndex } from '../../src/recommend/score.ts';
 
 describe('evaluateScorer lists and rows', () => {
   it('keeps each evaluated user’s top list and example index, skipping unrankable examples', async () => {
@@ -31,5 +32,28 @@ describe('evaluateScorer lists and rows', () => {
     });
     expect(plain.lists).toBeUndefined();
     expect(plain.metrics).toEqual(r.metrics);
+  });
+});
+
+describe('vectorScorer', () => {
+  it("scores each example of a chunk with its own query vector, in the chunk's order", async () => {
+    const items = new ItemIndex(Float32Array.of(1, 0, 0, 1, 0.6, 0.8), 2);
+    const ex = (user: number): Example => ({
+      user,
+      end: 0,
+      targetEnd: 1,
+      cutoff: 0,
+      target: Int32Array.of(0),
+    });
+    const examples = [ex(0), ex(1)];
+    const scorer = vectorScorer(items, examples, Float32Array.of(1, 0, 0, 1));
+    try {
+      expect(Array.from(await scorer([examples[1], examples[0]]))).toEqual(
+        Array.from(Float32Array.of(0, 1, 0.8, 1, 0, 0.6)),
+      );
+      expect(() => scorer([ex(2)])).toThrow(/example without a vector/);
+    } finally {
+      items.dispose();
+    }
   });
 });
