@@ -17,11 +17,12 @@ import { labelSegments } from '../evaluate/beyond-accuracy.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { evaluateScorer, type MethodResult, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
-import { FeatureStore, featureWidth } from '../features/sequence.ts';
+import { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples } from '../forecast/examples.ts';
 import { fitPooledForecaster, withForecaster, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
-import { buildSequenceModel, predict, type SequenceModelSpec } from '../model/lstm.ts';
+import { modelSpecOf, trainOptionsOf } from '../model/from-config.ts';
+import { buildSequenceModel, predict } from '../model/lstm.ts';
 import { lstmVectors, sequencesOf, trainModel } from '../model/train.ts';
 import { topicShares } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
@@ -216,20 +217,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     k: topics.k,
     buckets: cfg.buckets,
   });
-  const m = cfg.model;
-  const spec: SequenceModelSpec = {
-    cell: m.cell,
-    units: m.units,
-    layers: m.layers,
-    inputProjection: m.input_projection,
-    dropout: m.dropout,
-    recurrentDropout: m.recurrent_dropout,
-    l2: m.l2,
-    maxLen: m.max_len,
-    inputWidth: featureWidth(emb.dim, topics.k),
-    outputDim: emb.dim,
-    topicHead: m.topic_head ? topics.k : 0,
-  };
+  const spec = modelSpecOf(cfg.model, emb.dim, topics.k);
   const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
   const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
   const nItems = dataset.items.ids.length;
@@ -255,23 +243,12 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     store,
     split.train,
     items,
-    {
-      ...cfg.train,
-      lrDecay: cfg.train.lr_decay,
-      seed: cfg.run.seed,
-      l2: m.l2,
-      loss: m.loss,
-      temperature: m.temperature,
-      negatives: m.negatives,
-      topicWeight: m.topic_weight,
-      itemResidual: m.item_residual,
-      residualL2: m.residual_l2,
-      residualLr: m.residual_lr,
+    trainOptionsOf(cfg, {
       stateDir,
       resume: opts.resume ?? false,
       stateKey: trainStateKey(cfg, dataset.fingerprint, emb.encoder.version),
       log: say,
-    },
+    }),
     validate,
   );
   items.dispose();
@@ -286,7 +263,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     store,
     itemVectors: emb.vectors,
     scoringVectors,
-    temperature: m.temperature,
+    temperature: cfg.model.temperature,
     pooled: fitPooledForecaster(cfg.forecast, store, split.train),
   };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
