@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
 import { requestedBackend, resolveBackend } from '../model/backend.ts';
-import { Recommender } from '../recommend/recommender.ts';
+import { type Recommendation, Recommender } from '../recommend/recommender.ts';
 import { finish } from './output.ts';
 
 interface Args {
@@ -12,6 +12,17 @@ interface Args {
   'include-seen': boolean;
   backend?: BackendPref;
   json: boolean;
+  explain: boolean;
+}
+
+/** One listed item: score, title and id, then with --explain the term that put it there and its topic. */
+function itemLine(it: Recommendation, rank: number): string {
+  const line = `${String(rank).padStart(3)}. ${it.score.toFixed(3)}  ${it.title}  [${it.id}]`;
+  if (!it.reason) return line;
+  const lift = it.reason === 'none' ? undefined : it.lift?.[it.reason];
+  const by =
+    lift === undefined ? it.reason : `${it.reason} ${lift >= 0 ? '+' : ''}${lift.toFixed(3)} over median`;
+  return `${line}  ← ${by}; topic ${it.topic}`;
 }
 
 export const recommendCommand: CommandModule<object, Args> = {
@@ -32,6 +43,11 @@ export const recommendCommand: CommandModule<object, Args> = {
         describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto)',
       })
       .option('json', { type: 'boolean', default: false })
+      .option('explain', {
+        type: 'boolean',
+        default: false,
+        describe: "per item: the blend term that put it in the list (each term's lift) and its topic",
+      })
       .check((a) => {
         if (!Number.isInteger(a.k) || a.k < 1 || a.k > 1000)
           throw new Error('--k must be an integer from 1 to 1000');
@@ -40,7 +56,10 @@ export const recommendCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     await resolveBackend(requestedBackend(args.backend) ?? 'auto');
     const rec = new Recommender(await loadCheckpoint(args.checkpoint));
-    const r = rec.recommend(String(args.user), args.k, { excludeSeen: !args['include-seen'] });
+    const r = rec.recommend(String(args.user), args.k, {
+      excludeSeen: !args['include-seen'],
+      explain: args.explain,
+    });
     rec.dispose();
     finish(args.json, r, () =>
       [
@@ -48,9 +67,7 @@ export const recommendCommand: CommandModule<object, Args> = {
           .slice(0, 3)
           .map((t) => `${t.label} ${(100 * t.share).toFixed(0)}%`)
           .join(', ')}`,
-        ...r.items.map(
-          (it, i) => `${String(i + 1).padStart(3)}. ${it.score.toFixed(3)}  ${it.title}  [${it.id}]`,
-        ),
+        ...r.items.map((it, i) => itemLine(it, i + 1)),
       ].join('\n'),
     );
   },

@@ -17,6 +17,7 @@ import { targetShares } from '../model/train.ts';
 import { type BlendTerm, blendTerms, explainItems } from '../recommend/blend.ts';
 import type { RecommendedItem, SampleTrajectory } from '../report/charts.ts';
 import type { DriftSegment, DriftSeries, EvolutionReport } from '../report/evolution.ts';
+import { dominantTopic } from '../topics/kmeans.ts';
 import { type BlendChoice, blendRowsOf, type Evaluation, type ModelParts } from './evaluate.ts';
 
 /** Topics shown per sample user (the rest summed as "other"), and items listed. */
@@ -140,9 +141,7 @@ export async function interestEvolution(
   const chosenExamples = chosen.map((c) => examples[rows[c.index]]);
   const terms = input.terms ? await input.terms(chosenExamples) : null;
   const topicOfItem = (i: number) => {
-    let best = 0;
-    for (let c = 1; c < k; c++)
-      if (store.src.itemShares[i * k + c] > store.src.itemShares[i * k + best]) best = c;
+    const best = dominantTopic(store.src.itemShares, k, i);
     return labels[best] ?? String(best);
   };
   const samples = chosen.map(({ index: j, reason }, s): SampleTrajectory => {

@@ -104,7 +104,6 @@ export interface HistoryResult extends Omit<UserRecommendations, 'user'> {
 export class HistoryRecommender {
   private readonly cfg: HistoryConfig;
   private readonly itemIndex: Map<string, number>;
-  private itemShares: Float32Array | undefined;
   private embedder: Promise<Embedder> | undefined;
   private forecaster: Promise<ShareForecaster> | undefined;
 
@@ -149,18 +148,6 @@ export class HistoryRecommender {
       }
       return { item, text: null, ts, weight, order };
     });
-  }
-
-  /** Soft topic shares of every catalogue item, exactly as training computed them. */
-  private catalogueShares(): Float32Array {
-    const { ck } = this.rec;
-    this.itemShares ??= softAssign(
-      ck.itemVectors,
-      ck.manifest.encoder.dim,
-      ck.centroids,
-      ck.manifest.topics.temperature,
-    );
-    return this.itemShares;
   }
 
   /** The checkpoint's encoder, created on first use; refused if it would not reproduce the catalogue vectors. */
@@ -211,7 +198,7 @@ export class HistoryRecommender {
     const nLocal = local.size + texts.size;
     const itemVectors = new Float32Array(nLocal * dim);
     const itemShares = new Float32Array(nLocal * k);
-    const catShares = this.catalogueShares();
+    const catShares = this.rec.itemShares;
     for (const [item, j] of local) {
       itemVectors.set(ck.itemVectors.subarray(item * dim, (item + 1) * dim), j * dim);
       itemShares.set(catShares.subarray(item * k, (item + 1) * k), j * k);
@@ -292,19 +279,12 @@ export class HistoryRecommender {
       forecast,
       spec.topicHead ? predict(ck.model, seq, 1, spec).topics : null,
     );
-    const alpha = opts.alpha ?? ck.manifest.blend.alpha;
-    const beta = opts.beta ?? ck.manifest.blend.beta;
-    const scores = this.rec.score(lstm, shares, alpha, beta);
     // Seen = the stored user's items plus the history's own catalogue items.
     const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);
     for (const e of resolved) if (e.text === null) seen.add(e.item);
     const exclude = opts.excludeSeen === false ? undefined : seen;
     return {
-      mode: this.rec.mode,
-      alpha,
-      beta,
-      items: this.rec.rank(scores, k, exclude, opts.diversity),
-      topics: this.rec.labelShares(shares),
+      ...this.rec.answer(lstm, shares, k, { ...opts, exclude }),
       buckets: allRows.length / spec.inputWidth,
       events: resolved.length,
     };

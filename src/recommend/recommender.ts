@@ -3,16 +3,32 @@ import { userKeyOf } from '../checkpoint/user-ids.ts';
 import { env } from '../env.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { type HeadSplit, predictHead, splitAtHead } from '../model/lstm.ts';
-import { softAssign } from '../topics/kmeans.ts';
-import { type BlendMode, blendRow } from './blend.ts';
+import { dominantTopic, softAssign } from '../topics/kmeans.ts';
+import {
+  type BlendMode,
+  type BlendParams,
+  type BlendRow,
+  blendRow,
+  blendTerms,
+  explainItems,
+} from './blend.ts';
 import { mmr } from './mmr.ts';
-import { addPrior, ItemIndex, lowRankItems, lowRankQuery, popularityPrior, topK } from './score.ts';
+import { ItemIndex, lowRankItems, lowRankQuery, topK } from './score.ts';
 import { topicItemDistribution } from './topic-mixture.ts';
+
+/** Why one item is listed (explainItems): the blend term that lifts it most and every term's lift. */
+type ItemReason = ReturnType<typeof explainItems>[number];
 
 export interface Recommendation {
   id: string;
   title: string;
   score: number;
+  /** With `explain`: the blend term that put the item in the list. */
+  reason?: ItemReason['term'];
+  /** With `explain`: each term's value for the item minus that term's median over the catalogue. */
+  lift?: ItemReason['lift'];
+  /** With `explain`: the label of the item's dominant topic. */
+  topic?: string;
 }
 
 export interface UserRecommendations {
@@ -30,6 +46,15 @@ export interface RankOptions {
   beta?: number;
   /** MMR λ in [0, 1] over item vectors; 0 (default) = plain score order. */
   diversity?: number;
+  /** Adds each item's reason, lifts and topic, read off the very blend that scored it. */
+  explain?: boolean;
+}
+
+/** One query's blend: its parameters, per-item inputs and the scores they give (the ranking's numbers). */
+export interface Blended {
+  params: BlendParams;
+  row: BlendRow;
+  scores: Float32Array;
 }
 
 /** The LSTM half of a query: the hidden state before the linear head, and ‖l‖ of the vector l it gives. */
@@ -62,7 +87,8 @@ export class Recommender {
   private readonly topicItems: ItemIndex;
   private readonly logCount: Float32Array;
   private readonly priorScale: number;
-  private readonly prior: Float32Array;
+  /** Soft topic shares of every catalogue item (items × k), exactly as training computed them. */
+  readonly itemShares: Float32Array;
   readonly mode: BlendMode;
   private readonly tau: number;
   /** The model is fixed and each user's stored sequence too, so their LSTM state is computed once. */
@@ -89,9 +115,11 @@ export class Recommender {
       topics.k,
     );
     this.items = new ItemIndex(low.rows, low.rank);
-    this.prior = popularityPrior(ck.popularity);
-    const shares = softAssign(ck.itemVectors, encoder.dim, ck.centroids, topics.temperature);
-    this.topicItems = new ItemIndex(topicItemDistribution(shares, topics.k, ck.popularity), topics.k);
+    this.itemShares = softAssign(ck.itemVectors, encoder.dim, ck.centroids, topics.temperature);
+    this.topicItems = new ItemIndex(
+      topicItemDistribution(this.itemShares, topics.k, ck.popularity),
+      topics.k,
+    );
     this.logCount = ck.popularity.map(Math.log1p);
     let max = 0;
     for (const c of ck.popularity) max = Math.max(max, c);
@@ -140,42 +168,49 @@ export class Recommender {
 
   /**
    * The checkpoint's blend (src/recommend/blend.ts) of the LSTM state's vector l and the forecast topic
-   * shares. vector mode: ⟨α·l/‖l‖ + (1−α)·a/‖a‖, e_i⟩ + β·prior_i with a = Σ_k shares_k · centroid_k;
-   * the other modes combine ⟨l/‖l‖, e_i⟩ with the topic mixture Σ_k shares_k · p(i | k).
+   * shares: its BlendRow holds ⟨l/‖l‖, e_i⟩ with, in vector mode, ⟨a/‖a‖, e_i⟩ for a = Σ_k shares_k ·
+   * centroid_k, otherwise the topic mixture Σ_k shares_k · p(i | k); blendRow turns it into scores.
    */
-  score(lstm: LstmState, shares: Float32Array, alpha: number, beta: number): Float32Array {
+  score(lstm: LstmState, shares: Float32Array, alpha: number, beta: number): Blended {
+    const params = { mode: this.mode, alpha, beta };
+    const row = this.blendInputs(lstm, shares);
+    return { params, row, scores: blendRow(params, row, this.tau, new Float32Array(this.items.n)) };
+  }
+
+  /** The BlendRow of one query. A field the mode never reads aliases another rather than cost a product. */
+  private blendInputs(lstm: LstmState, shares: Float32Array): BlendRow {
+    const prior = { logCount: this.logCount, priorScale: this.priorScale };
     if (this.mode === 'vector') {
       const { encoder, topics } = this.ck.manifest;
       const arima = sharesToVectors(shares, topics.k, this.ck.centroids, encoder.dim);
       let a2 = 0;
       for (const x of arima) a2 += x * x;
-      const q = lowRankQuery(lstm.hidden, lstm.norm, shares, Math.sqrt(a2), alpha);
-      return addPrior(this.items.score(q, 1), this.prior, beta);
+      // Both halves in one product: the query at α = 1 gives ⟨l̂, e_i⟩, at α = 0 ⟨â, e_i⟩.
+      const half = (alpha: number) => lowRankQuery(lstm.hidden, lstm.norm, shares, Math.sqrt(a2), alpha);
+      const q = new Float32Array(2 * this.items.dim);
+      q.set(half(1));
+      q.set(half(0), this.items.dim);
+      const both = this.items.score(q, 2);
+      const n = this.items.n;
+      const vector = both.subarray(n);
+      return { lstm: both.subarray(0, n), vector, topic: vector, ...prior };
     }
     const l = this.items.score(lowRankQuery(lstm.hidden, lstm.norm, shares, 0, 1), 1);
-    const topic = this.topicItems.score(shares, 1);
-    const row = { lstm: l, vector: l, topic, logCount: this.logCount, priorScale: this.priorScale };
-    return blendRow({ mode: this.mode, alpha, beta }, row, this.tau, new Float32Array(l.length));
+    return { lstm: l, vector: l, topic: this.topicItems.score(shares, 1), ...prior };
   }
 
-  /** Top-k items by score (MMR re-ranked when diversity > 0), skipping the excluded item indices. */
-  rank(scores: Float32Array, k: number, exclude?: Iterable<number>, diversity = 0): Recommendation[] {
-    const top =
-      diversity > 0
-        ? mmr(
-            topK(scores, mmrPool(k), exclude),
-            scores,
-            this.ck.itemVectors,
-            this.ck.manifest.encoder.dim,
-            k,
-            diversity,
-          )
-        : topK(scores, k, exclude);
-    return [...top].map((i) => ({
-      id: this.ck.items.ids[i],
-      title: this.ck.items.titles[i],
-      score: scores[i],
-    }));
+  /** Top-k item indices by score (MMR re-ranked when diversity > 0), skipping the excluded ones. */
+  private top(scores: Float32Array, k: number, exclude?: Iterable<number>, diversity = 0): ArrayLike<number> {
+    return diversity > 0
+      ? mmr(
+          topK(scores, mmrPool(k), exclude),
+          scores,
+          this.ck.itemVectors,
+          this.ck.manifest.encoder.dim,
+          k,
+          diversity,
+        )
+      : topK(scores, k, exclude);
   }
 
   /** Topic shares with labels, largest first (ties by topic index). */
@@ -185,6 +220,42 @@ export class Recommender {
     );
   }
 
+  /**
+   * The answer to one query (an LSTM state and forecast topic shares): blend, top-K and, with `explain`,
+   * each item's reason from the terms of that same blend, so the explanation always matches the scores.
+   */
+  answer(
+    lstm: LstmState,
+    shares: Float32Array,
+    k: number,
+    opts: RankOptions & { exclude?: Iterable<number> } = {},
+  ): Omit<UserRecommendations, 'user'> {
+    const alpha = opts.alpha ?? this.ck.manifest.blend.alpha;
+    const beta = opts.beta ?? this.ck.manifest.blend.beta;
+    const { params, row, scores } = this.score(lstm, shares, alpha, beta);
+    const top = this.top(scores, k, opts.exclude, opts.diversity);
+    const why = opts.explain ? explainItems(blendTerms(params, row, this.tau), top) : null;
+    const { ids, titles } = this.ck.items;
+    return {
+      mode: this.mode,
+      alpha,
+      beta,
+      items: Array.from(top, (i, n) => ({
+        id: ids[i],
+        title: titles[i],
+        score: scores[i],
+        ...(why && { reason: why[n].term, lift: why[n].lift, topic: this.topicLabel(i) }),
+      })),
+      topics: this.labelShares(shares),
+    };
+  }
+
+  /** Label of an item's dominant topic, as the report names it. */
+  private topicLabel(item: number): string {
+    const c = dominantTopic(this.itemShares, this.ck.manifest.topics.k, item);
+    return this.ck.topicLabels[c] ?? String(c);
+  }
+
   recommend(
     user: string,
     k: number,
@@ -192,19 +263,9 @@ export class Recommender {
   ): UserRecommendations {
     const u = this.userRow(user);
     const topics = this.ck.manifest.topics.k;
-    const alpha = opts.alpha ?? this.ck.manifest.blend.alpha;
-    const beta = opts.beta ?? this.ck.manifest.blend.beta;
     const shares = this.ck.forecasts.subarray(u * topics, (u + 1) * topics);
-    const scores = this.score(this.storedState(u), shares, alpha, beta);
     const exclude = opts.excludeSeen === false ? undefined : this.seenItems(u);
-    return {
-      user,
-      mode: this.mode,
-      alpha,
-      beta,
-      items: this.rank(scores, k, exclude, opts.diversity),
-      topics: this.labelShares(shares),
-    };
+    return { user, ...this.answer(this.storedState(u), shares, k, { ...opts, exclude }) };
   }
 
   dispose(): void {

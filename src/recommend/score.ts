@@ -141,19 +141,3 @@ export function blendVectors(a: Float32Array, b: Float32Array, dim: number, alph
   }
   return out;
 }
-
-/** Popularity prior in [0, 1]: log(1 + count) / log(1 + max count), so β is on the scale of a cosine. */
-export function popularityPrior(counts: Float32Array): Float32Array {
-  let max = 0;
-  for (const c of counts) max = Math.max(max, c);
-  const scale = max > 0 ? 1 / Math.log1p(max) : 0;
-  return counts.map((c) => Math.log1p(c) * scale);
-}
-
-/** scores[r, i] += β · prior[i] for every row, in place. */
-export function addPrior(scores: Float32Array, prior: Float32Array, beta: number): Float32Array {
-  if (beta === 0) return scores;
-  const n = prior.length;
-  for (let o = 0; o < scores.length; o += n) for (let i = 0; i < n; i++) scores[o + i] += beta * prior[i];
-  return scores;
-}

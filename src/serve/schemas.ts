@@ -18,6 +18,7 @@ export const QUERY_HELP: Record<string, string> = {
   diversity: 'a number from 0 to 1 (MMR λ; 0 = off)',
   alpha: 'a number from 0 to 1 (LSTM weight in the blend)',
   beta: 'a number from 0 to 99 (popularity prior weight)',
+  explain: 'true or false (per-item reasons)',
 };
 
 const userParams = {
@@ -27,9 +28,20 @@ const userParams = {
   additionalProperties: false,
 } as const;
 
+/** With explain: the blend term that put the item there, each term's lift over its median, the item's topic. */
+const itemReason = {
+  reason: { type: 'string', enum: ['lstm', 'popularity', 'topic', 'none'] },
+  lift: {
+    type: 'object',
+    properties: { lstm: { type: 'number' }, popularity: { type: 'number' }, topic: { type: 'number' } },
+    additionalProperties: false,
+  },
+  topic: { type: 'string' },
+} as const;
+
 const recommendationItem = {
   type: 'object',
-  properties: { id: { type: 'string' }, title: { type: 'string' }, score: { type: 'number' } },
+  properties: { id: { type: 'string' }, title: { type: 'string' }, score: { type: 'number' }, ...itemReason },
   required: ['id', 'title', 'score'],
 } as const;
 
@@ -68,6 +80,7 @@ const rankBody = {
   diversity: { type: 'number', minimum: 0, maximum: 1 },
   alpha: { type: 'number', minimum: 0, maximum: 1 },
   beta: { type: 'number', minimum: 0, maximum: 99 },
+  explain: { type: 'boolean' },
 } as const;
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -160,6 +173,7 @@ export const userRecommendationsSchema = {
       diversity: { type: 'string', pattern: UNIT_PATTERN, default: '0' },
       alpha: { type: 'string', pattern: UNIT_PATTERN },
       beta: { type: 'string', pattern: NONNEG_PATTERN },
+      explain: { type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' },
     },
     additionalProperties: false,
   },

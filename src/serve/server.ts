@@ -111,6 +111,7 @@ interface UserQuery {
   diversity: string;
   alpha?: string;
   beta?: string;
+  explain: string;
 }
 
 interface RankBody {
@@ -119,6 +120,7 @@ interface RankBody {
   diversity?: number;
   alpha?: number;
   beta?: number;
+  explain?: boolean;
 }
 
 export async function createServer(opts: ServerOptions): Promise<RecommendServer> {
@@ -200,6 +202,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         diversity: Number(q.diversity),
         alpha: optNumber(q.alpha),
         beta: optNumber(q.beta),
+        explain: bool(q.explain),
       };
       const k = Number(q.k);
       const user = req.params.id;
@@ -208,7 +211,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         if (!appended) {
           // Synchronous from lookup to store, so no append or swap can slip in between.
           const cache = cacheOf(m);
-          const key = `${k}|${rank.excludeSeen}|${rank.diversity}|${rank.alpha}|${rank.beta}`;
+          const key = `${k}|${rank.excludeSeen}|${rank.diversity}|${rank.alpha}|${rank.beta}|${rank.explain}`;
           let r = cache.get(user, key);
           if (!r) {
             r = m.rec.recommend(user, k, rank);
@@ -235,6 +238,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
           diversity: b.diversity,
           alpha: b.alpha,
           beta: b.beta,
+          explain: b.explain,
         })),
         model: m.ck.manifest.run_id,
       }));

@@ -112,3 +112,10 @@ export function softAssign(
   }
   return out;
 }
+
+/** The topic with the largest share in row `i` of an n × k share matrix (ties go to the lower topic). */
+export function dominantTopic(shares: ArrayLike<number>, k: number, i: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (shares[i * k + c] > shares[i * k + best]) best = c;
+  return best;
+}

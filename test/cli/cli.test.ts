@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { createServer } from '../../src/serve/server.ts';
 import { spawnCli } from '../helpers/cli.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
@@ -27,6 +29,32 @@ describe('interest-evo CLI', () => {
     const out = lastJson(r.stdout);
     expect(out.items).toHaveLength(3);
     expect(out.topics[0].share).toBeGreaterThan(0);
+  });
+
+  it('recommend --explain prints each item’s reason and topic; its --json items are the HTTP explain=true items', async () => {
+    const args = ['recommend', '--checkpoint', checkpoint, '--user', '1', '--k', '4', '--backend', 'cpu'];
+    const human = await cli(...args, '--explain');
+    expect(human.code, human.stderr).toBe(0);
+    const lines = human.stdout.trim().split('\n').slice(1);
+    expect(lines).toHaveLength(4);
+    for (const line of lines)
+      expect(line).toMatch(
+        /^ +\d\. -?\d+\.\d{3} .*\[.+\] {2}← (lstm|popularity|topic) [+-]\d+\.\d{3} over median; topic \S/,
+      );
+    const out = lastJson((await cli(...args, '--explain', '--json')).stdout);
+
+    await resolveBackend('cpu');
+    const server = await createServer({ checkpoint });
+    try {
+      const url = '/v1/users/1/recommendations?k=4&explain=true';
+      const http = (await server.app.inject({ method: 'GET', url })).json();
+      expect(out.items).toEqual(http.items);
+      expect(out.items[0]).toHaveProperty('reason');
+      const plain = (await server.app.inject({ method: 'GET', url: url.replace('true', 'false') })).json();
+      expect(lastJson((await cli(...args, '--json')).stdout).items).toEqual(plain.items);
+    } finally {
+      await server.close();
+    }
   });
 
   it('an unknown user or a missing checkpoint is a clear error with a non-zero exit', async () => {

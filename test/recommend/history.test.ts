@@ -52,6 +52,21 @@ describe('recommendations for an ad-hoc dated history', () => {
     }
   });
 
+  it("explain: a stored user's own events, sent as a history, explain their items as the checkpoint does", async () => {
+    for (const u of [0, 7]) {
+      const want = rec.recommend(data.users[u], 10, { explain: true });
+      const got = await history.recommend(eventsOf(u), 10, { explain: true });
+      expect(got.items.map((i) => [i.id, i.reason, i.topic])).toEqual(
+        want.items.map((i) => [i.id, i.reason, i.topic]),
+      );
+      for (const [j, it] of got.items.entries())
+        for (const [term, lift] of Object.entries(want.items[j].lift ?? {}))
+          expect(it.lift?.[term as keyof typeof it.lift]).toBeCloseTo(lift, 4);
+      const plain = await history.recommend(eventsOf(u), 10);
+      expect(plain.items).toEqual(got.items.map(({ id, title, score }) => ({ id, title, score })));
+    }
+  });
+
   it("free text goes through the checkpoint's encoder: an item's own text scores like the item", async () => {
     const events = eventsOf(3);
     const last = events.at(-1)!;

@@ -83,6 +83,83 @@ describe('the HTTP server (fastify.inject, no sockets)', () => {
     fresh.mockRestore();
   });
 
+  const plainItem = ({ id, title, score }: { id: string; title: string; score: number }) => ({
+    id,
+    title,
+    score,
+  });
+
+  it("explain=true answers with the Recommender's per-item reasons; without it the answer is as before", async () => {
+    const rec = server.slot.current.rec;
+    const u = ck.users[1];
+    const r = await get(`/v1/users/${u}/recommendations?k=7&explain=true`);
+    expect(r.statusCode).toBe(200);
+    const want = rec.recommend(u, 7, { explain: true });
+    expect(r.json().items).toEqual(want.items);
+    for (const it of r.json().items) {
+      expect(['lstm', 'popularity', 'topic']).toContain(it.reason);
+      expect(Object.keys(it.lift).length).toBeGreaterThan(0);
+      expect(ck.topicLabels).toContain(it.topic);
+    }
+    const plain = rec.recommend(u, 7);
+    expect(want.items.map(plainItem)).toEqual(plain.items);
+    for (const q of ['k=7', 'k=7&explain=false', 'k=7&explain=0']) {
+      const body = (await get(`/v1/users/${u}/recommendations?${q}`)).json();
+      expect(body.items, q).toEqual(plain.items);
+      for (const it of body.items) expect(Object.keys(it)).toEqual(['id', 'title', 'score']);
+    }
+  });
+
+  it('the cache keeps plain and explained answers apart', async () => {
+    const u = ck.users[6];
+    const spy = vi.spyOn(server.slot.current.rec, 'recommend');
+    const url = (explain: string) => `/v1/users/${u}/recommendations?k=5&explain=${explain}`;
+    for (let round = 0; round < 2; round++) {
+      const plain = (await get(url('false'))).json();
+      const explained = (await get(url('true'))).json();
+      expect(plain.items.every((it: object) => !('reason' in it))).toBe(true);
+      expect(explained.items.every((it: object) => 'reason' in it && 'topic' in it)).toBe(true);
+      expect(explained.items.map(plainItem)).toEqual(plain.items);
+    }
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+  });
+
+  it('explain in a POST body, and for a user with appended events, explains the same items', async () => {
+    const ids = ck.items.ids;
+    const events = [
+      { item: ids[2], ts: 1_620_000_000 },
+      { item: ids[8], ts: 1_620_000_100 },
+    ];
+    const r = await post('/v1/recommendations', { events, k: 5, explain: true });
+    expect(r.statusCode).toBe(200);
+    const want = await server.slot.current.history.recommend(events, 5, { explain: true });
+    expect(r.json().items).toEqual(want.items);
+    const plain = (await post('/v1/recommendations', { events, k: 5 })).json();
+    expect(r.json().items.map(plainItem)).toEqual(plain.items);
+    expect(plain.items.every((it: object) => !('reason' in it))).toBe(true);
+
+    const u = ck.users[8];
+    expect((await post(`/v1/users/${u}/events`, { events })).statusCode).toBe(200);
+    const appended = (await get(`/v1/users/${u}/recommendations?k=5&explain=true`)).json();
+    expect(appended.appended_events).toBe(2);
+    const prefix = server.slot.current.history.prefixOf(server.slot.current.rec.userRow(u));
+    const again = await server.slot.current.history.recommend(events, 5, { prefix, explain: true });
+    expect(appended.items).toEqual(again.items);
+  });
+
+  it('a bad explain value is a one-line 400 naming the parameter', async () => {
+    const q = await get(`/v1/users/${user}/recommendations?explain=yes`);
+    expect(q.statusCode).toBe(400);
+    expect(q.json().message).toBe('query parameter explain must be true or false (per-item reasons)');
+    const b = await post('/v1/recommendations', {
+      events: [{ item: ck.items.ids[0], ts: 1 }],
+      explain: 'true',
+    });
+    expect(b.statusCode).toBe(400);
+    expect(b.json().message).toBe('body/explain must be boolean');
+  });
+
   it('with cacheEntries 0 every request is computed', async () => {
     const uncached = await createServer({ checkpoint: dir, cacheEntries: 0 });
     try {
