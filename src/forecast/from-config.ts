@@ -58,17 +58,29 @@ export async function withForecaster<T>(
   fn: (f: ShareForecaster) => T,
   pooled: PooledModel | null,
 ): Promise<T> {
-  if (block.model === 'pooled') {
-    if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
-    return fn(pooledForecaster(pooled, pooledStrength(block)));
-  }
-  const f = perSeries(await createForecaster(forecastSpec(block)));
+  const f = await shareForecasterOf(block, pooled);
   try {
     return fn(f);
   } finally {
     f.dispose();
   }
 }
+
+/** The configured topic-share forecaster, restored from its block (and the fitted pooled model, if pooled). */
+export async function shareForecasterOf(
+  block: ForecastBlock,
+  pooled: PooledModel | null,
+): Promise<ShareForecaster> {
+  if (block.model === 'pooled') {
+    if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
+    return pooledForecaster(pooled, pooledStrength(block));
+  }
+  return perSeries(await createForecaster(forecastSpec(block)));
+}
+
+/** forecast.strength left to validation (pooled only): chooseBlend resolves it, withStrength records it. */
+export const isAutoStrength = (block: ForecastBlock) =>
+  block.model === 'pooled' && forecastSettings({ ...block, model: 'pooled' }).strength === 'auto';
 
 /**
  * Fits the pooled forecaster on every training example's series and next-bucket shares; with another

@@ -6,11 +6,11 @@ import { type EventLog, splitEvents } from '../data/split.ts';
 import { oracleOf } from '../data/truth.ts';
 import { type BackendPref, env } from '../env.ts';
 import { FeatureStore } from '../features/sequence.ts';
-import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
+import { fitPooledForecaster, isAutoStrength, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/metrics-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
-import { evaluateTest, isAutoStrength, RECENT_WINDOWS } from './evaluate.ts';
+import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -33,7 +33,7 @@ export async function evaluateCheckpoint(
     baseDir: dirname(resolve(ck.manifest.config_path)),
   };
   // Another config may leave forecast.strength to validation: the checkpoint's choice is the one to replay.
-  const cfg = isAutoStrength(loaded.config)
+  const cfg = isAutoStrength(loaded.config.forecast)
     ? { ...loaded.config, forecast: withStrength(loaded.config.forecast, ck.manifest.blend.strength ?? null) }
     : loaded.config;
   say(describeBackend(await resolveBackend(opts.backend ?? cfg.train.backend)));

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type Config, forecastSettings } from '../config/schema.ts';
+import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import type { Oracle } from '../data/truth.ts';
 import {
@@ -22,7 +22,13 @@ import {
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
-import { pooledStrength, STRENGTH_GRID, withForecaster, withStrength } from '../forecast/from-config.ts';
+import {
+  isAutoStrength,
+  pooledStrength,
+  STRENGTH_GRID,
+  withForecaster,
+  withStrength,
+} from '../forecast/from-config.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predict } from '../model/lstm.ts';
@@ -257,7 +263,7 @@ export async function chooseBlend(
   parts: ModelParts,
   valid: readonly Example[],
 ): Promise<BlendChoice> {
-  const auto = isAutoStrength(cfg);
+  const auto = isAutoStrength(cfg.forecast);
   const base = auto ? { ...cfg, forecast: withStrength(cfg.forecast, null) } : cfg;
   const first = await inputsFor(base, log, parts, valid, 'forecast (valid)');
   const opts = { nItems: first.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen };
@@ -339,10 +345,6 @@ export async function chooseBlend(
     disposeInputs(first);
   }
 }
-
-/** forecast.strength left to validation (pooled only). */
-export const isAutoStrength = (cfg: Config) =>
-  cfg.forecast.model === 'pooled' && forecastSettings(cfg.forecast).strength === 'auto';
 
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });
 

@@ -8,9 +8,8 @@ import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
 import { FeatureStore } from '../features/sequence.ts';
-import { perSeries, pooledForecaster, type ShareForecaster } from '../forecast/examples.ts';
-import { forecastSpec, pooledStrength } from '../forecast/from-config.ts';
-import { createForecaster } from '../forecast/registry.ts';
+import type { ShareForecaster } from '../forecast/examples.ts';
+import { shareForecasterOf } from '../forecast/from-config.ts';
 import { predict } from '../model/lstm.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { topicShares } from './blend.ts';
@@ -175,11 +174,7 @@ export class HistoryRecommender {
   }
 
   private forecasterOf(): Promise<ShareForecaster> {
-    const pooled = this.rec.ck.manifest.forecaster;
-    this.forecaster ??=
-      this.cfg.forecast.model === 'pooled' && pooled
-        ? Promise.resolve(pooledForecaster(pooled, pooledStrength(this.cfg.forecast)))
-        : createForecaster(forecastSpec(this.cfg.forecast)).then(perSeries);
+    this.forecaster ??= shareForecasterOf(this.cfg.forecast, this.rec.ck.manifest.forecaster ?? null);
     return this.forecaster;
   }
 
