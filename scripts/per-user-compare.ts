@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pairedTest } from '../src/evaluate/bootstrap.ts';
-import type { PerUserReport } from '../src/report/metrics-report.ts';
+import type { PerUserReport } from '../src/report/run-report.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -8,7 +8,7 @@ import { type BackendPref, env } from '../env.ts';
 import { FeatureStore } from '../features/sequence.ts';
 import { fitPooledForecaster, isAutoStrength, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
-import { methodTable } from '../report/metrics-report.ts';
+import { methodTable } from '../report/run-report.ts';
 import { softAssign } from '../topics/kmeans.ts';
 import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
 

@@ -26,13 +26,14 @@ import { buildSequenceModel, predict } from '../model/lstm.ts';
 import { lstmVectors, sequencesOf, trainModel } from '../model/train.ts';
 import { topicShares } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
+import { writeReport } from '../report/render.ts';
 import {
   methodTable,
   perUserReport,
   type RunReport,
+  type SequentialCost,
   topicErrors,
-  writeReport,
-} from '../report/metrics-report.ts';
+} from '../report/run-report.ts';
 import { trainSequential } from '../sequential/train.ts';
 import { buildTopics } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
@@ -92,15 +93,6 @@ function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: str
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-
-/** What a sequential baseline cost and where early stopping left it (the report's training-cost line). */
-export interface SequentialCost {
-  kind: string;
-  epochs: number;
-  best_epoch: number;
-  best_valid_ndcg10: number;
-  seconds: number;
-}
 
 /** Trains and tests the configured sequential baselines (GRU4Rec, SASRec) on the model's split. */
 async function sequentialBaselines(

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Block, ReportDoc } from './document.ts';
-import type { RunReport } from './metrics-report.ts';
+import type { RunReport } from './run-report.ts';
 
 /** One row of a side-by-side comparison: a method of a run, or a peer's published/recorded result. */
 export interface ComparisonRow {

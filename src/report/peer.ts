@@ -22,7 +22,7 @@ import type { Dataset } from '../data/read.ts';
 import { type EventLog, type Example, splitEvents } from '../data/split.ts';
 import { env } from '../env.ts';
 import { evaluateScorer, type MethodResult, type Scorer } from '../evaluate/rank.ts';
-import type { RunReport } from './metrics-report.ts';
+import type { RunReport } from './run-report.ts';
 
 export const PEER_TOPK_HEADER = 'user_id\titem_ids';
 

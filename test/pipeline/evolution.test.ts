@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { chooseSampleUsers } from '../../src/evaluate/drift.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
-import { type RunReport, writeReport } from '../../src/report/metrics-report.ts';
+import { writeReport } from '../../src/report/render.ts';
+import type { RunReport } from '../../src/report/run-report.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
 const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);

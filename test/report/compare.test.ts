@@ -13,7 +13,7 @@ import { CountClock, mostPopular } from '../../src/evaluate/baselines.ts';
 import { evaluateScorer } from '../../src/evaluate/rank.ts';
 import { topK } from '../../src/recommend/score.ts';
 import { comparisonColumns, loadPeer, loadRun, normaliseMetricKey } from '../../src/report/compare.ts';
-import { writeRunReport } from '../../src/report/metrics-report.ts';
+import { writeRunReport } from '../../src/report/render.ts';
 import { syntheticRunReport } from './run-fixture.ts';
 
 /** Runs `interest-evo report …` in-process and returns the --json summary. */

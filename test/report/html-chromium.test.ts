@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/report/metrics-report.ts';
+import { writeReport } from '../../src/report/render.ts';
 import { inkShare, pngSize } from './pixels.ts';
 import { syntheticRunReport } from './run-fixture.ts';
 

@@ -12,7 +12,7 @@ import { analyseMethods } from '../../src/evaluate/summary.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
 import { sesLevel } from '../../src/forecast/simple.ts';
 import { interestEvolution } from '../../src/pipeline/evolution.ts';
-import { methodTable, type RunReport } from '../../src/report/metrics-report.ts';
+import { methodTable, type RunReport } from '../../src/report/run-report.ts';
 import { synthLog } from '../evaluate/synth-log.ts';
 
 /**
