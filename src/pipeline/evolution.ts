@@ -164,7 +164,7 @@ export async function interestEvolution(
     return {
       user: userLabel(ex),
       reason: `${reason}: Δ${metric} ${method} − ${reference} = ${delta[j].toFixed(4)}, forecast change (JSD vs last bucket) ${change[j].toFixed(4)}`,
-      labels: [...keep.map((c) => labels[c] ?? String(c)), ...(keep.length < k ? ['other'] : [])],
+      labels: [...distinctLabels(keep, labels), ...(keep.length < k ? ['other'] : [])],
       history: histories[j].map(fold),
       forecasts: input.forecasts.map((f) => ({ model: f.model, shares: fold(at(f.shares, r)) })),
       observed: fold(at(observedAll, r)),
@@ -229,4 +229,13 @@ export function evolutionOfRun(
         blendTerms(params, row, parts.temperature),
       ),
   });
+}
+
+/**
+ * The kept topics' labels, a repeated one suffixed with its topic number: k-means often splits one genre in
+ * two clusters with the same label, and a chart keyed by label would draw both as one zig-zag line.
+ */
+export function distinctLabels(topics: readonly number[], labels: readonly string[]): string[] {
+  const names = topics.map((c) => labels[c] ?? String(c));
+  return names.map((n, i) => (names.indexOf(n) === names.lastIndexOf(n) ? n : `${n} #${topics[i]}`));
 }
