@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { chooseSampleUsers } from '../../src/evaluate/drift.ts';
+import { distinctLabels } from '../../src/pipeline/evolution.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { writeReport } from '../../src/report/render.ts';
 import type { RunReport } from '../../src/report/run-report.ts';
@@ -106,4 +107,15 @@ describe('interest evolution in a run report (synthetic log with its truth)', ()
     const again = await writeReport(join(run.reportDir, 'again'), report, [5, 10]);
     expect(readFileSync(again.markdown, 'utf8')).toContain('## Interest evolution');
   }, 300_000);
+});
+
+describe('distinctLabels', () => {
+  it('suffixes a label two kept topics share with each topic number, leaves the others', () => {
+    expect(distinctLabels([3, 7, 1], ['a', 'Drama', 'x', 'Romance', 'y', 'z', 'w', 'Romance'])).toEqual([
+      'Romance #3',
+      'Romance #7',
+      'Drama',
+    ]);
+    expect(distinctLabels([0, 2], ['Crime'])).toEqual(['Crime', '2']);
+  });
 });
