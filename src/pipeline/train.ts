@@ -1,45 +1,38 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { exportCheckpoint } from '../checkpoint/export.ts';
-import type { Manifest } from '../checkpoint/format.ts';
-import { exportedUserIds, requireSalt } from '../checkpoint/user-ids.ts';
+import { exportRun } from '../checkpoint/from-run.ts';
+import { requireSalt } from '../checkpoint/user-ids.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { itemTextCutoffWarning } from '../data/item-text.ts';
-import { clockOf, type EventLog, type Example, splitEvents } from '../data/split.ts';
-import { type Oracle, oracleOf } from '../data/truth.ts';
-import { embedCatalogue } from '../embed/catalogue.ts';
+import type { Dataset } from '../data/read.ts';
+import { clockOf, type EventLog, type Example, type Split, splitEvents } from '../data/split.ts';
+import { oracleOf } from '../data/truth.ts';
+import { type EmbeddedCatalogue, embedCatalogue } from '../embed/catalogue.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
-import { labelSegments } from '../evaluate/beyond-accuracy.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { evaluateScorer, type MethodResult, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples } from '../forecast/examples.ts';
-import { fitPooledForecaster, withForecaster, withStrength } from '../forecast/from-config.ts';
+import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { modelSpecOf, trainOptionsOf } from '../model/from-config.ts';
-import { buildSequenceModel, predict } from '../model/lstm.ts';
-import { lstmVectors, sequencesOf, trainModel } from '../model/train.ts';
-import { topicShares } from '../recommend/blend.ts';
+import { buildSequenceModel } from '../model/lstm.ts';
+import { lstmVectors, type TrainResult, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
+import { buildRunReport } from '../report/from-run.ts';
 import { writeReport } from '../report/render.ts';
-import {
-  methodTable,
-  perUserReport,
-  type RunReport,
-  type SequentialCost,
-  topicErrors,
-} from '../report/run-report.ts';
+import { methodTable, perUserReport, type SequentialCost } from '../report/run-report.ts';
 import { trainSequential } from '../sequential/train.ts';
-import { buildTopics } from '../topics/model.ts';
+import { buildTopics, type TopicModel } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
 import {
   BASELINES,
+  type BlendChoice,
   chooseBlend,
   evaluateTest,
   type ModelParts,
@@ -94,6 +87,142 @@ function trainStateKey(cfg: Config, dataFingerprint: string, encoderVersion: str
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
+interface RunPaths {
+  runId: string;
+  reportDir: string;
+  checkpointDir: string;
+  stateDir: string;
+}
+
+/** Where the run writes; a resume must find the epoch state it continues. */
+function runPaths(cfg: Config, opts: TrainRunOptions): RunPaths {
+  const runId = opts.runId ?? (opts.resume ? latestState(cfg) : null) ?? `${cfg.run.name}-${stamp()}`;
+  const stateDir = join(stateRoot(cfg), runId);
+  if (opts.resume && !existsSync(stateDir))
+    throw new Error(`train --resume: no saved training state at ${stateDir}`);
+  return {
+    runId,
+    reportDir: join(cfg.run.out.reports, runId),
+    checkpointDir: join(cfg.run.out.checkpoints, runId),
+    stateDir,
+  };
+}
+
+/** Seconds per stage (each lap since the previous one) and, as `total`, since `t0`. */
+function stageClock(t0: number) {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  return {
+    timings,
+    lap(name: string) {
+      timings[name] = (performance.now() - t) / 1000;
+      t = performance.now();
+    },
+    total() {
+      timings.total = (performance.now() - t0) / 1000;
+      return timings.total;
+    },
+  };
+}
+
+/** The dataset (through the cache), its event log and the split; counts and any item-text leak on the log. */
+async function loadAndSplit(cfg: Config, baseDir: string, reportDir: string, say: (line: string) => void) {
+  const dataset = await loadDatasetCached(cfg.data, baseDir, {
+    quarantineDir: reportDir,
+    cacheRoot: env.cacheDir,
+  });
+  const log: EventLog = {
+    userOffsets: dataset.userOffsets,
+    item: dataset.events.item,
+    ts: dataset.events.ts,
+  };
+  const split = splitEvents(log, cfg.buckets, cfg.split);
+  say(
+    `data: ${dataset.users.length} users, ${dataset.items.ids.length} items, ${dataset.events.n} events ` +
+      `(read ${dataset.stats.read}, quarantined ${dataset.stats.quarantined}, filtered ${dataset.stats.filtered}); ` +
+      `examples train ${split.train.length} / valid ${split.valid.length} / test ${split.test.length}`,
+  );
+  const leak = itemTextCutoffWarning(cfg.data.extra_item_text, split.summary.cutoffs);
+  if (leak) say(leak);
+  return { dataset, log, split };
+}
+
+/**
+ * Builds the sequence model under the run's seed and trains it, early stopping on the validation NDCG@10
+ * of the LSTM alone scored against the current item vectors (with the residual, if any); returns it as the
+ * parts the blend scores with (all but the topic-share forecaster).
+ */
+async function fitSequenceModel(
+  cfg: Config,
+  run: { log: EventLog; split: Split; store: FeatureStore; emb: EmbeddedCatalogue; topics: TopicModel },
+  state: { stateDir: string; resume: boolean; stateKey: string },
+  say: (line: string) => void,
+): Promise<Omit<ModelParts, 'pooled'> & { trained: TrainResult }> {
+  const { log, split, store, emb } = run;
+  const spec = modelSpecOf(cfg.model, emb.dim, run.topics.k);
+  const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
+  const nItems = emb.vectors.length / emb.dim;
+  const items = tf.tensor2d(emb.vectors, [nItems, emb.dim]);
+  const index = new ItemIndex(emb.vectors, emb.dim);
+  const validate = async (scoring: Float32Array | null) => {
+    const idx = scoring ? new ItemIndex(scoring, emb.dim) : index;
+    try {
+      const scorer = vectorScorer(idx, split.valid, lstmVectors(model, spec, store, split.valid));
+      const r = await evaluateScorer(log, split.valid, scorer, {
+        nItems,
+        ks: [10],
+        excludeSeen: cfg.evaluate.exclude_seen,
+      });
+      return r.metrics['ndcg@10'];
+    } finally {
+      if (idx !== index) idx.dispose();
+    }
+  };
+  const options = trainOptionsOf(cfg, { ...state, log: say });
+  const trained = await trainModel(model, spec, store, split.train, items, options, validate);
+  items.dispose();
+  index.dispose();
+  return {
+    model,
+    spec,
+    topics: run.topics,
+    store,
+    itemVectors: emb.vectors,
+    scoringVectors: trained.scoringVectors ?? emb.vectors,
+    temperature: cfg.model.temperature,
+    trained,
+  };
+}
+
+/**
+ * The item-kNN baseline's neighbour count, chosen on validation, and the validation NDCG@10 of every part as
+ * selected and of the popularity baselines (what model selection saw).
+ */
+async function chooseOnValidation(
+  cfg: Config,
+  log: EventLog,
+  valid: readonly Example[],
+  nItems: number,
+  chosen: { lstm: number; blend: BlendChoice },
+  say: (line: string) => void,
+) {
+  const knn = await chooseKnnNeighbours(log, valid, cfg.evaluate.knn_grid, {
+    nItems,
+    excludeSeen: cfg.evaluate.exclude_seen,
+  });
+  const validation = await validationBaselines(cfg, log, valid, nItems);
+  validation.lstm = chosen.lstm;
+  validation.item_knn = Math.max(...knn.curve.map((p) => p.ndcg10));
+  validation.blend = Math.max(...chosen.blend.curve.map((p) => p.ndcg10));
+  validation.topic_recent = Math.max(...chosen.blend.recentCurve.map((p) => p.ndcg10));
+  say(
+    `valid ndcg@10: ${Object.entries(validation)
+      .map(([m, v]) => `${m} ${v.toFixed(4)}`)
+      .join(', ')}`,
+  );
+  return { knn, validation };
+}
+
 /** Trains and tests the configured sequential baselines (GRU4Rec, SASRec) on the model's split. */
 async function sequentialBaselines(
   cfg: Config,
@@ -130,77 +259,39 @@ async function sequentialBaselines(
   return { methods, costs };
 }
 
-/** NDCG@10 and users per planted drift pattern, per method (synthetic logs): where forecasting pays or fails. */
-function byPattern(methods: Record<string, MethodResult>, test: readonly Example[], oracle: Oracle) {
-  return Object.fromEntries(
-    Object.entries(methods)
-      .filter(([, r]) => r.rows)
-      .map(([name, r]) => [
-        name,
-        labelSegments(test, r, (ex) => oracle.pattern(ex)).map((s) => ({
-          pattern: s.name,
-          users: s.users,
-          ndcg10: s.metrics['ndcg@10'],
-        })),
-      ]),
-  );
+/** Intervals, paired tests, beyond-accuracy and activity segments of the test methods. */
+function analyseTest(
+  cfg: Config,
+  log: EventLog,
+  test: readonly Example[],
+  emb: EmbeddedCatalogue,
+  methods: Record<string, MethodResult>,
+) {
+  const nItems = emb.vectors.length / emb.dim;
+  return analyseMethods(methods, {
+    log,
+    examples: test,
+    nItems,
+    ks: cfg.evaluate.k,
+    counts: knownCounts(log, test, nItems, clockOf(cfg.split, test)),
+    itemVectors: emb.vectors,
+    dim: emb.dim,
+    samples: cfg.evaluate.bootstrap,
+    seed: cfg.run.seed,
+    baselines: BASELINES,
+    pairs: PAIRS,
+  });
 }
 
-/** The whole run, one call per stage: data → split → embed → topics → features → model → blend → evaluate → export. */
-export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = {}): Promise<TrainRunResult> {
-  const { config: cfg, baseDir } = loaded;
-  const say = opts.log ?? ((l: string) => console.error(l));
-  const t0 = performance.now();
-  const timings: Record<string, number> = {};
-  const lap = (name: string, since: number) => {
-    timings[name] = (performance.now() - since) / 1000;
-    return performance.now();
-  };
-  const runId = opts.runId ?? (opts.resume ? latestState(cfg) : null) ?? `${cfg.run.name}-${stamp()}`;
-  const reportDir = join(cfg.run.out.reports, runId);
-  const checkpointDir = join(cfg.run.out.checkpoints, runId);
-  const stateDir = join(stateRoot(cfg), runId);
-  if (opts.resume && !existsSync(stateDir))
-    throw new Error(`train --resume: no saved training state at ${stateDir}`);
-  // Fails now, not after training, when the export could not pseudonymise the user ids.
-  requireSalt(cfg.checkpoint.user_ids, env.userIdSalt);
-
-  const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
-  say(describeBackend(backend));
-
-  let t = performance.now();
-  const dataset = await loadDatasetCached(cfg.data, baseDir, {
-    quarantineDir: reportDir,
-    cacheRoot: env.cacheDir,
-  });
-  const log: EventLog = {
-    userOffsets: dataset.userOffsets,
-    item: dataset.events.item,
-    ts: dataset.events.ts,
-  };
-  const split = splitEvents(log, cfg.buckets, cfg.split);
-  say(
-    `data: ${dataset.users.length} users, ${dataset.items.ids.length} items, ${dataset.events.n} events ` +
-      `(read ${dataset.stats.read}, quarantined ${dataset.stats.quarantined}, filtered ${dataset.stats.filtered}); ` +
-      `examples train ${split.train.length} / valid ${split.valid.length} / test ${split.test.length}`,
-  );
-  const leak = itemTextCutoffWarning(cfg.data.extra_item_text, split.summary.cutoffs);
-  if (leak) say(leak);
-  t = lap('data', t);
-
-  const emb = await embedCatalogue(dataset.items.texts, cfg.embed);
-  say(
-    `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`,
-  );
-  t = lap('embed', t);
-
-  const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
-  say(
-    `topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`,
-  );
-  t = lap('topics', t);
-
-  const store = new FeatureStore({
+/** Per-user bucket features over the item vectors and topic shares (what the model and forecasters read). */
+function featureStore(
+  cfg: Config,
+  dataset: Dataset,
+  log: EventLog,
+  emb: EmbeddedCatalogue,
+  topics: TopicModel,
+): FeatureStore {
+  return new FeatureStore({
     ...log,
     weight: dataset.events.weight,
     itemVectors: emb.vectors,
@@ -209,227 +300,120 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     k: topics.k,
     buckets: cfg.buckets,
   });
-  const spec = modelSpecOf(cfg.model, emb.dim, topics.k);
-  const model = await withSeededRandom(cfg.run.seed, () => buildSequenceModel(spec));
-  const items = tf.tensor2d(emb.vectors, [dataset.items.ids.length, emb.dim]);
-  const nItems = dataset.items.ids.length;
-  const index = new ItemIndex(emb.vectors, emb.dim);
-  // Validation NDCG@10 of the LSTM alone, scored against the current item vectors (with the residual, if any).
-  const validate = async (scoring: Float32Array | null) => {
-    const idx = scoring ? new ItemIndex(scoring, emb.dim) : index;
-    try {
-      const scorer = vectorScorer(idx, split.valid, lstmVectors(model, spec, store, split.valid));
-      const r = await evaluateScorer(log, split.valid, scorer, {
-        nItems,
-        ks: [10],
-        excludeSeen: cfg.evaluate.exclude_seen,
-      });
-      return r.metrics['ndcg@10'];
-    } finally {
-      if (idx !== index) idx.dispose();
-    }
-  };
-  const trained = await trainModel(
-    model,
-    spec,
-    store,
-    split.train,
-    items,
-    trainOptionsOf(cfg, {
-      stateDir,
-      resume: opts.resume ?? false,
-      stateKey: trainStateKey(cfg, dataset.fingerprint, emb.encoder.version),
-      log: say,
-    }),
-    validate,
-  );
-  items.dispose();
-  index.dispose();
-  t = lap('train', t);
+}
 
-  const scoringVectors = trained.scoringVectors ?? emb.vectors;
-  const parts: ModelParts = {
-    model,
-    spec,
-    topics,
-    store,
-    itemVectors: emb.vectors,
-    scoringVectors,
-    temperature: cfg.model.temperature,
-    pooled: fitPooledForecaster(cfg.forecast, store, split.train),
+/** Who, when, from which config and on what: the lines the report and the manifest both open with. */
+function runHeader(runId: string, configPath: string, backend: string) {
+  return {
+    run_id: runId,
+    created_at: new Date().toISOString(),
+    config_path: relative(process.cwd(), configPath),
+    backend,
   };
+}
+
+const embedLine = (emb: EmbeddedCatalogue) =>
+  `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`;
+
+const topicsLine = (topics: TopicModel & { iterations: number }) =>
+  `topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`;
+
+const blendLine = (cfg: Config, b: BlendChoice) =>
+  `blend: ${b.mode} α=${b.alpha}, β=${b.beta}, topic shares from ${b.topicSource}` +
+  `${cfg.forecast.model === 'pooled' ? ` (refit strength ${b.strength})` : ''} ` +
+  `(valid ndcg@10 ${Math.max(...b.curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
+  `topic_recent window ${b.recentWindow}`;
+
+/**
+ * The whole run, one call per stage: data → split → embed → topics → features → model → blend → validation →
+ * test → sequential peers → checkpoint → report.
+ */
+export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = {}): Promise<TrainRunResult> {
+  const { config: cfg, baseDir } = loaded;
+  const say = opts.log ?? ((l: string) => console.error(l));
+  const t0 = performance.now();
+  const paths = runPaths(cfg, opts);
+  // Fails now, not after training, when the export could not pseudonymise the user ids.
+  requireSalt(cfg.checkpoint.user_ids, env.userIdSalt);
+  const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
+  say(describeBackend(backend));
+  const clock = stageClock(t0);
+
+  const { dataset, log, split } = await loadAndSplit(cfg, baseDir, paths.reportDir, say);
+  const nItems = dataset.items.ids.length;
+  clock.lap('data');
+  const emb = await embedCatalogue(dataset.items.texts, cfg.embed);
+  say(embedLine(emb));
+  clock.lap('embed');
+  const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
+  say(topicsLine(topics));
+  clock.lap('topics');
+
+  const store = featureStore(cfg, dataset, log, emb, topics);
+  const stateKey = trainStateKey(cfg, dataset.fingerprint, emb.encoder.version);
+  const state = { stateDir: paths.stateDir, resume: opts.resume ?? false, stateKey };
+  const { trained, ...fitted } = await fitSequenceModel(cfg, { log, split, store, emb, topics }, state, say);
+  clock.lap('train');
+
+  const parts: ModelParts = { ...fitted, pooled: fitPooledForecaster(cfg.forecast, store, split.train) };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
-  const { mode, alpha, beta, curve } = blend;
   // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
   const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
-  say(
-    `blend: ${mode} α=${alpha}, β=${beta}, topic shares from ${blend.topicSource}` +
-      `${cfg.forecast.model === 'pooled' ? ` (refit strength ${blend.strength})` : ''} ` +
-      `(valid ndcg@10 ${Math.max(...curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
-      `topic_recent window ${blend.recentWindow}`,
-  );
-  const knn = await chooseKnnNeighbours(log, split.valid, cfg.evaluate.knn_grid, {
-    nItems,
-    excludeSeen: cfg.evaluate.exclude_seen,
-  });
-  const validation = await validationBaselines(cfg, log, split.valid, nItems);
-  validation.lstm = trained.bestValid;
-  validation.item_knn = Math.max(...knn.curve.map((p) => p.ndcg10));
-  validation.blend = Math.max(...curve.map((p) => p.ndcg10));
-  validation.topic_recent = Math.max(...blend.recentCurve.map((p) => p.ndcg10));
-  say(
-    `valid ndcg@10: ${Object.entries(validation)
-      .map(([m, v]) => `${m} ${v.toFixed(4)}`)
-      .join(', ')}`,
-  );
+  say(blendLine(cfg, blend));
+  const chosen = { lstm: trained.bestValid, blend };
+  const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
   const evaluation = await evaluateTest(ran, log, parts, split.test, blend, knn.neighbours, oracle);
   const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
   Object.assign(evaluation.methods, sequential.methods);
   for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
-  const analysis = analyseMethods(evaluation.methods, {
-    log,
-    examples: split.test,
-    nItems,
-    ks: cfg.evaluate.k,
-    counts: knownCounts(log, split.test, nItems, clockOf(cfg.split, split.test)),
-    itemVectors: emb.vectors,
-    dim: emb.dim,
-    samples: cfg.evaluate.bootstrap,
-    seed: cfg.run.seed,
-    baselines: BASELINES,
-    pairs: PAIRS,
-  });
-  t = lap('evaluate', t);
+  const analysis = analyseTest(cfg, log, split.test, emb, evaluation.methods);
+  clock.lap('evaluate');
 
+  const header = runHeader(paths.runId, loaded.path, backend.name);
+  const evolution = await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset);
   const metrics = methodTable(evaluation.methods);
-  const savedBlend = {
-    mode,
-    alpha,
-    beta,
-    curve,
-    without_forecast: blend.withoutForecast,
-    recent_window: blend.recentWindow,
-    topic_source: blend.topicSource,
-    strength: blend.strength,
-  };
-  const report: RunReport = {
-    run_id: runId,
-    created_at: new Date().toISOString(),
-    config_path: relative(process.cwd(), loaded.path),
-    backend: backend.name,
-    dataset: {
-      users: dataset.users.length,
-      items: nItems,
-      events: dataset.events.n,
-      stats: dataset.stats,
-      quarantine: dataset.quarantinePath,
-      fingerprint: dataset.fingerprint,
-    },
-    split: { ...split.summary },
-    methods: metrics,
-    users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: { ...savedBlend, recent_curve: blend.recentCurve, topic_curve: blend.topicCurve },
-    forecast: evaluation.forecast,
-    training: {
-      best_epoch: trained.bestEpoch,
-      best_valid_ndcg10: trained.bestValid,
-      history: trained.history,
-    },
-    timings_s: timings,
-    config: cfg,
-    knn,
-    ...(sequential.costs.length ? { sequential: sequential.costs } : {}),
-    ...analysis,
-    ...(oracle ? { by_pattern: byPattern(evaluation.methods, split.test, oracle) } : {}),
-    ...(await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset)),
-    forecast_accuracy: evaluation.forecastError,
-    forecast_accuracy_valid: blend.forecastError,
-    validation_ndcg10: validation,
-    forecast_error: topicErrors(evaluation.forecastError, topics.labels),
-  };
-
-  // Checkpoint: every user's latest state (all their events), so recommending needs nothing else.
-  const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
-  const sequences = sequencesOf(store, finals, spec.maxLen);
-  const userShares = (forecast: Float32Array | null) =>
-    topicShares(
-      blend.topicSource,
-      forecast,
-      spec.topicHead ? predict(model, sequences, finals.length, spec).topics : null,
-    );
-  const forecasts = {
-    shares: userShares(
-      blend.topicSource === 'lstm-head'
-        ? null
-        : (
-            await withForecaster(
-              ran.forecast,
-              (f) => forecastExamples(f, store, finals, cfg.forecast.horizon, 'forecast (users)'),
-              parts.pooled,
-            )
-          ).shares,
-    ),
-  };
-  const seenOffsets = new Int32Array(finals.length + 1);
-  const seenList: number[] = [];
-  finals.forEach((f, r) => {
-    const s = new Set<number>();
-    for (let i = dataset.userOffsets[f.user]; i < f.end; i++) s.add(log.item[i]);
-    seenList.push(...[...s].sort((a, b) => a - b));
-    seenOffsets[r + 1] = seenList.length;
-  });
-  const manifest: Manifest = await exportCheckpoint(checkpointDir, {
-    manifest: {
-      run_id: runId,
-      created_at: report.created_at,
-      config: ran,
-      config_path: report.config_path,
-      backend: backend.name,
-      data_fingerprint: dataset.fingerprint,
-      encoder: emb.encoder,
-      model: spec,
-      blend: savedBlend,
-      topics: { k: topics.k, temperature: topics.temperature },
-      ...(ran.forecast.model === 'pooled' ? { forecaster: parts.pooled } : {}),
-      metrics,
-      baselines: { item_knn_neighbours: knn.neighbours },
-      user_ids: cfg.checkpoint.user_ids,
-    },
-    model,
-    items: { ids: dataset.items.ids, titles: dataset.items.titles },
-    itemVectors: emb.vectors,
-    scoringVectors: trained.scoringVectors,
-    topicLabels: topics.labels,
-    centroids: topics.centroids,
-    users: exportedUserIds(dataset.users, cfg.checkpoint.user_ids, env.userIdSalt),
-    sequences,
-    forecasts: forecasts.shares,
-    seen: Int32Array.from(seenList),
-    popularity: knownCounts(log, [], nItems, Number.POSITIVE_INFINITY),
-    seenOffsets,
-  });
-  lap('export', t);
-  timings.total = (performance.now() - t0) / 1000;
-  await writeReport(
-    reportDir,
-    report,
-    cfg.evaluate.k,
-    perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`),
+  const manifest = await exportRun(
+    paths.checkpointDir,
+    { header, config: ran, dataset, log, emb, parts, residual: trained.scoringVectors, blend, metrics, knn },
+    env.userIdSalt,
   );
-  rmSync(stateDir, { recursive: true, force: true });
-  model.dispose();
-  say(`checkpoint: ${checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${reportDir}`);
+  clock.lap('export');
+  const seconds = clock.total();
+  const report = buildRunReport({
+    header,
+    config: cfg,
+    dataset,
+    split,
+    blend,
+    evaluation,
+    trained,
+    timings: clock.timings,
+    knn,
+    sequential: sequential.costs,
+    analysis,
+    oracle,
+    evolution,
+    validation,
+    topics,
+  });
+  const perUser = perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`);
+  await writeReport(paths.reportDir, report, cfg.evaluate.k, perUser);
+  rmSync(paths.stateDir, { recursive: true, force: true });
+  parts.model.dispose();
+  say(
+    `checkpoint: ${paths.checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${paths.reportDir}`,
+  );
   return {
-    runId,
-    checkpointDir,
-    reportDir,
+    runId: paths.runId,
+    checkpointDir: paths.checkpointDir,
+    reportDir: paths.reportDir,
     backend: backend.name,
-    alpha,
-    beta,
+    alpha: blend.alpha,
+    beta: blend.beta,
     validBlendNdcg10: validation.blend,
     usersEvaluated: evaluation.methods.blend.users,
     metrics,
-    seconds: timings.total,
+    seconds,
   };
 }

@@ -1,0 +1,114 @@
+import type { Config } from '../config/schema.ts';
+import type { Dataset } from '../data/read.ts';
+import type { Example, SplitSummary } from '../data/split.ts';
+import type { Oracle } from '../data/truth.ts';
+import { labelSegments } from '../evaluate/beyond-accuracy.ts';
+import type { ForecastErrorRow } from '../evaluate/forecast-error.ts';
+import type { MethodResult } from '../evaluate/rank.ts';
+import type { MethodAnalysis } from '../evaluate/summary.ts';
+import type { BlendParams, TopicSource } from '../recommend/blend.ts';
+import { methodTable, type RunReport, type SequentialCost, topicErrors } from './run-report.ts';
+
+/** The blend as chosen on validation (the pipeline's BlendChoice). */
+export interface ChosenBlend extends BlendParams {
+  curve: (BlendParams & { ndcg10: number })[];
+  withoutForecast: BlendParams;
+  recentWindow: number;
+  recentCurve: { window: number; ndcg10: number }[];
+  topicSource: TopicSource;
+  topicCurve: { source: TopicSource; strength: number | null; ndcg10: number }[];
+  strength: number | null;
+  forecastError: ForecastErrorRow[];
+}
+
+/** The blend as the report and the checkpoint manifest record it. */
+export function savedBlend(b: ChosenBlend) {
+  return {
+    mode: b.mode,
+    alpha: b.alpha,
+    beta: b.beta,
+    curve: b.curve,
+    without_forecast: b.withoutForecast,
+    recent_window: b.recentWindow,
+    topic_source: b.topicSource,
+    strength: b.strength,
+  };
+}
+
+/** What the stages of a training run produced that its report keeps. */
+export interface RunOutcome {
+  header: Pick<RunReport, 'run_id' | 'created_at' | 'config_path' | 'backend'>;
+  /** The config as written (the manifest keeps the one as run). */
+  config: Config;
+  dataset: Pick<Dataset, 'users' | 'items' | 'events' | 'stats' | 'quarantinePath' | 'fingerprint'>;
+  split: { summary: SplitSummary; test: readonly Example[] };
+  blend: ChosenBlend;
+  evaluation: {
+    methods: Record<string, MethodResult>;
+    forecast: RunReport['forecast'];
+    forecastError: ForecastErrorRow[];
+  };
+  trained: { bestEpoch: number; bestValid: number; history: unknown[] };
+  timings: Record<string, number>;
+  knn: NonNullable<RunReport['knn']>;
+  sequential: SequentialCost[];
+  analysis: MethodAnalysis;
+  /** The generating truth of a synthetic log, when the config names it. */
+  oracle?: Oracle;
+  evolution: Pick<RunReport, 'samples' | 'evolution'>;
+  validation: Record<string, number>;
+  topics: { labels: readonly string[] };
+}
+
+/** NDCG@10 and users per planted drift pattern, per method (synthetic logs): where forecasting pays or fails. */
+function byPattern(methods: Record<string, MethodResult>, test: readonly Example[], oracle: Oracle) {
+  return Object.fromEntries(
+    Object.entries(methods)
+      .filter(([, r]) => r.rows)
+      .map(([name, r]) => [
+        name,
+        labelSegments(test, r, (ex) => oracle.pattern(ex)).map((s) => ({
+          pattern: s.name,
+          users: s.users,
+          ndcg10: s.metrics['ndcg@10'],
+        })),
+      ]),
+  );
+}
+
+/** The run's metrics.json / report.json, fields in the order readers have always seen them. */
+export function buildRunReport(o: RunOutcome): RunReport {
+  const { dataset, blend, evaluation } = o;
+  return {
+    ...o.header,
+    dataset: {
+      users: dataset.users.length,
+      items: dataset.items.ids.length,
+      events: dataset.events.n,
+      stats: dataset.stats,
+      quarantine: dataset.quarantinePath,
+      fingerprint: dataset.fingerprint,
+    },
+    split: { ...o.split.summary },
+    methods: methodTable(evaluation.methods),
+    users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
+    blend: { ...savedBlend(blend), recent_curve: blend.recentCurve, topic_curve: blend.topicCurve },
+    forecast: evaluation.forecast,
+    training: {
+      best_epoch: o.trained.bestEpoch,
+      best_valid_ndcg10: o.trained.bestValid,
+      history: o.trained.history,
+    },
+    timings_s: o.timings,
+    config: o.config,
+    knn: o.knn,
+    ...(o.sequential.length ? { sequential: o.sequential } : {}),
+    ...o.analysis,
+    ...(o.oracle ? { by_pattern: byPattern(evaluation.methods, o.split.test, o.oracle) } : {}),
+    ...o.evolution,
+    forecast_accuracy: evaluation.forecastError,
+    forecast_accuracy_valid: blend.forecastError,
+    validation_ndcg10: o.validation,
+    forecast_error: topicErrors(evaluation.forecastError, o.topics.labels),
+  };
+}
