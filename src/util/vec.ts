@@ -19,6 +19,13 @@ export function normalizeRows(m: Float32Array, dim: number): Float32Array {
   return m;
 }
 
+/** Rows `ids` of a row-major matrix, stacked. */
+export function gatherRows(m: Float32Array, dim: number, ids: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(ids.length * dim);
+  for (let r = 0; r < ids.length; r++) out.set(m.subarray(ids[r] * dim, (ids[r] + 1) * dim), r * dim);
+  return out;
+}
+
 /** In-place softmax of x / temperature. */
 export function softmaxInPlace(x: Float32Array | number[], temperature = 1): void {
   let max = Number.NEGATIVE_INFINITY;
