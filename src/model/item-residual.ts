@@ -22,7 +22,8 @@ export class ItemResidual {
 
   /** Copies the JS rows into the variable (before a snapshot or a save). */
   push(): void {
-    tf.tidy(() => this.variable.assign(tf.tensor2d(this.rows, this.items.shape)));
+    // A copy: the cpu backend keeps the array it is given, so later steps would reach every snapshot.
+    tf.tidy(() => this.variable.assign(tf.tensor2d(this.rows.slice(), this.items.shape)));
   }
 
   /** Copies the variable into the JS rows (after a restore). */

@@ -41,4 +41,22 @@ describe('ItemResidual', () => {
     expect(Array.from(r.batchRows(Int32Array.of(1), 'one').dataSync())).toEqual([0, 0]);
     r.dispose();
   });
+
+  it.each(['cpu', 'wasm'])(
+    'on %s, a snapshot of the variable keeps its values when the rows move on',
+    async (backend) => {
+      await tf.setBackend(backend);
+      const r = new ItemResidual(items);
+      try {
+        r.step(Int32Array.of(0), Float32Array.of(-1, 0), 1);
+        r.push();
+        const snapshot = r.variable.clone();
+        r.step(Int32Array.of(0), Float32Array.of(-1, 0), 1);
+        expect(Array.from(snapshot.dataSync())).toEqual([1, 0, 0, 0, 0, 0]);
+      } finally {
+        r.dispose();
+        await tf.setBackend('wasm');
+      }
+    },
+  );
 });
