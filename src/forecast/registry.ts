@@ -1,6 +1,8 @@
 import { ArimaForecaster } from './arima.ts';
+import { AutoArimaForecaster } from './arima-auto.ts';
+import { ResidualArimaForecaster } from './arima-resid.ts';
 import { sharedArimaRuntime } from './arima-wasm.ts';
-import { AutoArimaForecaster, EnsembleForecaster, ResidualArimaForecaster } from './auto.ts';
+import { EnsembleForecaster } from './ensemble.ts';
 import { createSimpleForecaster } from './simple.ts';
 import type { Forecaster, ForecastSpec } from './types.ts';
 
