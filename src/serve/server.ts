@@ -12,7 +12,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { CheckpointError } from '../checkpoint/load.ts';
-import { HistoryError, type HistoryEvent } from '../recommend/history.ts';
+import { HistoryError, type HistoryEvent } from '../recommend/history-request.ts';
 import { UnknownUserError, type UserRecommendations } from '../recommend/recommender.ts';
 import { ModelSlot, type ServingModel } from './model-slot.ts';
 import { ResultCache } from './result-cache.ts';

@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../recommend/history.ts';
+import type { HistoryEvent } from '../recommend/history-request.ts';
 
 /**
  * Events appended to stored users since the checkpoint was loaded, bounded in both directions: at most
