@@ -12,7 +12,8 @@ import type { DataConfig } from '../config/data.ts';
 import { LITTLE_ENDIAN_HOST, writeDirAtomically } from '../util/fs.ts';
 import { stableJson } from '../util/hash.ts';
 import { streamColumns } from './columns.ts';
-import { type Dataset, type EventsTable, loadDataset } from './read.ts';
+import type { EventsTable } from './events.ts';
+import { type Dataset, loadDataset } from './read.ts';
 import { sqlStr } from './source.ts';
 
 export interface CacheOptions {
@@ -28,7 +29,23 @@ export interface CachedDataset extends Dataset {
 
 /** Bump when the stored layout changes. */
 const LAYOUT = 1;
-const LOADER_FILES = ['read.ts', 'source.ts', 'item-text.ts', 'columns.ts', 'cache.ts'];
+// Every file of the loader: an edit of any of them prepares the data again.
+const LOADER_FILES = [
+  'read.ts',
+  'source.ts',
+  'checks.ts',
+  'time.ts',
+  'lookups.ts',
+  'items.ts',
+  'item-text.ts',
+  'events.ts',
+  'filters.ts',
+  'extra-text.ts',
+  'stats.ts',
+  'quarantine.ts',
+  'columns.ts',
+  'cache.ts',
+];
 
 /** Every file the data config reads, by config label. */
 export function dataFiles(cfg: DataConfig): [label: string, path: string][] {

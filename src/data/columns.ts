@@ -32,3 +32,20 @@ export async function streamColumns(
   }
   return o;
 }
+
+/** A query's result as whole columns (column k → array k), also when it has no rows. */
+export async function queryColumns(con: DuckDBConnection, sql: string): Promise<unknown[][]> {
+  const r = await con.runAndReadAll(sql);
+  const cols = r.getColumns() as unknown[][];
+  // An empty result has no chunks, hence no columns.
+  return cols.length ? cols : Array.from({ length: r.columnCount }, () => []);
+}
+
+/** How many rows of a one-column query hold each value, keyed by the value as a string. */
+export async function countBy(con: DuckDBConnection, sql: string): Promise<Record<string, number>> {
+  const [keys, ns] = await queryColumns(
+    con,
+    `SELECT k, count(*)::INTEGER FROM (${sql}) t(k) GROUP BY k ORDER BY k`,
+  );
+  return Object.fromEntries(keys.map((k, j) => [String(k), ns[j] as number]));
+}

@@ -27,6 +27,10 @@ export const sqlStr = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** SQL identifier. */
 export const sqlId = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
+/** ORDER BY terms for ids: integers numerically, then everything else by bytes. */
+export const idOrder = (e: string): string =>
+  `CASE WHEN regexp_full_match(${e}, '[0-9]{1,38}') THEN ${e}::HUGEINT END NULLS LAST, ${e}`;
+
 const reEsc = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 export function resolveDialect(spec: FileSpec): Dialect {
