@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Example } from '../../src/data/split.ts';
 import type { Oracle } from '../../src/data/truth.ts';
 import type { ForecastErrorRow } from '../../src/evaluate/forecast-error.ts';
-import type { MethodResult } from '../../src/evaluate/rank.ts';
 import { buildRunReport, type ChosenBlend, type RunOutcome, savedBlend } from '../../src/report/from-run.ts';
+import { methodOnRows20 } from './run-fixture.ts';
 
 const est = { value: 0.1, lo: 0.05, hi: 0.15 };
 const errorRow = (forecaster: string, maeByTopic: number[]): ForecastErrorRow => ({
@@ -31,13 +31,7 @@ const blend: ChosenBlend = {
 
 // Three test examples; the method evaluated rows 2 and 0 (users c and a).
 const test = [0, 1, 2].map((user) => ({ user, end: 1, targetEnd: 2, cutoff: 100 * user })) as Example[];
-const method = (ndcg: number[]): MethodResult => ({
-  metrics: { 'ndcg@10': ndcg.reduce((a, b) => a + b) / ndcg.length },
-  perUser: { 'ndcg@10': Float64Array.from(ndcg) },
-  users: ndcg.length,
-  skipped: 0,
-  rows: Int32Array.from([2, 0]),
-});
+const method = methodOnRows20;
 
 function outcome(extra: Partial<RunOutcome> = {}): RunOutcome {
   return {

@@ -131,3 +131,12 @@ export async function syntheticRunReport(): Promise<RunReport> {
     evolution,
   };
 }
+
+/** A method's result over given per-user NDCG@10 values, evaluated on rows 2 and 0 of three test examples. */
+export const methodOnRows20 = (ndcg: number[]): MethodResult => ({
+  metrics: { 'ndcg@10': ndcg.reduce((a, b) => a + b) / ndcg.length },
+  perUser: { 'ndcg@10': Float64Array.from(ndcg) },
+  users: ndcg.length,
+  skipped: 0,
+  rows: Int32Array.from([2, 0]),
+});

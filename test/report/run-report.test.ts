@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MethodResult } from '../../src/evaluate/rank.ts';
 import { methodTable, perUserReport, topicErrors } from '../../src/report/run-report.ts';
+import { methodOnRows20 } from './run-fixture.ts';
 
 describe('run report contract', () => {
   it('topicErrors turns the forecast-error table into labelled per-topic rows', () => {
@@ -23,13 +23,7 @@ describe('run report contract', () => {
   });
 
   it('methodTable keeps the means per method; perUserReport lines users up by the evaluated rows', () => {
-    const method = (ndcg: number[]): MethodResult => ({
-      metrics: { 'ndcg@10': ndcg.reduce((a, b) => a + b) / ndcg.length },
-      perUser: { 'ndcg@10': Float64Array.from(ndcg) },
-      users: ndcg.length,
-      skipped: 0,
-      rows: Int32Array.from([2, 0]),
-    });
+    const method = methodOnRows20;
     const methods = { blend: method([0.5, 1]), lstm: method([0, 0.25]) };
     expect(methodTable(methods)).toEqual({ blend: { 'ndcg@10': 0.75 }, lstm: { 'ndcg@10': 0.125 } });
     const examples = [
