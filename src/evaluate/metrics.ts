@@ -43,3 +43,11 @@ function hits(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: numbe
 
 export const METRICS = { ndcg, recall, hr: hitRate, mrr, precision } as const;
 export type MetricName = keyof typeof METRICS;
+
+/** The metrics the report's tables and charts show for each K (metrics.json has all of METRICS). */
+export const REPORT_METRICS: readonly MetricName[] = ['ndcg', 'recall', 'hr'];
+
+/** The report's metric columns ("ndcg@10", …): REPORT_METRICS for each K, in the order of `ks`. */
+export function reportColumns(ks: readonly number[]): string[] {
+  return ks.flatMap((k) => REPORT_METRICS.map((m) => `${m}@${k}`));
+}

@@ -2,16 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import type { Oracle } from '../data/truth.ts';
-import {
-  buildTimeline,
-  CountClock,
-  mostPopular,
-  recentPopular,
-  trainingCounts,
-} from '../evaluate/baselines.ts';
+import { baselineNames, plainBaselines } from '../evaluate/baseline-registry.ts';
+import { buildTimeline, CountClock, mostPopular, recentPopular } from '../evaluate/baselines.ts';
 import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
-import { buildKnnSnapshots, itemKnnScorer } from '../evaluate/knn.ts';
-import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../evaluate/profile.ts';
 import {
   evaluateRows,
   type MethodResult,
@@ -46,6 +39,7 @@ import {
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
+import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
 
@@ -174,10 +168,9 @@ function gather(x: Inputs, chunk: readonly Example[], all: Float32Array, w: numb
   return out;
 }
 
-/** Per-chunk matrices (rows × items): counts at each cutoff, both vector scores, the topic mixture. */
+/** Per-chunk matrices (rows × items): log counts at each cutoff, both vector scores, the topic mixture. */
 interface Chunk {
   rows: number;
-  counts: Float32Array;
   logCount: Float32Array;
   priorScale: Float32Array;
   lstm: Float32Array;
@@ -214,7 +207,6 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
   const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
   return {
     rows,
-    counts,
     logCount,
     priorScale,
     lstm,
@@ -395,20 +387,11 @@ function bestOf(curve: readonly BlendPoint[]): BlendPoint {
   );
 }
 
-/** The baselines every report carries beside the model; the paired test takes the best of them. */
-export const BASELINES = [
-  'gru4rec',
-  'sasrec',
-  'topic_recent',
-  'topic_static',
-  'item_knn',
-  'profile',
-  'last_bucket',
-  'most_popular',
-  'most_popular_train',
-  'recent_popular',
-  'frequent_items',
-];
+/**
+ * The baselines every report carries beside the model (the sequential peers, the topic baselines, the
+ * registered ones); the paired test takes the best of them.
+ */
+export const BASELINES = [...SEQUENTIAL_KINDS, 'topic_recent', 'topic_static', ...baselineNames()];
 
 /**
  * Paired tests every report carries beside blend vs the best baseline: what the topic forecast adds to the
@@ -445,22 +428,16 @@ export async function evaluateTest(
   try {
     const { nItems } = x;
     const tau = parts.temperature;
-    const knn = buildKnnSnapshots(log, test, nItems, knnNeighbours);
-    const dim = parts.topics.dim;
-    const plain: Record<string, Scorer> = {
-      item_knn: itemKnnScorer(log, knn, knnNeighbours),
-      profile: profileScorer(log, parts.itemVectors, dim, wholeHistory(log)),
-      last_bucket: profileScorer(
-        log,
-        parts.itemVectors,
-        dim,
-        lastBucket((u, e) => parts.store.bucketsBefore(u, e)),
-      ),
-      recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
-    };
-    if (cfg.split.protocol === 'leave-one-out') plain.most_popular_train = trainingCounts(log, test, nItems);
-    if (!cfg.evaluate.exclude_seen)
-      plain.frequent_items = frequentItemsScorer(log, nItems, CountClock.of(log, nItems));
+    const plain = plainBaselines({
+      cfg,
+      log,
+      test,
+      nItems,
+      itemVectors: parts.itemVectors,
+      dim: parts.topics.dim,
+      bucketsBefore: (u, e) => parts.store.bucketsBefore(u, e),
+      knnNeighbours,
+    });
     const truthShares: Float32Array[] = [];
     const opts: RankOptions = {
       nItems,
@@ -485,7 +462,6 @@ export async function evaluateTest(
           rowsOf(c.vector, nItems, 'topic_vector'),
           rowsOf(c.mixture(recentShares(parts.store, chunk, blend.recentWindow)), nItems, 'topic_recent'),
           rowsOf(c.mixture(whole), nItems, 'topic_static'),
-          rowsOf(c.counts, nItems, 'most_popular'),
           ...(await matrixRows(plain, chunk, nItems)),
         ];
         if (x.lstmTopics)

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPORT_METRICS, reportColumns } from '../evaluate/metrics.ts';
 import type { Block, ReportDoc } from './document.ts';
 import type { RunReport } from './run-report.ts';
 
@@ -73,15 +74,15 @@ export function runRows(r: RunReport, methods?: readonly string[]): ComparisonRo
   }));
 }
 
-/** ndcg/recall/hr columns for every K any row reports, ordered by K. */
+/** The report's metric columns for every K any row reports one of them at, ordered by K. */
 export function comparisonColumns(rows: readonly ComparisonRow[]): string[] {
   const ks = new Set<number>();
   for (const r of rows)
     for (const key of Object.keys(r.metrics)) {
-      const m = /^(ndcg|recall|hr)@(\d+)$/.exec(key);
-      if (m) ks.add(Number(m[2]));
+      const m = /^(\w+)@(\d+)$/.exec(key);
+      if (m && (REPORT_METRICS as readonly string[]).includes(m[1])) ks.add(Number(m[2]));
     }
-  return [...ks].sort((a, b) => a - b).flatMap((k) => [`ndcg@${k}`, `recall@${k}`, `hr@${k}`]);
+  return reportColumns([...ks].sort((a, b) => a - b));
 }
 
 const fmt = (x: number) => x.toFixed(4);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Estimate, ForecastErrorRow } from '../evaluate/forecast-error.ts';
+import { reportColumns } from '../evaluate/metrics.ts';
 import {
   type ChartSpec,
   type EpochPoint,
@@ -231,7 +232,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
   const charts = opts.charts ?? true;
   const chart = (name: string, title: string, spec: ChartSpec): Block[] =>
     charts ? [{ kind: 'chart', name, title, spec }] : [];
-  const columns = ks.flatMap((k) => [`ndcg@${k}`, `recall@${k}`, `hr@${k}`]);
+  const columns = reportColumns(ks);
   const k0 = ks[0];
   const sections: Section[] = [
     {
@@ -258,7 +259,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         ...chart(
           'metrics',
           'Test metrics with 95% bootstrap intervals',
-          metricsChart(intervalRows(r, [`ndcg@${k0}`, `recall@${k0}`, `hr@${k0}`])),
+          metricsChart(intervalRows(r, reportColumns([k0]))),
         ),
         ...pairedBlocks(r),
       ],

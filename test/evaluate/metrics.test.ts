@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitRate, mrr, ndcg, precision, recall } from '../../src/evaluate/metrics.ts';
+import { hitRate, mrr, ndcg, precision, recall, reportColumns } from '../../src/evaluate/metrics.ts';
 
 describe('ranking metrics (hand-computed cases)', () => {
   const ranked = [5, 3, 9, 1];
@@ -19,5 +19,11 @@ describe('ranking metrics (hand-computed cases)', () => {
   });
   it('a perfect ranking has NDCG 1', () => {
     expect(ndcg([1, 2], new Set([2, 1]), 10)).toBeCloseTo(1);
+  });
+});
+
+describe('the report columns', () => {
+  it('are NDCG, recall and HR for each K in order', () => {
+    expect(reportColumns([5, 10])).toEqual(['ndcg@5', 'recall@5', 'hr@5', 'ndcg@10', 'recall@10', 'hr@10']);
   });
 });

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { BASELINE_REGISTRY, type BaselineEntry } from '../../src/evaluate/baseline-registry.ts';
+import { BASELINES } from '../../src/pipeline/evaluate.ts';
+import { runTraining } from '../../src/pipeline/train.ts';
+import { tinyProject } from '../helpers/tiny-run.ts';
+
+describe('the test evaluation', () => {
+  it('compares the model with the sequential peers, the topic baselines and the registered ones', () => {
+    expect(BASELINES).toEqual([
+      'gru4rec',
+      'sasrec',
+      'topic_recent',
+      'topic_static',
+      'item_knn',
+      'profile',
+      'last_bucket',
+      'most_popular',
+      'most_popular_train',
+      'recent_popular',
+      'frequent_items',
+    ]);
+  });
+
+  it('ranks a registered baseline beside the others in the run report', async () => {
+    const constant: BaselineEntry = {
+      name: 'constant',
+      build: (c) => (examples) => new Float32Array(examples.length * c.nItems),
+    };
+    BASELINE_REGISTRY.push(constant);
+    try {
+      const project = tinyProject();
+      const run = await runTraining(loadConfig(project.config), { runId: 'registered', log: () => {} });
+      const metrics = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+      const names = Object.keys(metrics.methods);
+      expect(names.indexOf('constant')).toBe(names.indexOf('recent_popular') + 1);
+      expect(run.metrics.constant['ndcg@10']).toBeGreaterThanOrEqual(0);
+    } finally {
+      BASELINE_REGISTRY.splice(BASELINE_REGISTRY.indexOf(constant), 1);
+    }
+  });
+});
