@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { softAssign } from '../topics/kmeans.ts';
+import type { TopicModel } from '../topics/model.ts';
 import { bufferToFloat32 } from '../util/fs.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { CheckpointContent } from './export.ts';
@@ -185,4 +187,18 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const model = await loadModelFromDir(join(dir, 'model'));
   checkModel(dir, model, manifest);
   return { ...ck, model };
+}
+
+/** The topic model a checkpoint was trained with: its centroids, labels and the items' soft shares. */
+export function topicsOf(ck: Checkpoint): TopicModel {
+  const { dim } = ck.manifest.encoder;
+  const { k, temperature } = ck.manifest.topics;
+  return {
+    k,
+    dim,
+    centroids: ck.centroids,
+    labels: ck.topicLabels,
+    temperature,
+    itemShares: softAssign(ck.itemVectors, dim, ck.centroids, temperature),
+  };
 }

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { type Checkpoint, loadCheckpoint } from '../checkpoint/load.ts';
+import { type Checkpoint, loadCheckpoint, topicsOf } from '../checkpoint/load.ts';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
 import { loadDatasetCached } from '../data/cache.ts';
 import { type EventLog, splitEvents } from '../data/split.ts';
@@ -9,7 +9,6 @@ import { FeatureStore } from '../features/sequence.ts';
 import { fitPooledForecaster, isAutoStrength, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/run-report.ts';
-import { softAssign } from '../topics/kmeans.ts';
 import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
 
 export interface CheckpointEvaluation {
@@ -50,16 +49,8 @@ export async function evaluateCheckpoint(
     ts: dataset.events.ts,
   };
   const split = splitEvents(log, cfg.buckets, cfg.split);
-  const { dim } = ck.manifest.encoder;
-  const { k, temperature } = ck.manifest.topics;
-  const topics = {
-    k,
-    dim,
-    centroids: ck.centroids,
-    labels: ck.topicLabels,
-    temperature,
-    itemShares: softAssign(ck.itemVectors, dim, ck.centroids, temperature),
-  };
+  const topics = topicsOf(ck);
+  const { k, dim } = topics;
   const store = new FeatureStore({
     ...log,
     weight: dataset.events.weight,

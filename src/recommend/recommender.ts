@@ -1,9 +1,9 @@
-import type { Checkpoint } from '../checkpoint/load.ts';
+import { type Checkpoint, topicsOf } from '../checkpoint/load.ts';
 import { userKeyOf } from '../checkpoint/user-ids.ts';
 import { env } from '../env.ts';
 import { sharesToVectors } from '../forecast/examples.ts';
 import { type HeadSplit, predictHead, splitAtHead } from '../model/lstm.ts';
-import { dominantTopic, softAssign } from '../topics/kmeans.ts';
+import { dominantTopic } from '../topics/kmeans.ts';
 import {
   type BlendMode,
   type BlendParams,
@@ -115,7 +115,7 @@ export class Recommender {
       topics.k,
     );
     this.items = new ItemIndex(low.rows, low.rank);
-    this.itemShares = softAssign(ck.itemVectors, encoder.dim, ck.centroids, topics.temperature);
+    this.itemShares = topicsOf(ck).itemShares;
     this.topicItems = new ItemIndex(
       topicItemDistribution(this.itemShares, topics.k, ck.popularity),
       topics.k,

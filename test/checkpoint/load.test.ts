@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FILES, type Manifest } from '../../src/checkpoint/format.ts';
-import { CheckpointError, loadCheckpoint } from '../../src/checkpoint/load.ts';
+import { CheckpointError, loadCheckpoint, topicsOf } from '../../src/checkpoint/load.ts';
 import { sha256Hex } from '../../src/util/hash.ts';
 import { tinyCheckpoint } from '../serve/fixture.ts';
 
@@ -45,6 +45,26 @@ describe('loadCheckpoint refuses any damaged checkpoint, naming the file', () =>
     const ck = await loadCheckpoint(good);
     expect(ck.users.length).toBeGreaterThan(0);
     ck.model.dispose();
+  });
+
+  it('restores the topic model: each item mostly in the topic whose centroid is nearest', async () => {
+    const ck = await loadCheckpoint(good);
+    ck.model.dispose();
+    const topics = topicsOf(ck);
+    const { k, dim } = topics;
+    expect(topics.labels).toEqual(ck.topicLabels);
+    const n = ck.items.ids.length;
+    expect(topics.itemShares).toHaveLength(n * k);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(topics.itemShares.subarray(i * k, (i + 1) * k));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const dots = Array.from({ length: k }, (_, c) => {
+        let d = 0;
+        for (let j = 0; j < dim; j++) d += ck.itemVectors[i * dim + j] * ck.centroids[c * dim + j];
+        return d;
+      });
+      expect(row.indexOf(Math.max(...row))).toBe(dots.indexOf(Math.max(...dots)));
+    }
   });
 
   for (const file of LISTED) {
