@@ -252,6 +252,15 @@ const Forecast = kindBlock(
   "the topic-share forecaster: `pooled` (ridge regressions on features of the share series, fitted on every user's training series), `arima` (fixed order), `arima-auto` (order by AICc), `arima-resid` (a level plus a shrunk ARMA forecast of its errors), `ensemble` (SES + arima-auto), `naive`, `mean`, `ses`",
 );
 const ForecastSchema = Forecast.config;
+
+/**
+ * The sections whose `key` names a kind, with the lenient reader of one kind's keys: a sweep that switches
+ * the kind re-reads the section so the previous kind's keys go and the new kind's defaults come.
+ */
+export const KIND_SECTIONS: Record<string, { key: string; read: { parse(x: unknown): unknown } }> = {
+  embed: { key: 'encoder', read: Embed.read },
+  forecast: { key: 'model', read: Forecast.read },
+};
 export type ForecastConfig = z.output<typeof ForecastSchema>;
 export type ForecastConfigModel = ForecastConfig['model'];
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
-import type { Config } from '../config/schema.ts';
+import { type Config, KIND_SECTIONS } from '../config/schema.ts';
 import { runTraining, type TrainRunOptions } from './train.ts';
 
 export type SweepGrid = Record<string, (number | string | boolean)[]>;
@@ -14,10 +14,21 @@ export function gridPoints(grid: SweepGrid): Record<string, number | string | bo
   );
 }
 
+const isKindSwitch = (key: string) => {
+  const [section, name, ...rest] = key.split('.');
+  return rest.length === 0 && Object.hasOwn(KIND_SECTIONS, section) && KIND_SECTIONS[section].key === name;
+};
+
 /** The config with dotted keys ("model.units") set; re-validated, so a bad key or value names itself. */
 export function withOverrides(cfg: Config, point: Record<string, unknown>): Config {
   const raw = structuredClone(cfg) as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(point)) {
+  // A kind switch (forecast.model, embed.encoder) first, so the new kind's own keys exist to be set.
+  const switches = Object.entries(point).filter(([key]) => isKindSwitch(key));
+  for (const [key, value] of switches) {
+    const [section, name] = key.split('.');
+    raw[section] = KIND_SECTIONS[section].read.parse({ ...(raw[section] as object), [name]: value });
+  }
+  for (const [key, value] of Object.entries(point).filter(([key]) => !isKindSwitch(key))) {
     const path = key.split('.');
     let node = raw;
     for (const part of path.slice(0, -1)) {

@@ -17,6 +17,20 @@ describe('train --sweep', () => {
     expect(() => withOverrides(cfg, { 'train.epochs': -1 })).toThrow(/train\.epochs/);
   });
 
+  it('switches a kind: the old kind’s keys go, the new kind’s defaults come and can be set in the same point', () => {
+    const cfg = loadConfig(tinyProject().config).config; // forecast: arima [1, 1, 1], fallback ses
+    expect(withOverrides(cfg, { 'forecast.model': 'ses' }).forecast).toEqual({
+      model: 'ses',
+      alpha: 0.3,
+      horizon: 1,
+    });
+    const pooled = withOverrides(cfg, { 'forecast.ridge': 0.05, 'forecast.model': 'pooled' }).forecast;
+    expect(pooled).toEqual({ model: 'pooled', per: 'topic', ridge: 0.05, strength: 'auto', horizon: 1 });
+    expect(withOverrides(cfg, { 'embed.encoder': 'use-lite' }).embed.encoder).toBe('use-lite');
+    // the shared key survives the switch
+    expect(withOverrides(cfg, { 'forecast.model': 'mean' }).forecast).toEqual({ model: 'mean', horizon: 1 });
+  });
+
   it('trains every point and ranks them by validation NDCG@10', async () => {
     const { dir, config } = tinyProject('sweep: { "model.units": [8, 16] }\n');
     writeFileSync(
