@@ -82,12 +82,9 @@ export function validateSeries(seriesByTopic: readonly (readonly number[])[], k:
  * Feature rows of the prefixes x_1..x_t for t = first+1..T, in one pass: row t−1 forecasts x_{t+1}. The
  * last row is the forecast's; the others are the one-step pairs the per-user shrinkage fits on. Rows
  * before `first` are skipped (their running sums are still kept), so the last row alone costs O(T).
+ * `cycle(t)` is the cycle feature at t, fitted jointly over the user's topics (see prefixRows).
  */
-export function prefixFeatures(
-  x: readonly number[],
-  first = 0,
-  cycle = (t: number) => cycleNext([x], t)[0],
-): Float64Array[] {
+function prefixFeatures(x: readonly number[], first: number, cycle: (t: number) => number): Float64Array[] {
   const rows: Float64Array[] = [];
   const ses = SES_ALPHAS.map(() => x[0]);
   let sum = 0;

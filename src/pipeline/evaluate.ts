@@ -297,12 +297,13 @@ export async function chooseBlend(
     const chosen = sources[topicCurve.reduce((b, p, i) => (p.ndcg10 > topicCurve[b].ndcg10 ? i : b), 0)];
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    // The topic vectors are recomputed only when the chosen shares are not the ones `first` holds.
     x = {
       ...first,
       forecast: chosen.forecast.shares,
       fitted: chosen.forecast.fitted,
       fellBack: chosen.forecast.fellBack,
-      ...sharesOf(chosen.shares, parts),
+      ...(chosen.shares === first.shares ? {} : sharesOf(chosen.shares, parts)),
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);

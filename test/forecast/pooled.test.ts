@@ -7,7 +7,6 @@ import {
   type PooledExample,
   type PooledModel,
   parsePooledModel,
-  prefixFeatures,
   prefixRows,
   solveSpd,
   validateSeries,
@@ -114,17 +113,17 @@ const trendModel = fitPooled(prefixExamples(trendTrain), { ridge: 0.003, per: 's
 describe('pooled forecaster', () => {
   it('computes the documented features by hand on a short series', () => {
     // [0.1, 0.3, 0.2]: ses0.3 0.1 → 0.16 → 0.172; ses0.6 0.1 → 0.22 → 0.208; slope (−1·−0.1 + 1·0)/2
-    const row = Array.from(prefixFeatures([0.1, 0.3, 0.2])[2]);
+    const row = Array.from(prefixRows([[0.1, 0.3, 0.2]])[0][2]);
     // (too few points for the cycle fit: it is the window mean)
     const want = [0.2, 0.25, 0.2, 0.2, 0.172, 0.208, 0.05, 0.2 / 3, 1 / 3, 0.2, 1];
     want.forEach((v, i) => {
       expect(row[i]).toBeCloseTo(v, 12);
     });
     // T = 1: every level is x_1, no slope
-    expect(Array.from(prefixFeatures([0.4])[0])).toEqual([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0, 0.4, 1, 0.4, 1]);
+    expect(Array.from(prefixRows([[0.4]])[0][0])).toEqual([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0, 0.4, 1, 0.4, 1]);
     // skipping rows keeps the running features: the last row alone equals the last of all rows
     const long = [0.1, 0.5, 0.9, 0.5, 0.1, 0.5, 0.9, 0.4];
-    expect(prefixFeatures(long, 7)).toEqual(prefixFeatures(long).slice(7));
+    expect(prefixRows([long], 7)).toEqual([prefixRows([long])[0].slice(7)]);
     // [[4, 2], [2, 3]] x = [2, 5] → x = [−0.5, 2]
     const x = solveSpd([4, 2, 2, 3], [2, 5]);
     expect(x[0]).toBeCloseTo(-0.5, 12);
