@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSynthetic, type SynthOptions, synthDataYaml, writeSynthetic } from '../../src/data/synth.ts';
@@ -29,4 +29,11 @@ evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d }
 ${overrides}`,
   );
   return { dir, config };
+}
+
+/** Replaces `from` by `to` in a config file; throws when `from` is not there (a silent no-op would test nothing). */
+export function editConfig(path: string, from: string, to: string): void {
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`editConfig: ${path} has no ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
 }

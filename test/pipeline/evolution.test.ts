@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
@@ -7,19 +7,19 @@ import { distinctLabels } from '../../src/pipeline/evolution.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { writeReport } from '../../src/report/render.ts';
 import type { RunReport } from '../../src/report/run-report.ts';
-import { tinyProject } from '../helpers/tiny-run.ts';
+import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);
 
 describe('interest evolution in a run report (synthetic log with its truth)', () => {
   it('shows the users the rule picks, their shares, forecasts, truth and explained top 10; drift; terciles', async () => {
     const project = tinyProject('', { patterns: ['trend', 'cycle', 'switch'] });
-    const text = readFileSync(project.config, 'utf8').replace(
+    editConfig(
+      project.config,
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d }',
       // k = 10 first: per_user.json then holds NDCG@10, the metric the rule uses.
       'evaluate: { k: [10, 20], exclude_seen: true, recent_window: 30d, truth: data/truth.json }',
     );
-    writeFileSync(project.config, text);
     const run = await runTraining(loadConfig(project.config), { runId: 'tiny-evolution', log: () => {} });
     const report = JSON.parse(readFileSync(join(run.reportDir, 'report.json'), 'utf8')) as RunReport;
     const perUser = JSON.parse(readFileSync(join(run.reportDir, 'per_user.json'), 'utf8')) as {

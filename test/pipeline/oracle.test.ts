@@ -1,20 +1,20 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
-import { tinyProject } from '../helpers/tiny-run.ts';
+import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 describe('a run on a synthetic log with its truth', () => {
   it('ranks with the planted shares (oracle), scores forecasts against them and splits NDCG by drift pattern', async () => {
     const project = tinyProject('', { patterns: ['trend', 'cycle', 'switch'] });
-    const text = readFileSync(project.config, 'utf8').replace(
+    editConfig(
+      project.config,
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d }',
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d, truth: data/truth.json }',
     );
-    writeFileSync(project.config, text);
     const run = await runTraining(loadConfig(project.config), { runId: 'tiny-oracle', log: () => {} });
     const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
     // The generating shares rank far above popularity alone.
@@ -33,11 +33,11 @@ describe('a run on a synthetic log with its truth', () => {
 
   it('chooses the pooled refit strength on validation and runs the test and the checkpoint with it', async () => {
     const project = tinyProject('', { patterns: ['cycle'] });
-    const text = readFileSync(project.config, 'utf8').replace(
+    editConfig(
+      project.config,
       'forecast: { model: arima, order: [1, 1, 1], fallback: ses, horizon: 1 }',
       'forecast: { model: pooled }',
     );
-    writeFileSync(project.config, text);
     const run = await runTraining(loadConfig(project.config), { runId: 'tiny-strength', log: () => {} });
     const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
     const curve = report.blend.topic_curve as { source: string; strength: number | null; ndcg10: number }[];

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining, type TrainRunResult } from '../../src/pipeline/train.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
-import { tinyProject } from '../helpers/tiny-run.ts';
+import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 describe('the whole pipeline on a tiny synthetic log', () => {
   const project = tinyProject();
@@ -66,10 +66,7 @@ describe('the whole pipeline on a tiny synthetic log', () => {
 describe('with a learned item residual', () => {
   it('scores against unit(e_i + r_i), stores them in the checkpoint and serves the same scores', async () => {
     const project = tinyProject();
-    writeFileSync(
-      project.config,
-      readFileSync(project.config, 'utf8').replace('dropout: 0.1 }', 'dropout: 0.1, item_residual: true }'),
-    );
+    editConfig(project.config, 'dropout: 0.1 }', 'dropout: 0.1, item_residual: true }');
     const before = tf.memory().numTensors;
     const run = await runTraining(loadConfig(project.config), { runId: 'residual', log: () => {} });
     // Nothing the training loop allocates per batch may outlive the run (the residual rows once leaked one
