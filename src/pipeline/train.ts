@@ -108,7 +108,10 @@ function runPaths(cfg: Config, opts: TrainRunOptions): RunPaths {
   };
 }
 
-/** Seconds per stage (each lap since the previous one) and, as `total`, since `t0`. */
+/**
+ * Seconds per stage (each lap since the previous one) and, as `total`, since `t0`. Laps named `stage.part`
+ * are parts of `stage`, whose sum `group(stage)` records (what a scale bench profiles evaluation by).
+ */
 function stageClock(t0: number) {
   const timings: Record<string, number> = {};
   let t = performance.now();
@@ -117,6 +120,10 @@ function stageClock(t0: number) {
     lap(name: string) {
       timings[name] = (performance.now() - t) / 1000;
       t = performance.now();
+    },
+    group(stage: string) {
+      const parts = Object.entries(timings).filter(([name]) => name.startsWith(`${stage}.`));
+      timings[stage] = parts.reduce((s, [, v]) => s + v, 0);
     },
     total() {
       timings.total = (performance.now() - t0) / 1000;
@@ -360,15 +367,20 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
   const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
   say(blendLine(cfg, blend));
+  clock.lap('evaluate.blend');
   const chosen = { lstm: trained.bestValid, blend };
   const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
+  clock.lap('evaluate.valid_baselines');
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
   const evaluation = await evaluateTest(ran, log, parts, split.test, blend, knn.neighbours, oracle);
+  clock.lap('evaluate.test');
   const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
   Object.assign(evaluation.methods, sequential.methods);
   for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
+  clock.lap('evaluate.peers');
   const analysis = analyseTest(cfg, log, split.test, emb, evaluation.methods);
-  clock.lap('evaluate');
+  clock.lap('evaluate.analysis');
+  clock.group('evaluate');
 
   const header = runHeader(paths.runId, loaded.path, backend.name);
   const evolution = await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset);
