@@ -12,7 +12,8 @@ import { saveModelToDir } from './tfjs-io.ts';
 export interface CheckpointContent {
   manifest: Omit<Manifest, 'format' | 'schema_version' | 'files' | 'packages'>;
   model: tf.LayersModel;
-  items: { ids: string[]; titles: string[] };
+  /** kinds: each item's kind, when the data has a kind column (config data.items.kind). */
+  items: { ids: string[]; titles: string[]; kinds?: string[] };
   itemVectors: Float32Array;
   /** unit(e_i + r_i) when the model learned an item residual, else null (score the text vectors). */
   scoringVectors: Float32Array | null;

@@ -99,7 +99,11 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
   return exportCheckpoint(dir, {
     manifest: manifestOf(a),
     model,
-    items: { ids: dataset.items.ids, titles: dataset.items.titles },
+    items: {
+      ids: dataset.items.ids,
+      titles: dataset.items.titles,
+      ...(dataset.items.kinds && { kinds: dataset.items.kinds }),
+    },
     itemVectors: a.emb.vectors,
     scoringVectors: a.residual,
     topicLabels: parts.topics.labels,

@@ -65,7 +65,7 @@ const isStringArray = (v: unknown, n?: number): v is string[] =>
 function checkTables(
   dir: string,
   manifest: Manifest,
-  items: { ids: unknown; titles: unknown },
+  items: { ids: unknown; titles: unknown; kinds?: unknown },
   users: { ids: unknown },
   topics: { labels: unknown },
 ): void {
@@ -73,6 +73,8 @@ function checkTables(
   if (!isStringArray(items?.ids)) throw new CheckpointError(`${where(FILES.items)}: ids must be strings`);
   if (!isStringArray(items.titles, items.ids.length))
     throw new CheckpointError(`${where(FILES.items)}: titles must be ${items.ids.length} strings`);
+  if (items.kinds !== undefined && !isStringArray(items.kinds, items.ids.length))
+    throw new CheckpointError(`${where(FILES.items)}: kinds must be ${items.ids.length} strings`);
   if (!isStringArray(users?.ids)) throw new CheckpointError(`${where(FILES.users)}: ids must be strings`);
   if (!isStringArray(topics?.labels, manifest.topics.k))
     throw new CheckpointError(`${where(FILES.topics)}: labels must be ${manifest.topics.k} strings`);

@@ -151,6 +151,7 @@ interface SynthArgs {
   seed: number;
   months?: number;
   patterns: DriftPattern[];
+  kinds?: string[];
   out: string;
   force: boolean;
   json: boolean;
@@ -189,6 +190,11 @@ const synthCommand: CommandModule<object, SynthArgs> = {
         default: [...DRIFT_PATTERNS],
         describe: 'drift patterns drawn per user',
       })
+      .option('kinds', {
+        type: 'string',
+        coerce: (s: string) => s.split(',').map((k) => k.trim()),
+        describe: 'comma-separated item kinds, e.g. film,book,music: every topic spans every kind',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
       .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out' })
       .option('json', { type: 'boolean', default: false }) as never,
@@ -204,10 +210,17 @@ const synthCommand: CommandModule<object, SynthArgs> = {
       seed: args.seed,
       months: args.months,
       patterns: args.patterns,
+      kinds: args.kinds,
     });
     const name = basename(out).replace(/[^\w.-]/g, '_') || 'synth';
     const split = args.months === undefined ? undefined : lastMonthsSplit(data.events);
-    const config = synthConfigYaml({ name, topics: args.topics, seed: args.seed, split });
+    const config = synthConfigYaml({
+      name,
+      topics: args.topics,
+      seed: args.seed,
+      split,
+      kinds: !!args.kinds,
+    });
     await writeDirAtomically(out, async (tmp) => {
       writeSynthetic(tmp, data);
       writeFileSync(join(tmp, 'config.yaml'), config);
@@ -222,6 +235,7 @@ const synthCommand: CommandModule<object, SynthArgs> = {
         DRIFT_PATTERNS.map((p) => [p, data.patterns.filter((q) => q === p).length]),
       ),
       ...(split ? { split } : {}),
+      ...(args.kinds ? { kinds: args.kinds } : {}),
       files: ['ratings.csv', 'movies.csv', TRUTH_FILE, 'config.yaml'],
       seconds: (performance.now() - t0) / 1000,
     };

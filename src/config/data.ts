@@ -66,6 +66,9 @@ const ItemsSchema = z
     text: z.string().min(1).nullable().default(null),
     categories: Column.nullable().default(null),
     category_separator: z.string().min(1).default('|'),
+    kind: Column.nullable()
+      .default(null)
+      .describe('item kind column (film, book, …): per-kind report tables, `kind=` when recommending'),
   })
   .strict();
 

@@ -10,6 +10,8 @@ export interface ItemsTable {
   titles: string[];
   texts: string[];
   categories: string[][];
+  /** With `items.kind`: each item's kind ('' for an item known only from events, allow_unknown_items). */
+  kinds?: string[];
 }
 
 /** The item text template and the items-file columns it reads. */
@@ -40,9 +42,15 @@ export async function loadItems(
     id: ic.id,
     title: ic.title,
     categories: ic.categories,
+    kind: ic.kind,
     ...Object.fromEntries(text.columns.map((c) => [`text {${c}}`, c])),
   });
-  const out = await parsed(con, 'p_items', src, { id: col(src, ic.id) }, [['missing_id', 'id IS NULL']]);
+  // With a kind column every item must name its kind: a row without one is quarantined, not guessed.
+  const kind: Record<string, string> = ic.kind ? { kind_raw: col(src, ic.kind) } : {};
+  const out = await parsed(con, 'p_items', src, { id: col(src, ic.id), ...kind }, [
+    ['missing_id', 'id IS NULL'],
+    ...(ic.kind ? [['missing_kind', 'kind_raw IS NULL'] as [string, string]] : []),
+  ]);
   await markDuplicates(con, 'p_items', 'id', 'duplicate_item_id');
   await con.run(
     `CREATE TEMP TABLE it AS SELECT (row_number() OVER (ORDER BY line) - 1)::INTEGER AS idx, id, line AS src_line
@@ -66,15 +74,16 @@ export async function readItems(
   items: Parsed,
   text: ItemText,
 ): Promise<ItemsTable> {
-  const { title, categories, category_separator: sep } = cfg.items;
+  const { title, categories, category_separator: sep, kind } = cfg.items;
   const src = items.src;
   const fieldOf = (c: string | null) => (c ? col(src, c) : 'NULL::VARCHAR');
-  const [ids, titles, cats, tags, ...tplValues] = await queryColumns(
+  const [ids, titles, cats, kinds, tags, ...tplValues] = await queryColumns(
     con,
-    `SELECT it.id, ${fieldOf(title)}, ${fieldOf(categories)}, tg.tags, ${['NULL', ...text.columns.map(fieldOf)].join(', ')}
+    `SELECT it.id, ${fieldOf(title)}, ${fieldOf(categories)}, ${fieldOf(kind)}, tg.tags, ${['NULL', ...text.columns.map(fieldOf)].join(', ')}
      FROM it LEFT JOIN ${src.table} p ON p.line = it.src_line LEFT JOIN tg ON tg.id = it.id ORDER BY it.idx`,
   );
   const out: ItemsTable = { ids: ids as string[], titles: [], texts: [], categories: [] };
+  if (kind) out.kinds = Array.from(kinds, (k) => (k as string | null) ?? '');
   for (let j = 0; j < ids.length; j++) {
     const cat = ((cats[j] as string | null) ?? '')
       .split(sep)

@@ -27,6 +27,11 @@ export interface SynthOptions {
   months?: number;
   /** Patterns drawn uniformly per user; default trend only (keeps older seeds' output unchanged). */
   patterns?: readonly DriftPattern[];
+  /**
+   * Item kinds (e.g. film, book, music): every topic has items of every kind with the same topic words,
+   * and each user draws HOME_KIND_SHARE of their events from one home kind, the rest from the others.
+   */
+  kinds?: readonly string[];
 }
 
 export interface SynthData {
@@ -34,6 +39,8 @@ export interface SynthData {
   events: [number, number, number, number][];
   /** itemId, title, genres. */
   items: [number, string, string][];
+  /** Per item (with `kinds`): its kind. */
+  itemKinds?: string[];
   /** Per user: the planted topic shares for the period right after their last event. */
   futureShares: number[][];
   /** Per user: the planted pattern. */
@@ -113,6 +120,31 @@ function checkOptions(o: SynthOptions): void {
   if (n === undefined || !Number.isInteger(n) || n < 1)
     throw new DataError(`synth: give events (total) or eventsPerUser as a positive integer, got ${n}`);
   if (o.patterns?.length === 0) throw new DataError('synth: patterns must not be empty');
+  if (o.kinds) checkKinds(o.kinds, o.items, o.topics);
+}
+
+function checkKinds(kinds: readonly string[], items: number, topics: number): void {
+  if (kinds.length < 2) throw new DataError(`synth: kinds needs at least two kinds, got ${kinds.length}`);
+  const bad = kinds.find((k) => !/^[a-z][\w-]*$/i.test(k));
+  if (bad !== undefined) throw new DataError(`synth: kind "${bad}" must be a word (letters, digits, _ or -)`);
+  if (new Set(kinds).size !== kinds.length) throw new DataError('synth: kinds must be distinct');
+  if (items < topics * kinds.length)
+    throw new DataError(
+      `synth: items (${items}) must be at least topics × kinds (${topics * kinds.length}) so every topic has every kind`,
+    );
+}
+
+/** Share of a user's events drawn from their home kind; the rest spread evenly over the other kinds. */
+export const HOME_KIND_SHARE = 0.6;
+
+/** An event's kind from one uniform draw: the home kind with HOME_KIND_SHARE, else another one evenly. */
+function kindOf(home: number, kinds: number, r: number): number {
+  if (r < HOME_KIND_SHARE) return home;
+  const other = Math.min(
+    kinds - 2,
+    Math.floor(((r - HOME_KIND_SHARE) / (1 - HOME_KIND_SHARE)) * (kinds - 1)),
+  );
+  return (home + 1 + other) % kinds;
 }
 
 /**
@@ -146,24 +178,29 @@ export function generateSynthetic(o: SynthOptions): SynthData {
   checkOptions(o);
   const rand = mulberry32(o.seed);
   const items: SynthData['items'] = [];
-  const byTopic: number[][] = Array.from({ length: o.topics }, () => []);
+  const nKinds = o.kinds?.length ?? 1;
+  // Pools by topic and kind (one kind without `kinds`): item i has topic i mod topics, kind ⌊i / topics⌋ mod kinds.
+  const pools: number[][][] = Array.from({ length: o.topics }, () =>
+    Array.from({ length: nKinds }, () => []),
+  );
   for (let i = 0; i < o.items; i++) {
     const t = i % o.topics;
     const w = WORDS[t];
     const title = `${w[Math.floor(rand() * w.length)]} ${w[Math.floor(rand() * w.length)]} ${i}`;
     items.push([i + 1, title, NAMES[t]]);
-    byTopic[t].push(i + 1);
+    pools[t][Math.floor(i / o.topics) % nKinds].push(i + 1);
   }
   const events: SynthData['events'] = [];
   const users: PlantedUser[] = [];
-  const kinds: readonly DriftPattern[] = o.patterns ?? ['trend'];
+  const drawn: readonly DriftPattern[] = o.patterns ?? ['trend'];
   for (let u = 0; u < o.users; u++) {
     const a = Math.floor(rand() * o.topics);
     const b = (a + 1 + Math.floor(rand() * (o.topics - 1))) % o.topics;
     // Extra draws only when there is a choice, so trend-only logs stay identical for a given seed.
-    const pattern = kinds.length > 1 ? kinds[Math.floor(rand() * kinds.length)] : kinds[0];
+    const pattern = drawn.length > 1 ? drawn[Math.floor(rand() * drawn.length)] : drawn[0];
     const cycles = pattern === 'cycle' ? 1.5 + Math.floor(rand() * 3) : 0;
     const at = pattern === 'switch' ? 0.4 + 0.4 * rand() : 0;
+    const home = o.kinds ? Math.floor(rand() * nKinds) : 0;
     const n = o.events === undefined ? (o.eventsPerUser as number) : spread(o.events, o.users, u);
     const user: PlantedUser = { id: u + 1, a, b, pattern, cycles, at, events: n };
     const clock = userClock(o, n, rand);
@@ -172,8 +209,10 @@ export function generateSynthetic(o: SynthOptions): SynthData {
       let r = rand();
       let topic = 0;
       while (topic < o.topics - 1 && r >= s[topic]) r -= s[topic++];
-      // Zipf-like popularity inside a topic: low ranks far more often.
-      const pool = byTopic[topic];
+      // Extra draw only with kinds, so logs without them stay identical for a given seed.
+      const kind = o.kinds ? kindOf(home, nKinds, rand()) : 0;
+      // Zipf-like popularity inside a topic (and kind): low ranks far more often.
+      const pool = pools[topic][kind];
       const item = pool[Math.min(pool.length - 1, Math.floor(pool.length * rand() ** 2))];
       events.push([user.id, item, 1 + Math.floor(rand() * 5), clock()]);
     }
@@ -182,6 +221,9 @@ export function generateSynthetic(o: SynthOptions): SynthData {
   return {
     events,
     items,
+    ...(o.kinds && {
+      itemKinds: items.map((_, i) => (o.kinds as readonly string[])[Math.floor(i / o.topics) % nKinds]),
+    }),
     futureShares: users.map((user) => plantedShares(user, o.topics, 1)),
     patterns: users.map((user) => user.pattern),
     users,
@@ -192,13 +234,22 @@ export function generateSynthetic(o: SynthOptions): SynthData {
 const csvField = (s: string | number) =>
   typeof s === 'string' && /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : String(s);
 
-/** Writes ratings.csv, movies.csv (MovieLens layout) and truth.json (a PlantedTruth) into dir. */
+/** Writes ratings.csv, movies.csv (MovieLens layout, plus a kind column with kinds) and truth.json (a PlantedTruth) into dir. */
 export function writeSynthetic(dir: string, d: SynthData): void {
   mkdirSync(dir, { recursive: true });
   const rows = (header: string, data: (string | number)[][]) =>
     `${header}\n${data.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
   writeFileSync(join(dir, 'ratings.csv'), rows('userId,movieId,rating,timestamp', d.events));
-  writeFileSync(join(dir, 'movies.csv'), rows('movieId,title,genres', d.items));
+  const kinds = d.itemKinds;
+  writeFileSync(
+    join(dir, 'movies.csv'),
+    kinds
+      ? rows(
+          'movieId,title,genres,kind',
+          d.items.map((r, i) => [...r, kinds[i]]),
+        )
+      : rows('movieId,title,genres', d.items),
+  );
   const truth: PlantedTruth = {
     topics: d.topicNames,
     futureShares: d.futureShares,
@@ -208,11 +259,17 @@ export function writeSynthetic(dir: string, d: SynthData): void {
   writeFileSync(join(dir, TRUTH_FILE), JSON.stringify(truth));
 }
 
-/** The `data:` config block mapping the files writeSynthetic writes (under `prefix`, relative to the config). */
-export function synthDataYaml(prefix: string): string {
+/**
+ * The `data:` config block mapping the files writeSynthetic writes (under `prefix`, relative to the config).
+ * With kinds the kind is a word of the item text too, as a book's blurb differs from a film's.
+ */
+export function synthDataYaml(prefix: string, kinds = false): string {
+  const items = kinds
+    ? 'text: "{kind}: {title}. Genres: {genres}", categories: genres, kind: kind'
+    : 'text: "{title}. Genres: {genres}", categories: genres';
   return `data:
   events: { path: ${prefix}ratings.csv, user: userId, item: movieId, time: timestamp, time_unit: s, weight: rating }
-  items: { path: ${prefix}movies.csv, id: movieId, title: title, text: "{title}. Genres: {genres}", categories: genres }
+  items: { path: ${prefix}movies.csv, id: movieId, title: title, ${items} }
 `;
 }
 
@@ -255,6 +312,7 @@ export function synthConfigYaml(o: {
   topics: number;
   seed: number;
   split?: MonthSplit;
+  kinds?: boolean;
 }): string {
   const split = o.split
     ? `buckets: { every: month }
@@ -265,7 +323,7 @@ split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buck
 `;
   return `# Synthetic log with planted drift (interest-evo data synth); ${TRUTH_FILE} holds the planted parameters.
 run: { name: ${o.name}, seed: ${o.seed} }
-${synthDataYaml('')}  filters: { min_user_events: 5, min_item_events: 1 }
+${synthDataYaml('', o.kinds)}  filters: { min_user_events: 5, min_item_events: 1 }
 ${split}embed: { encoder: hashing, cache: null }
 topics: { k: 20 }
 # The id-based sequential peers (GRU4Rec, SASRec) train on the same split; drop the list for a quick run.

@@ -38,6 +38,14 @@ export class EncoderMismatchError extends HistoryError {
   }
 }
 
+/**
+ * A user's free-text interests as text events, all at `ts`: a user with no events at all is then one
+ * bucket of texts, recommended through the same path as any ad-hoc history.
+ */
+export function interestEvents(interests: readonly string[], ts: number): HistoryEvent[] {
+  return interests.map((text) => ({ text, ts }));
+}
+
 /** Unix seconds of year 9999: anything larger is almost surely milliseconds or garbage. */
 const MAX_ABS_TS = 253_402_300_799;
 

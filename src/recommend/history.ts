@@ -51,7 +51,6 @@ export interface HistoryResult extends Omit<UserRecommendations, 'user'> {
 
 export class HistoryRecommender {
   private readonly cfg: HistoryConfig;
-  private readonly itemIndex: Map<string, number>;
   private embedder: Promise<Embedder> | undefined;
   private forecaster: Promise<ShareForecaster> | undefined;
 
@@ -65,12 +64,11 @@ export class HistoryRecommender {
       throw new Error('checkpoint manifest.config lacks buckets/forecast/embed');
     }
     this.cfg = config as HistoryConfig;
-    this.itemIndex = new Map(rec.ck.items.ids.map((id, i) => [id, i]));
   }
 
   /** Validates events against the checkpoint's catalogue (see resolveHistory). */
   resolve(events: readonly HistoryEvent[]): ResolvedEvent[] {
-    return resolveHistory(events, this.itemIndex);
+    return resolveHistory(events, this.rec.itemRows);
   }
 
   /** The checkpoint's encoder, created on first use; refused if it would not reproduce the catalogue vectors. */
@@ -90,6 +88,11 @@ export class HistoryRecommender {
       this.embedder = undefined;
     });
     return this.embedder;
+  }
+
+  /** Unit vectors of texts from the checkpoint's encoder (texts × dim). */
+  async embed(texts: readonly string[]): Promise<Float32Array> {
+    return (await this.encoder()).embed([...texts]);
   }
 
   /** Throws EncoderMismatchError now rather than at the first text event's recommendation. */
@@ -123,7 +126,7 @@ export class HistoryRecommender {
       itemShares.set(catShares.subarray(item * k, (item + 1) * k), j * k);
     }
     if (texts.size) {
-      const vectors = await (await this.encoder()).embed([...texts.keys()]);
+      const vectors = await this.embed([...texts.keys()]);
       itemVectors.set(vectors, local.size * dim);
       itemShares.set(softAssign(vectors, dim, ck.centroids, ck.manifest.topics.temperature), local.size * k);
     }

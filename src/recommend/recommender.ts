@@ -1,3 +1,4 @@
+import { type NewItem, type NewItemInput, startingCount, withItems } from '../checkpoint/add-items.ts';
 import { type Checkpoint, topicsOf } from '../checkpoint/load.ts';
 import { userKeyOf } from '../checkpoint/user-ids.ts';
 import { env } from '../env.ts';
@@ -12,6 +13,7 @@ import {
   blendTerms,
   explainItems,
 } from './blend.ts';
+import { bothExcluded, ItemKinds } from './kinds.ts';
 import { mmr } from './mmr.ts';
 import { ItemIndex, lowRankItems, lowRankQuery, topK } from './score.ts';
 import { topicItemDistribution } from './topic-mixture.ts';
@@ -48,6 +50,8 @@ export interface RankOptions {
   diversity?: number;
   /** Adds each item's reason, lifts and topic, read off the very blend that scored it. */
   explain?: boolean;
+  /** Only items of this kind (items.json `kinds`); an unknown kind throws KindError. */
+  kind?: string;
 }
 
 /** One query's blend: its parameters, per-item inputs and the scores they give (the ranking's numbers). */
@@ -82,31 +86,49 @@ export class Recommender {
   /** A request's user id → the key in users.json (its pseudonym when the checkpoint holds those). */
   private readonly userKey: (id: string) => string;
   private readonly head: HeadSplit;
-  private readonly items: ItemIndex;
+  private current: Checkpoint;
+  private items!: ItemIndex;
   /** p(i | k) by the checkpoint's popularity (items × k): topic scores are one k-long product per item. */
-  private readonly topicItems: ItemIndex;
-  private readonly logCount: Float32Array;
-  private readonly priorScale: number;
+  private topicItems!: ItemIndex;
+  private logCount!: Float32Array;
+  private priorScale!: number;
   /** Soft topic shares of every catalogue item (items × k), exactly as training computed them. */
-  readonly itemShares: Float32Array;
+  itemShares!: Float32Array;
+  /** Item id → row, for the catalogue as it is now (items added live included). */
+  readonly itemRows = new Map<string, number>();
+  kinds!: ItemKinds;
   readonly mode: BlendMode;
   private readonly tau: number;
   /** The model is fixed and each user's stored sequence too, so their LSTM state is computed once. */
   private readonly lstmCache = new Map<number, LstmState>();
 
   constructor(
-    readonly ck: Checkpoint,
+    ck: Checkpoint,
     /** mode: score with another blend mode than the checkpoint's (comparisons, tests). */
     opts: { userIdSalt?: string | null; mode?: BlendMode } = {},
   ) {
+    this.current = ck;
     this.userIndex = new Map(ck.users.map((u, i) => [u, i]));
     // undefined: the process's env; null: explicitly no salt.
     this.userKey = userKeyOf(
       ck.manifest.user_ids,
       opts.userIdSalt === undefined ? env.userIdSalt : opts.userIdSalt,
     );
-    const { encoder, topics } = ck.manifest;
     this.head = splitAtHead(ck.model);
+    this.indexItems();
+    this.mode = opts.mode ?? ck.manifest.blend.mode ?? 'vector';
+    this.tau = (ck.manifest.config as { model: { temperature: number } }).model.temperature;
+  }
+
+  /** The checkpoint served, with any items added since it was loaded. */
+  get ck(): Checkpoint {
+    return this.current;
+  }
+
+  /** Everything scoring reads per item, from the current catalogue. */
+  private indexItems(): void {
+    const ck = this.current;
+    const { encoder, topics } = ck.manifest;
     const low = lowRankItems(
       ck.scoringVectors ?? ck.itemVectors,
       encoder.dim,
@@ -124,8 +146,40 @@ export class Recommender {
     let max = 0;
     for (const c of ck.popularity) max = Math.max(max, c);
     this.priorScale = max > 0 ? 1 / Math.log1p(max) : 0;
-    this.mode = opts.mode ?? ck.manifest.blend.mode ?? 'vector';
-    this.tau = (ck.manifest.config as { model: { temperature: number } }).model.temperature;
+    ck.items.ids.forEach((id, i) => {
+      this.itemRows.set(id, i);
+    });
+    this.kinds = new ItemKinds(ck.items.kinds);
+  }
+
+  /** A new item of this catalogue from its text vector: its starting count from its topic's items. */
+  newItem(input: Omit<NewItemInput, 'text'>, vector: Float32Array): NewItem {
+    const { k, temperature } = this.current.manifest.topics;
+    const place = {
+      centroids: this.current.centroids,
+      dim: this.current.manifest.encoder.dim,
+      temperature,
+      itemTopic: Int32Array.from({ length: this.items.n }, (_, i) => dominantTopic(this.itemShares, k, i)),
+    };
+    const count = startingCount(this.current, place, vector, input.kind);
+    return {
+      id: input.id,
+      title: input.title ?? input.id,
+      ...(input.kind && { kind: input.kind }),
+      vector,
+      count,
+    };
+  }
+
+  /**
+   * Appends items to the live catalogue (src/checkpoint/add-items.ts) and re-indexes it. Synchronous, so no
+   * request sees half of it; rows of existing items do not move, so held item indices stay valid.
+   */
+  addItems(added: readonly NewItem[]): void {
+    const old = [this.items, this.topicItems];
+    this.current = withItems(this.current, added);
+    this.indexItems();
+    for (const x of old) x.dispose();
   }
 
   /** Row of `user` in the checkpoint's user tables; throws UnknownUserError. */
@@ -233,7 +287,8 @@ export class Recommender {
     const alpha = opts.alpha ?? this.ck.manifest.blend.alpha;
     const beta = opts.beta ?? this.ck.manifest.blend.beta;
     const { params, row, scores } = this.score(lstm, shares, alpha, beta);
-    const top = this.top(scores, k, opts.exclude, opts.diversity);
+    const other = opts.kind === undefined ? undefined : this.kinds.excludedBy(opts.kind);
+    const top = this.top(scores, k, other ? bothExcluded(opts.exclude, other) : opts.exclude, opts.diversity);
     const why = opts.explain ? explainItems(blendTerms(params, row, this.tau), top) : null;
     const { ids, titles } = this.ck.items;
     return {

@@ -8,7 +8,12 @@ export interface ServingModel {
   rec: Recommender;
   history: HistoryRecommender;
   loadedAt: Date;
+  /** Catalogue size as loaded from disk (items beyond it were added while serving). */
+  baseItems: number;
 }
+
+/** Runs on every model the slot opens, before it is served (e.g. restoring items added live). */
+export type OnOpen = (m: ServingModel) => void;
 
 interface Entry {
   model: ServingModel;
@@ -16,10 +21,23 @@ interface Entry {
   retired: boolean;
 }
 
-async function open(dir: string): Promise<ServingModel> {
+async function open(dir: string, onOpen: OnOpen): Promise<ServingModel> {
   const ck = await loadCheckpoint(dir);
   const rec = new Recommender(ck);
-  return { ck, rec, history: new HistoryRecommender(rec), loadedAt: new Date() };
+  const m = {
+    ck,
+    rec,
+    history: new HistoryRecommender(rec),
+    loadedAt: new Date(),
+    baseItems: ck.items.ids.length,
+  };
+  try {
+    onOpen(m);
+  } catch (e) {
+    await dispose(m);
+    throw e;
+  }
+  return m;
 }
 
 async function dispose(m: ServingModel): Promise<void> {
@@ -37,12 +55,15 @@ export class ModelSlot {
   private entry: Entry;
   private reloading: Promise<unknown> = Promise.resolve();
 
-  private constructor(model: ServingModel) {
+  private constructor(
+    model: ServingModel,
+    private readonly onOpen: OnOpen,
+  ) {
     this.entry = { model, refs: 0, retired: false };
   }
 
-  static async open(dir: string): Promise<ModelSlot> {
-    return new ModelSlot(await open(dir));
+  static async open(dir: string, onOpen: OnOpen = () => {}): Promise<ModelSlot> {
+    return new ModelSlot(await open(dir, onOpen), onOpen);
   }
 
   get current(): ServingModel {
@@ -64,7 +85,7 @@ export class ModelSlot {
   /** Loads `dir` (default: the current checkpoint's dir) and swaps it in; reloads run one at a time. */
   reload(dir = this.entry.model.ck.dir): Promise<{ previous: ServingModel; current: ServingModel }> {
     const run = this.reloading.then(async () => {
-      const next = await open(dir);
+      const next = await open(dir, this.onOpen);
       const old = this.entry;
       this.entry = { model: next, refs: 0, retired: false };
       old.retired = true;

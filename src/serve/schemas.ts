@@ -19,6 +19,7 @@ export const QUERY_HELP: Record<string, string> = {
   alpha: 'a number from 0 to 1 (LSTM weight in the blend)',
   beta: 'a number from 0 to 99 (popularity prior weight)',
   explain: 'true or false (per-item reasons)',
+  kind: 'an item kind of the catalogue (1 to 64 characters)',
 };
 
 const userParams = {
@@ -81,6 +82,7 @@ const rankBody = {
   alpha: { type: 'number', minimum: 0, maximum: 1 },
   beta: { type: 'number', minimum: 0, maximum: 99 },
   explain: { type: 'boolean' },
+  kind: { type: 'string', minLength: 1, maxLength: 64 },
 } as const;
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -174,17 +176,26 @@ export const userRecommendationsSchema = {
       alpha: { type: 'string', pattern: UNIT_PATTERN },
       beta: { type: 'string', pattern: NONNEG_PATTERN },
       explain: { type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' },
+      kind: { type: 'string', minLength: 1, maxLength: 64 },
     },
     additionalProperties: false,
   },
   response: { 200: recommendationsReply, '4xx': errorReply },
 } as const;
 
+/** Free-text interests of a user without events (or besides them): each becomes a text event. */
+const interests = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 256,
+  items: { type: 'string', minLength: 1, maxLength: 4096 },
+} as const;
+
 export const historyRecommendationsSchema = {
   body: {
     type: 'object',
-    properties: { events, ...rankBody },
-    required: ['events'],
+    properties: { events, interests, ...rankBody },
+    anyOf: [{ required: ['events'] }, { required: ['interests'] }],
     additionalProperties: false,
   },
   response: { 200: recommendationsReply, '4xx': errorReply },
@@ -208,6 +219,36 @@ export const appendEventsSchema = {
         model: { type: 'string' },
       },
       required: ['user', 'appended', 'held', 'model'],
+    },
+    '4xx': errorReply,
+  },
+} as const;
+
+export const addItemSchema = {
+  body: {
+    type: 'object',
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: 256 },
+      text: { type: 'string', minLength: 1, maxLength: 4096 },
+      title: { type: 'string', minLength: 1, maxLength: 1024 },
+      kind: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+    required: ['id', 'text'],
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        kind: { type: 'string' },
+        topic: { type: 'string' },
+        items: { type: 'integer' },
+        added: { type: 'integer' },
+        count: { type: 'number' },
+        model: { type: 'string' },
+      },
+      required: ['id', 'topic', 'items', 'added', 'count', 'model'],
     },
     '4xx': errorReply,
   },

@@ -11,12 +11,17 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
+import { newItemProblem } from '../checkpoint/add-items.ts';
 import { CheckpointError } from '../checkpoint/load.ts';
-import { HistoryError, type HistoryEvent } from '../recommend/history-request.ts';
+import { HistoryError, type HistoryEvent, interestEvents } from '../recommend/history-request.ts';
+import { KindError } from '../recommend/kinds.ts';
 import { UnknownUserError, type UserRecommendations } from '../recommend/recommender.ts';
+import { dominantTopic } from '../topics/kmeans.ts';
+import { persistItems, restoreItems, sidecarOf } from './added-items.ts';
 import { ModelSlot, type ServingModel } from './model-slot.ts';
 import { ResultCache } from './result-cache.ts';
 import {
+  addItemSchema,
   appendEventsSchema,
   healthzSchema,
   historyRecommendationsSchema,
@@ -40,6 +45,10 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Log every request and response (two lines each); off by default, as it costs latency under load. */
   logRequests?: boolean;
+  /** Items POST /v1/items may add to one loaded checkpoint (default 10,000). */
+  maxAddedItems?: number;
+  /** Where added items persist (default: `<checkpoint>.added-items.jsonl`, beside the checkpoint). */
+  itemsFile?: string;
 }
 
 export interface RecommendServer {
@@ -70,6 +79,7 @@ const STATUS_NAMES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
@@ -112,6 +122,7 @@ interface UserQuery {
   alpha?: string;
   beta?: string;
   explain: string;
+  kind?: string;
 }
 
 interface RankBody {
@@ -121,11 +132,38 @@ interface RankBody {
   alpha?: number;
   beta?: number;
   explain?: boolean;
+  kind?: string;
+}
+
+interface ItemBody {
+  id: string;
+  text: string;
+  title?: string;
+  kind?: string;
+}
+
+/** The history of a request: its events, then its free-text interests dated now. */
+function requestHistory(b: { events?: HistoryEvent[]; interests?: string[] }): HistoryEvent[] {
+  return [...(b.events ?? []), ...interestEvents(b.interests ?? [], Math.floor(Date.now() / 1000))];
 }
 
 export async function createServer(opts: ServerOptions): Promise<RecommendServer> {
   const started = performance.now();
-  const slot = await ModelSlot.open(opts.checkpoint);
+  const itemsFile = opts.itemsFile ?? sidecarOf(opts.checkpoint);
+  const maxAdded = opts.maxAddedItems ?? 10_000;
+  const warn = (line: string) => console.error(`serve: ${line}`);
+  // Items added to this very checkpoint before a restart or reload are served again.
+  const restore = (m: ServingModel) => {
+    const r = restoreItems(itemsFile, m.ck.manifestHash, m.ck.manifest.encoder.dim);
+    for (const b of r.bad) warn(`${itemsFile}:${b.line}: skipped, ${b.reason}`);
+    const fresh = r.items.filter((it) => !m.rec.itemRows.has(it.id)).slice(0, maxAdded);
+    if (fresh.length < r.items.length)
+      warn(
+        `${itemsFile}: ${r.items.length - fresh.length} added items skipped (duplicate ids or over ${maxAdded})`,
+      );
+    if (fresh.length) m.rec.addItems(fresh);
+  };
+  const slot = await ModelSlot.open(opts.checkpoint, restore);
   const userEvents = new UserEvents(opts.maxUsersWithEvents, opts.maxEventsPerUser);
   // One cache per served model: a swap replaces it, so no answer outlives its checkpoint.
   const caches = new WeakMap<ServingModel, ResultCache<UserRecommendations>>();
@@ -150,6 +188,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e.validation) return send(reply, 400, `${validationMessage(e)}`);
     if (e instanceof HistoryError) return send(reply, e.status, e.message);
+    if (e instanceof KindError) return send(reply, e.status, e.message);
     if (e instanceof UnknownUserError) return send(reply, 404, e.message);
     if (e instanceof HttpError) return send(reply, e.statusCode, e.message);
     const code = e.statusCode ?? 500;
@@ -186,7 +225,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
       encoder: mf.encoder,
       model: mf.model,
       blend: { alpha: mf.blend.alpha, beta: mf.blend.beta },
-      counts: { users: ck.users.length, items: ck.items.ids.length },
+      counts: { users: ck.users.length, items: slot.current.rec.ck.items.ids.length },
       topics: { k: mf.topics.k, temperature: mf.topics.temperature, labels: ck.topicLabels },
       metrics: mf.metrics,
     };
@@ -203,6 +242,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         alpha: optNumber(q.alpha),
         beta: optNumber(q.beta),
         explain: bool(q.explain),
+        kind: q.kind,
       };
       const k = Number(q.k);
       const user = req.params.id;
@@ -211,7 +251,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         if (!appended) {
           // Synchronous from lookup to store, so no append or swap can slip in between.
           const cache = cacheOf(m);
-          const key = `${k}|${rank.excludeSeen}|${rank.diversity}|${rank.alpha}|${rank.beta}|${rank.explain}`;
+          const key = `${k}|${rank.excludeSeen}|${rank.diversity}|${rank.alpha}|${rank.beta}|${rank.explain}|${rank.kind}`;
           let r = cache.get(user, key);
           if (!r) {
             r = m.rec.recommend(user, k, rank);
@@ -226,19 +266,21 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     },
   );
 
-  app.post<{ Body: RankBody & { events: HistoryEvent[] } }>(
+  app.post<{ Body: RankBody & { events?: HistoryEvent[]; interests?: string[] } }>(
     '/v1/recommendations',
     { schema: historyRecommendationsSchema },
     async (req) => {
       const b = req.body;
-      checkTextEvents(b.events);
+      const history = requestHistory(b);
+      checkTextEvents(history);
       return slot.use(async (m) => ({
-        ...(await m.history.recommend(b.events, b.k ?? 10, {
+        ...(await m.history.recommend(history, b.k ?? 10, {
           excludeSeen: b.exclude_seen,
           diversity: b.diversity,
           alpha: b.alpha,
           beta: b.beta,
           explain: b.explain,
+          kind: b.kind,
         })),
         model: m.ck.manifest.run_id,
       }));
@@ -262,6 +304,43 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
       });
     },
   );
+
+  app.post<{ Body: ItemBody }>('/v1/items', { schema: addItemSchema }, async (req) => {
+    if (!isLoopback(req.ip)) throw new HttpError(403, '/v1/items answers loopback clients only');
+    const b = req.body;
+    return slot.use(async (m) => {
+      const check = () => {
+        if (m.rec.itemRows.has(b.id))
+          throw new HttpError(409, `id: item ${JSON.stringify(b.id)} is already in the catalogue`);
+        const problem = newItemProblem(b, () => false, m.rec.kinds, !!m.rec.ck.items.kinds);
+        if (problem) throw new HttpError(400, problem);
+        if (m.rec.ck.items.ids.length - m.baseItems >= maxAdded)
+          throw new HttpError(
+            409,
+            `at most ${maxAdded} items can be added to one checkpoint; retrain or run items add`,
+          );
+      };
+      check();
+      const vector = await m.history.embed([b.text]);
+      // Checked again after the await: another request may have added the same id meanwhile.
+      check();
+      const item = m.rec.newItem(b, vector);
+      persistItems(itemsFile, m.ck.manifestHash, [item]);
+      m.rec.addItems([item]);
+      cacheOf(m).clear();
+      const row = m.rec.itemRows.get(b.id) as number;
+      const topic = dominantTopic(m.rec.itemShares, m.ck.manifest.topics.k, row);
+      return {
+        id: b.id,
+        ...(b.kind && { kind: b.kind }),
+        topic: m.ck.topicLabels[topic] ?? String(topic),
+        items: m.rec.ck.items.ids.length,
+        added: m.rec.ck.items.ids.length - m.baseItems,
+        count: item.count,
+        model: m.ck.manifest.run_id,
+      };
+    });
+  });
 
   const reload = async (dir?: string) => {
     const { previous, current } = await slot.reload(dir);

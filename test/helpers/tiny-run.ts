@@ -13,11 +13,12 @@ export function tinyProject(
     join(dir, 'data'),
     generateSynthetic({ users: 60, items: 120, eventsPerUser: 50, topics: 4, seed: 3, ...synth }),
   );
+  const kinds = synth.kinds !== undefined;
   const config = join(dir, 'tiny.yaml');
   writeFileSync(
     config,
     `run: { name: tiny, seed: 7, out: { checkpoints: ${dir}/checkpoints, reports: ${dir}/reports } }
-${synthDataYaml('data/')}buckets: { events: 5 }
+${synthDataYaml('data/', kinds)}buckets: { events: 5 }
 split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 }
 embed: { encoder: hashing, batch: 64, cache: null, hashing: { dim: 64, ngrams: 1, seed: 1 } }
 topics: { k: 4, temperature: 0.1, iterations: 20 }

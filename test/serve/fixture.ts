@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config/load.ts';
+import type { SynthOptions } from '../../src/data/synth.ts';
 import { runTraining, type TrainRunResult } from '../../src/pipeline/train.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
@@ -6,8 +7,9 @@ import { tinyProject } from '../helpers/tiny-run.ts';
 export async function tinyCheckpoint(
   runId = 'tiny-serve',
   overrides = '',
+  synth: Partial<SynthOptions> = {},
 ): Promise<{ project: ReturnType<typeof tinyProject>; run: TrainRunResult }> {
-  const project = tinyProject(overrides);
+  const project = tinyProject(overrides, synth);
   const run = await runTraining(loadConfig(project.config), { runId, log: () => {} });
   return { project, run };
 }
