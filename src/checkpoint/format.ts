@@ -71,6 +71,8 @@ export interface Manifest {
     recent_window?: number;
     /** Whose topic shares `user_topic_forecast` holds and new histories get (absent: forecaster). */
     topic_source?: import('../recommend/blend.ts').TopicSource;
+    /** The gate's validation-chosen temperature (topic source gated). */
+    gate_tau?: number | null;
     /** The pooled forecaster's validation-chosen per-user refit strength (also in config.forecast). */
     strength?: number | null;
   };

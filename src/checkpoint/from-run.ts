@@ -5,12 +5,11 @@ import type { EventLog } from '../data/split.ts';
 import type { EmbeddedCatalogue } from '../embed/catalogue.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples } from '../forecast/examples.ts';
-import { withForecaster } from '../forecast/from-config.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
 import { topicShares } from '../recommend/blend.ts';
+import { gatedForecasts } from '../recommend/topic-gate.ts';
 import { type ChosenBlend, savedBlend } from '../report/from-run.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { type CheckpointContent, exportCheckpoint } from './export.ts';
@@ -85,16 +84,15 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
   const { model, spec, store } = parts;
   const finals = dataset.users.map((_, u) => ({ user: u, end: dataset.userOffsets[u + 1] }));
   const sequences = sequencesOf(store, finals, spec.maxLen);
-  const forecast =
+  const fc =
     a.blend.topicSource === 'lstm-head'
       ? null
-      : (
-          await withForecaster(
-            config.forecast,
-            (f) => forecastExamples(f, store, finals, config.forecast.horizon, 'forecast (users)'),
-            parts.pooled,
-          )
-        ).shares;
+      : await gatedForecasts(config.forecast, parts, finals, {
+          horizon: config.forecast.horizon,
+          label: 'forecast (users)',
+          source: a.blend.topicSource,
+          tau: a.blend.gateTau,
+        });
   const head = spec.topicHead ? predict(model, sequences, finals.length, spec).topics : null;
   return exportCheckpoint(dir, {
     manifest: manifestOf(a),
@@ -110,7 +108,7 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
     centroids: parts.topics.centroids,
     users: exportedUserIds(dataset.users, config.checkpoint.user_ids, userIdSalt),
     sequences,
-    forecasts: topicShares(a.blend.topicSource, forecast, head),
+    forecasts: topicShares(a.blend.topicSource, fc?.shares ?? null, head, fc?.weights ?? null),
     ...seenLists(dataset.userOffsets, a.log.item),
     popularity: knownCounts(a.log, [], dataset.items.ids.length, Number.POSITIVE_INFINITY),
   });

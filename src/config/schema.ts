@@ -341,7 +341,7 @@ const BlendSchema = z
       .enum(['auto', ...TOPIC_SOURCES])
       .default('auto')
       .describe(
-        "The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, or (auto) the best on validation.",
+        "The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, their per-user mix weighted by each one's error on the user's last 4 buckets (gated; its temperature chosen on validation), or (auto) the best on validation.",
       ),
     alpha_grid: z
       .array(z.number().min(0).max(1))

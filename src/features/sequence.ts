@@ -120,3 +120,11 @@ export class FeatureStore {
     for (let c = 0; c < k; c++) out[o + c] /= to - from;
   }
 }
+
+/** The last `length` values of rows (whole buckets), left-padded with zeros as the LSTM saw them in training. */
+export function paddedTail(rows: Float32Array, length: number): Float32Array {
+  const out = new Float32Array(length);
+  const tail = rows.subarray(Math.max(0, rows.length - length));
+  out.set(tail, length - tail.length);
+  return out;
+}

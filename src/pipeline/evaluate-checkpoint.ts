@@ -96,6 +96,7 @@ function blendOf(b: Checkpoint['manifest']['blend']) {
     beta: b.beta,
     withoutForecast: b.without_forecast ?? { mode, alpha: 1, beta: b.beta },
     topicSource: b.topic_source ?? 'forecaster',
+    gateTau: b.gate_tau ?? null,
     recentWindow: b.recent_window ?? RECENT_WINDOWS[1],
   };
 }

@@ -38,6 +38,13 @@ import {
   topicShares,
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
+import {
+  GATE_TAUS,
+  type GateErrors,
+  gatedForecasts,
+  gateWeights,
+  storeGateErrors,
+} from '../recommend/topic-gate.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
@@ -67,9 +74,11 @@ export interface BlendPoint extends BlendParams {
 export interface BlendChoice extends BlendParams {
   /** Chosen on validation NDCG@10 of the topic expert alone (config blend.topic_source: auto). */
   topicSource: TopicSource;
+  /** The gate's temperature (topic source gated), chosen with the source; null for the other sources. */
+  gateTau: number | null;
   /** The pooled forecaster's per-user refit strength, chosen with the source (forecast.strength: auto). */
   strength: number | null;
-  topicCurve: { source: TopicSource; strength: number | null; ndcg10: number }[];
+  topicCurve: { source: TopicSource; strength: number | null; tau: number | null; ndcg10: number }[];
   curve: BlendPoint[];
   /** Topic-share forecast error of every forecaster on the validation windows (what defaults come from). */
   forecastError: ForecastErrorRow[];
@@ -103,9 +112,10 @@ interface Inputs {
   lstm: Float32Array;
   lstmTopics: Float32Array | null;
   vector: Float32Array;
-  /** The configured forecaster's shares, and the shares the blend uses (those or the LSTM head's). */
+  /** The configured forecaster's shares, and the shares the blend uses (from `source`). */
   forecast: Float32Array;
   shares: Float32Array;
+  source: TopicSource;
   fitted: number;
   fellBack: number;
   clock: CountClock;
@@ -120,6 +130,7 @@ async function inputsFor(
   examples: readonly Example[],
   label: string,
   source: TopicSource = 'forecaster',
+  gateTau: number | null = null,
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
@@ -129,12 +140,13 @@ async function inputsFor(
     examples.length,
     parts.spec,
   );
-  const fc = await withForecaster(
-    cfg.forecast,
-    (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, label),
-    parts.pooled,
-  );
-  const shares = topicShares(source, fc.shares, p.topics);
+  const fc = await gatedForecasts(cfg.forecast, parts, examples, {
+    horizon: cfg.forecast.horizon,
+    label,
+    source,
+    tau: gateTau,
+  });
+  const shares = topicShares(source, fc.shares, p.topics, fc.weights);
   return {
     parts,
     examples,
@@ -142,6 +154,7 @@ async function inputsFor(
     nItems,
     lstm: normalizeRows(p.vectors, dim),
     lstmTopics: p.topics,
+    source,
     ...sharesOf(shares, parts),
     forecast: fc.shares,
     fitted: fc.fitted,
@@ -265,12 +278,17 @@ export async function chooseBlend(
     // the last-window baseline's window.
     const strengths = auto ? strengthForecasts(cfg, parts, valid, first) : [fixedStrength(cfg, first)];
     // The head's shares do not depend on the strength: one candidate, at the first strength.
-    const sources = strengths.flatMap((f, i) =>
-      topicSources(cfg, { ...first, forecast: f.forecast.shares })
-        .filter(([source]) => i === 0 || source !== 'lstm-head')
-        .map(([source, shares]) => ({ ...f, source, shares })),
-    );
-    const key = (p: { source: TopicSource; strength: number | null }) => `source:${p.source}@${p.strength}`;
+    const sources: (TopicCandidate & (typeof strengths)[number])[] = [];
+    for (const [i, f] of strengths.entries()) {
+      const gate = await gateErrorsAt(cfg, parts, valid, f.strength, first);
+      sources.push(
+        ...topicSources(cfg, { ...first, forecast: f.forecast.shares }, gate)
+          .filter((s) => i === 0 || s.source !== 'lstm-head')
+          .map((s) => ({ ...f, ...s })),
+      );
+    }
+    const key = (p: { source: TopicSource; strength: number | null; tau: number | null }) =>
+      `source:${p.source}@${p.strength}/${p.tau}`;
     const r1 = await evaluateRows(
       log,
       valid,
@@ -291,6 +309,7 @@ export async function chooseBlend(
     const topicCurve = sources.map((p) => ({
       source: p.source,
       strength: p.strength,
+      tau: p.tau,
       ndcg10: ndcg1(key(p)),
     }));
     // Ties go to the earlier candidate: no refit before a refit, the forecaster before the head.
@@ -303,6 +322,7 @@ export async function chooseBlend(
       forecast: chosen.forecast.shares,
       fitted: chosen.forecast.fitted,
       fellBack: chosen.forecast.fellBack,
+      source: chosen.source,
       ...(chosen.shares === first.shares ? {} : sharesOf(chosen.shares, parts)),
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
@@ -324,6 +344,7 @@ export async function chooseBlend(
     return {
       forecastError,
       topicSource: chosen.source,
+      gateTau: chosen.tau,
       strength: chosen.strength,
       topicCurve,
       mode: best.mode,
@@ -364,12 +385,56 @@ function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Examp
   }));
 }
 
+/** One topic-share candidate of the validation choice: a source (and the gate's temperature). */
+interface TopicCandidate {
+  source: TopicSource;
+  tau: number | null;
+  shares: Float32Array;
+}
+
 /** The topic shares the blend may use, as configured (auto: every source, chosen on validation). */
-function topicSources(cfg: Config, x: Inputs): [TopicSource, Float32Array][] {
+function topicSources(cfg: Config, x: Inputs, gate: GateErrors | null): TopicCandidate[] {
   const sources = cfg.blend.topic_source === 'auto' ? TOPIC_SOURCES : [cfg.blend.topic_source];
   return sources
     .filter((s) => cfg.blend.topic_source !== 'auto' || s === 'forecaster' || x.lstmTopics)
-    .map((s) => [s, topicShares(s, x.forecast, x.lstmTopics)]);
+    .flatMap((source): TopicCandidate[] =>
+      source === 'gated'
+        ? GATE_TAUS.map((tau) => ({
+            source,
+            tau,
+            shares: topicShares(source, x.forecast, x.lstmTopics, gateWeights(needGate(gate), tau)),
+          }))
+        : [{ source, tau: null, shares: topicShares(source, x.forecast, x.lstmTopics) }],
+    );
+}
+
+/** Backtest errors for the gated source at one refit strength (null when no gated source is considered). */
+async function gateErrorsAt(
+  cfg: Config,
+  parts: ModelParts,
+  valid: readonly Example[],
+  strength: number | null,
+  x: Inputs,
+): Promise<GateErrors | null> {
+  const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
+  if (!wanted) return null;
+  return withForecaster(
+    withStrength(cfg.forecast, strength),
+    (f) =>
+      storeGateErrors(
+        parts.store,
+        parts,
+        f,
+        valid,
+        `forecast (valid, backtest, strength ${strength ?? 'none'})`,
+      ),
+    parts.pooled,
+  );
+}
+
+function needGate(gate: GateErrors | null): GateErrors {
+  if (!gate) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
+  return gate;
 }
 
 /** Inputs' shares and topic vectors switched to other shares. */
@@ -420,11 +485,14 @@ export async function evaluateTest(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'topicSource'>,
+  blend: Pick<
+    BlendChoice,
+    'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'topicSource' | 'gateTau'
+  >,
   knnNeighbours: number,
   oracle?: Oracle,
 ): Promise<Evaluation> {
-  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource);
+  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource, blend.gateTau);
   const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
   try {
     const { nItems } = x;
@@ -503,10 +571,10 @@ export async function blendRowsOf(
   log: EventLog,
   parts: ModelParts,
   examples: readonly Example[],
-  topicSource: TopicSource,
+  topic: Pick<BlendChoice, 'topicSource' | 'gateTau'>,
 ): Promise<BlendRow[]> {
   if (examples.length === 0) return [];
-  const x = await inputsFor(cfg, log, parts, examples, 'forecast (report)', topicSource);
+  const x = await inputsFor(cfg, log, parts, examples, 'forecast (report)', topic.topicSource, topic.gateTau);
   try {
     const c = chunkOf(x, examples);
     return examples.map((_, r) => c.blendRow(r));
@@ -545,7 +613,7 @@ async function forecastAccuracy(
   };
   if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
   if (x.shares !== x.forecast && x.shares !== x.lstmTopics)
-    forecasts['blend (average)'] = { shares: x.shares };
+    forecasts[`blend (${x.source})`] = { shares: x.shares };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
     forecasts[model] = await withForecaster(
       withStrength({ ...cfg.forecast, model }, null),

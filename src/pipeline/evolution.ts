@@ -205,7 +205,7 @@ export function evolutionOfRun(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'topicSource'>,
+  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'topicSource' | 'gateTau'>,
   evaluation: Evaluation,
   names: { users: readonly string[]; items: { ids: readonly string[]; titles?: readonly string[] } },
 ): Promise<{ samples: SampleTrajectory[]; evolution: EvolutionReport }> {
@@ -225,7 +225,7 @@ export function evolutionOfRun(
     userIds: names.users,
     metric: cfg.evaluate.k.includes(10) ? 'ndcg@10' : `ndcg@${cfg.evaluate.k[0]}`,
     terms: async (examples) =>
-      (await blendRowsOf(cfg, log, parts, examples, blend.topicSource)).map((row) =>
+      (await blendRowsOf(cfg, log, parts, examples, blend)).map((row) =>
         blendTerms(params, row, parts.temperature),
       ),
   });

@@ -327,6 +327,7 @@ const topicsLine = (topics: TopicModel & { iterations: number }) =>
 
 const blendLine = (cfg: Config, b: BlendChoice) =>
   `blend: ${b.mode} α=${b.alpha}, β=${b.beta}, topic shares from ${b.topicSource}` +
+  `${b.gateTau === null ? '' : ` (gate τ ${b.gateTau})`}` +
   `${cfg.forecast.model === 'pooled' ? ` (refit strength ${b.strength})` : ''} ` +
   `(valid ndcg@10 ${Math.max(...b.curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
   `topic_recent window ${b.recentWindow}`;

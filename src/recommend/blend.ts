@@ -78,15 +78,22 @@ export function blendGrid(
 
 export const blendKey = (p: BlendParams) => `${p.mode}:${p.alpha}:${p.beta}`;
 
-/** Where the blend's topic shares come from: the topic-share forecaster, the LSTM's topic head, or their mean. */
-export const TOPIC_SOURCES = ['forecaster', 'lstm-head', 'average'] as const;
+/**
+ * Where the blend's topic shares come from: the topic-share forecaster, the LSTM's topic head, their mean,
+ * or their per-user gated mix (topic-gate.ts).
+ */
+export const TOPIC_SOURCES = ['forecaster', 'lstm-head', 'average', 'gated'] as const;
 export type TopicSource = (typeof TOPIC_SOURCES)[number];
 
-/** The blend's topic shares (rows × k) for a source, from the forecaster's and the head's shares. */
+/**
+ * The blend's topic shares (rows × k) for a source, from the forecaster's and the head's shares; `gated`
+ * also needs the forecaster's weight per row (gateWeights).
+ */
 export function topicShares(
   source: TopicSource,
   forecast: Float32Array | null,
   head: Float32Array | null,
+  weights: Float32Array | null = null,
 ): Float32Array {
   const need = (x: Float32Array | null, what: string) => {
     if (!x) throw new Error(`blend: topic source ${source} needs ${what}`);
@@ -96,7 +103,13 @@ export function topicShares(
   const h = need(head, 'the LSTM topic head (model.topic_head: true)');
   if (source === 'lstm-head') return h;
   const f = need(forecast, "the forecaster's shares");
-  return f.map((x, i) => (x + h[i]) / 2);
+  if (source === 'average') return f.map((x, i) => (x + h[i]) / 2);
+  const w = need(weights, 'per-user gate weights');
+  const k = f.length / w.length;
+  return f.map((x, i) => {
+    const wf = w[Math.floor(i / k)];
+    return wf * x + (1 - wf) * h[i];
+  });
 }
 
 /** One additive term of a blend score (see blendTerms). */

@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
-import { FeatureStore } from '../features/sequence.ts';
+import { FeatureStore, paddedTail } from '../features/sequence.ts';
 import type { ShareForecaster } from '../forecast/examples.ts';
 import { shareForecasterOf } from '../forecast/from-config.ts';
 import { predict } from '../model/lstm.ts';
@@ -20,6 +20,7 @@ import {
   resolveHistory,
 } from './history-request.ts';
 import type { RankOptions, Recommender, UserRecommendations } from './recommender.ts';
+import { gateWeights, historyGateErrors, tauOf } from './topic-gate.ts';
 
 /** The checkpoint's settings this path needs (the manifest stores the run's parsed config). */
 interface HistoryConfig {
@@ -183,23 +184,22 @@ export class HistoryRecommender {
     const prefix = opts.prefix;
     // The LSTM sees the last maxLen buckets of prefix ++ new, left-padded with zero rows as in training.
     const allRows = prefix ? concat(prefix.rows, feats.rows) : feats.rows;
-    const seq = new Float32Array(spec.maxLen * spec.inputWidth);
-    const tail = allRows.subarray(Math.max(0, allRows.length - seq.length));
-    seq.set(tail, seq.length - tail.length);
+    const seq = paddedTail(allRows, spec.maxLen * spec.inputWidth);
     const lstm = this.rec.lstmState(seq);
     const series = prefix ? prefix.series.map((s, c) => [...s, ...feats.series[c]]) : feats.series;
     // The blend's topic shares come from where validation chose: the forecaster, the LSTM's topic head, or both.
     const source = ck.manifest.blend.topic_source ?? 'forecaster';
-    const forecast =
-      source === 'lstm-head'
-        ? null
-        : Float32Array.from(
-            (await this.forecasterOf()).forecastShares(series, this.cfg.forecast.horizon).shares,
-          );
+    const f = source === 'lstm-head' ? null : await this.forecasterOf();
+    const forecast = f && Float32Array.from(f.forecastShares(series, this.cfg.forecast.horizon).shares);
+    const weights =
+      f && source === 'gated'
+        ? gateWeights(historyGateErrors(allRows, series, ck, f), tauOf(ck.manifest.blend.gate_tau))
+        : null;
     const shares = topicShares(
       source,
       forecast,
       spec.topicHead ? predict(ck.model, seq, 1, spec).topics : null,
+      weights,
     );
     // Seen = the stored user's items plus the history's own catalogue items.
     const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);

@@ -16,7 +16,8 @@ export interface ChosenBlend extends BlendParams {
   recentWindow: number;
   recentCurve: { window: number; ndcg10: number }[];
   topicSource: TopicSource;
-  topicCurve: { source: TopicSource; strength: number | null; ndcg10: number }[];
+  gateTau: number | null;
+  topicCurve: { source: TopicSource; strength: number | null; tau: number | null; ndcg10: number }[];
   strength: number | null;
   forecastError: ForecastErrorRow[];
 }
@@ -31,6 +32,7 @@ export function savedBlend(b: ChosenBlend) {
     without_forecast: b.withoutForecast,
     recent_window: b.recentWindow,
     topic_source: b.topicSource,
+    ...(b.topicSource === 'gated' && { gate_tau: b.gateTau }),
     strength: b.strength,
   };
 }

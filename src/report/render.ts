@@ -307,7 +307,7 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
       },
       {
         kind: 'text',
-        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.topic_source ? `; topic shares from **${r.blend.topic_source}**${r.blend.strength !== undefined ? ` with per-user refit strength **${r.blend.strength ?? 'none'}**` : ''} (validation NDCG@10 of the topic expert alone: ${(r.blend.topic_curve ?? []).map((p) => `${p.source}${p.strength !== undefined ? ` @ ${p.strength ?? 'none'}` : ''} ${fmt(p.ndcg10)}`).join(', ')})` : ''}${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
+        text: `Chosen: ${r.blend.mode ?? 'vector'}, α = **${r.blend.alpha}**, β = **${r.blend.beta}**${r.blend.topic_source ? `; topic shares from **${r.blend.topic_source}**${r.blend.gate_tau ? ` (gate τ = ${r.blend.gate_tau})` : ''}${r.blend.strength !== undefined ? ` with per-user refit strength **${r.blend.strength ?? 'none'}**` : ''} (validation NDCG@10 of the topic expert alone: ${(r.blend.topic_curve ?? []).map((p) => `${p.source}${p.strength !== undefined ? ` @ ${p.strength ?? 'none'}` : ''}${p.tau ? ` τ ${p.tau}` : ''} ${fmt(p.ndcg10)}`).join(', ')})` : ''}${r.blend.recent_window !== undefined ? `; topic_recent window: last ${r.blend.recent_window} of the history (${(r.blend.recent_curve ?? []).map((p) => `${p.window}: ${fmt(p.ndcg10)}`).join(', ')})` : ''}.`,
       },
       alphaBetaBlock(r.blend.curve),
       ...(r.blend.curve.length

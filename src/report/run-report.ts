@@ -44,7 +44,8 @@ export interface RunReport {
     recent_window?: number;
     recent_curve?: { window: number; ndcg10: number }[];
     topic_source?: string;
-    topic_curve?: { source: string; strength?: number | null; ndcg10: number }[];
+    gate_tau?: number | null;
+    topic_curve?: { source: string; strength?: number | null; tau?: number | null; ndcg10: number }[];
     strength?: number | null;
   };
   forecast: { fitted: number; fellBack: number };

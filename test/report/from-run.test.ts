@@ -24,7 +24,8 @@ const blend: ChosenBlend = {
   recentWindow: 0.2,
   recentCurve: [{ window: 0.2, ndcg10: 0.25 }],
   topicSource: 'forecaster',
-  topicCurve: [{ source: 'forecaster', strength: 4, ndcg10: 0.2 }],
+  gateTau: null,
+  topicCurve: [{ source: 'forecaster', strength: 4, tau: null, ndcg10: 0.2 }],
   strength: 4,
   forecastError: [errorRow('pooled', [0.2, 0.4])],
 };

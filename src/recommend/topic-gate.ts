@@ -1,0 +1,181 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Example } from '../data/split.ts';
+import { type FeatureStore, paddedTail } from '../features/sequence.ts';
+import { type ExampleForecasts, forecastExamples, type ShareForecaster } from '../forecast/examples.ts';
+import { withForecaster } from '../forecast/from-config.ts';
+import type { PooledModel } from '../forecast/pooled.ts';
+import { predict, type SequenceModelSpec } from '../model/lstm.ts';
+import { sequencesOf } from '../model/train.ts';
+import type { TopicSource } from './blend.ts';
+
+/**
+ * The `gated` topic source: per user, the forecaster's and the LSTM head's shares weighted by how each
+ * forecast that user's last GATE_BACKTEST buckets, one step ahead from the buckets before each (all known
+ * at the cutoff). The forecaster gets σ((e_head − e_forecaster)/τ). Why per user: the two fail on
+ * different users (the head reads a swinging interest as a trend; the pooled forecaster is the weaker
+ * reader of long steady histories), and one mean serves neither. τ is chosen on validation. (A hard
+ * per-user choice among five mix weights by the same backtest tied with this on validation.)
+ */
+export const GATE_BACKTEST = 4;
+/** Gate temperatures (units of total-variation distance) validation chooses from. */
+export const GATE_TAUS = [0.005, 0.01, 0.02, 0.05] as const;
+
+/** Per example, each forecast's mean total-variation distance over its backtest buckets (NaN: none). */
+export interface GateErrors {
+  forecaster: Float32Array;
+  head: Float32Array;
+}
+
+/** The forecaster's weight per example; 1/2 where the history is too short to backtest. */
+export function gateWeights(e: GateErrors, tau: number): Float32Array {
+  return e.forecaster.map((ef, r) => {
+    const d = e.head[r] - ef;
+    return Number.isNaN(d) ? 0.5 : 1 / (1 + Math.exp(-d / tau));
+  });
+}
+
+/** ½·Σ|p − q| of row r of a and row r of b (width k). */
+function tvDistance(a: Float32Array, b: Float32Array, r: number, k: number): number {
+  let s = 0;
+  for (let c = r * k; c < (r + 1) * k; c++) s += Math.abs(a[c] - b[c]);
+  return s / 2;
+}
+
+/**
+ * Mean errors per owner: backtest point p belongs to example owner[p], `actual`, `forecaster` and `head`
+ * hold its observed and forecast shares (points × k).
+ */
+export function backtestErrors(
+  owner: Int32Array,
+  examples: number,
+  shares: { actual: Float32Array; forecaster: Float32Array; head: Float32Array },
+  k: number,
+): GateErrors {
+  const sum = { forecaster: new Float64Array(examples), head: new Float64Array(examples) };
+  const n = new Int32Array(examples);
+  owner.forEach((o, p) => {
+    sum.forecaster[o] += tvDistance(shares.forecaster, shares.actual, p, k);
+    sum.head[o] += tvDistance(shares.head, shares.actual, p, k);
+    n[o]++;
+  });
+  const mean = (s: Float64Array) => Float32Array.from(s, (v, o) => (n[o] > 0 ? v / n[o] : Number.NaN));
+  return { forecaster: mean(sum.forecaster), head: mean(sum.head) };
+}
+
+/** The starts of each example's last GATE_BACKTEST buckets that have at least one bucket before them. */
+export function backtestPoints(
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+): { points: { user: number; end: number }[]; owner: Int32Array; actual: Float32Array } {
+  const points: { user: number; end: number }[] = [];
+  const owners: number[] = [];
+  const ranges: [number, number][] = [];
+  examples.forEach((ex, r) => {
+    const b = store.bucketsBefore(ex.user, ex.end);
+    for (let j = Math.max(1, b.start.length - GATE_BACKTEST); j < b.start.length; j++) {
+      points.push({ user: ex.user, end: b.start[j] });
+      owners.push(r);
+      ranges.push([b.start[j], b.end[j]]);
+    }
+  });
+  const k = store.src.k;
+  const actual = new Float32Array(points.length * k);
+  ranges.forEach(([from, to], p) => {
+    store.rangeShares(from, to, actual, p * k);
+  });
+  return { points, owner: Int32Array.from(owners), actual };
+}
+
+/** Gate errors of examples: the LSTM head's and `f`'s one-step forecasts of their recent buckets. */
+export function storeGateErrors(
+  store: FeatureStore,
+  net: { model: tf.LayersModel; spec: SequenceModelSpec },
+  f: ShareForecaster,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  label: string,
+): GateErrors {
+  const { points, owner, actual } = backtestPoints(store, examples);
+  const head = predict(
+    net.model,
+    sequencesOf(store, points, net.spec.maxLen),
+    points.length,
+    net.spec,
+  ).topics;
+  if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
+  const forecaster = forecastExamples(f, store, points, 1, label).shares;
+  return backtestErrors(owner, examples.length, { actual, forecaster, head }, store.src.k);
+}
+
+/**
+ * Gate errors of one history given as its bucket feature rows (buckets × inputWidth) and topic series
+ * (serving's histories): the same backtest storeGateErrors runs on the store.
+ */
+export function historyGateErrors(
+  rows: Float32Array,
+  series: readonly (readonly number[])[],
+  net: { model: tf.LayersModel; manifest: { model: SequenceModelSpec } },
+  f: ShareForecaster,
+): GateErrors {
+  const spec = net.manifest.model;
+  const step = spec.maxLen * spec.inputWidth;
+  const n = series[0]?.length ?? 0;
+  const ends = Array.from(
+    { length: Math.min(GATE_BACKTEST, Math.max(0, n - 1)) },
+    (_, i) => n - 1 - i,
+  ).reverse();
+  const seqs = new Float32Array(ends.length * step);
+  ends.forEach((j, p) => {
+    seqs.set(paddedTail(rows.subarray(0, j * spec.inputWidth), step), p * step);
+  });
+  const k = series.length;
+  const head = predict(net.model, seqs, ends.length, spec).topics;
+  if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
+  const actual = new Float32Array(ends.length * k);
+  const forecaster = new Float32Array(ends.length * k);
+  ends.forEach((j, p) => {
+    forecaster.set(
+      f.forecastShares(
+        series.map((s) => s.slice(0, j)),
+        1,
+      ).shares,
+      p * k,
+    );
+    series.forEach((s, c) => {
+      actual[p * k + c] = s[j];
+    });
+  });
+  return backtestErrors(new Int32Array(ends.length), 1, { actual, forecaster, head }, k);
+}
+
+/**
+ * The configured forecaster's shares for examples and, for the gated source, the gate weights from the
+ * same forecaster's backtest (null otherwise): what evaluation and the exported user states both use.
+ */
+export async function gatedForecasts(
+  block: Parameters<typeof withForecaster>[0],
+  parts: { store: FeatureStore; model: tf.LayersModel; spec: SequenceModelSpec; pooled: PooledModel | null },
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  o: { horizon: number; label: string; source: TopicSource; tau: number | null },
+): Promise<ExampleForecasts & { weights: Float32Array | null }> {
+  return withForecaster(
+    block,
+    (f) => ({
+      ...forecastExamples(f, parts.store, examples, o.horizon, o.label),
+      weights:
+        o.source === 'gated'
+          ? gateWeights(
+              storeGateErrors(parts.store, parts, f, examples, `${o.label}, backtest`),
+              tauOf(o.tau),
+            )
+          : null,
+    }),
+    parts.pooled,
+  );
+}
+
+/** The gate's temperature, which a gated blend must have chosen on validation. */
+export function tauOf(tau: number | null | undefined): number {
+  if (tau === null || tau === undefined)
+    throw new Error('blend: topic source gated needs its temperature (chosen on validation)');
+  return tau;
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint/load.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { loadDataset } from '../../src/data/read.ts';
+import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
+import { runTraining } from '../../src/pipeline/train.ts';
+import { HistoryRecommender } from '../../src/recommend/history.ts';
+import type { HistoryEvent } from '../../src/recommend/history-request.ts';
+import { Recommender } from '../../src/recommend/recommender.ts';
+import { backtestErrors, GATE_TAUS, gateWeights } from '../../src/recommend/topic-gate.ts';
+import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+
+describe('the per-user gate between the forecaster and the LSTM head', () => {
+  it('averages each forecast’s total-variation error over the backtest points of each example', () => {
+    // k = 2; example 0 has two points, example 1 none, example 2 one.
+    const owner = Int32Array.from([0, 0, 2]);
+    const actual = Float32Array.from([1, 0, 0, 1, 0.5, 0.5]);
+    const forecaster = Float32Array.from([1, 0, 0.5, 0.5, 0.5, 0.5]);
+    const head = Float32Array.from([0, 1, 0, 1, 1, 0]);
+    const e = backtestErrors(owner, 3, { actual, forecaster, head }, 2);
+    expect(Array.from(e.forecaster)).toEqual([0.25, Number.NaN, 0]);
+    expect(Array.from(e.head)).toEqual([0.5, Number.NaN, 0.5]);
+  });
+
+  it('weights the forecast that erred less, more so at a lower temperature, and halves without a backtest', () => {
+    const e = {
+      forecaster: Float32Array.from([0.1, 0.3, 0.2, Number.NaN]),
+      head: Float32Array.from([0.2, 0.2, 0.2, 0.1]),
+    };
+    const soft = gateWeights(e, 0.05);
+    const sharp = gateWeights(e, 0.01);
+    expect(soft[0]).toBeGreaterThan(0.5);
+    expect(soft[1]).toBeLessThan(0.5);
+    expect(soft[2]).toBe(0.5);
+    expect(soft[3]).toBe(0.5);
+    expect(sharp[0]).toBeGreaterThan(soft[0]);
+    expect(sharp[1]).toBeLessThan(soft[1]);
+  });
+
+  it('is chosen with its temperature on validation, exported, replayed by evaluate and served alike', async () => {
+    const project = tinyProject('', { patterns: ['cycle', 'trend'] });
+    editConfig(
+      project.config,
+      'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2] }',
+      'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2], topic_source: gated }',
+    );
+    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-gated', log: () => {} });
+    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const curve = report.blend.topic_curve as { source: string; tau: number | null; ndcg10: number }[];
+    expect(curve.map((p) => p.tau)).toEqual([...GATE_TAUS]);
+    const best = curve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    const ck = await loadCheckpoint(run.checkpointDir);
+    expect(ck.manifest.blend.topic_source).toBe('gated');
+    expect(ck.manifest.blend.gate_tau).toBe(best.tau);
+    // Evaluating the checkpoint recomputes the gate on the test examples and lands on the run's metrics.
+    const ev = await evaluateCheckpoint(run.checkpointDir, { log: () => {} });
+    expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
+    // Serving backtests a history's own buckets: a stored user's events give the exported shares.
+    const loaded = loadConfig(project.config);
+    const data = await loadDataset(loaded.config.data, loaded.baseDir);
+    const rec = new Recommender(ck);
+    const history = new HistoryRecommender(rec);
+    for (const u of [0, 11, 40]) {
+      const events: HistoryEvent[] = [];
+      for (let i = data.userOffsets[u]; i < data.userOffsets[u + 1]; i++)
+        events.push({
+          item: data.items.ids[data.events.item[i]],
+          ts: data.events.ts[i],
+          weight: data.events.weight[i],
+        });
+      const want = rec.recommend(data.users[u], 10);
+      const got = await history.recommend(events, 10);
+      for (const [j, t] of got.topics.entries()) expect(t.share).toBeCloseTo(want.topics[j].share, 5);
+      expect(got.items.map((i) => i.id)).toEqual(want.items.map((i) => i.id));
+    }
+    await history.dispose();
+  });
+});
