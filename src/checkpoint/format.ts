@@ -84,5 +84,7 @@ export interface Manifest {
   user_ids?: import('./user-ids.ts').UserIdScheme;
   /** Settings of the baselines evaluated beside the model (chosen on validation). */
   baselines: { item_knn_neighbours: number };
+  /** A version made by `items add`: the checkpoint it extends and the items appended after its catalogue. */
+  added_items?: { base_manifest_hash: string; count: number; file: string };
   files: Record<string, FileEntry>;
 }

@@ -3,6 +3,7 @@ import { dataCommand } from './data.ts';
 import { embedCommand } from './embed.ts';
 import { UsageError } from './errors.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { itemsCommand } from './items.ts';
 import { recommendCommand } from './recommend.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
@@ -22,6 +23,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .command(dataCommand)
     .command(reportCommand)
     .command(serveCommand)
+    .command(itemsCommand)
     .option('json', {
       type: 'boolean',
       default: false,
@@ -44,7 +46,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       '$0 data inspect --config configs/lastfm-2k.yaml',
       'users, buckets, quarantine counts of a dataset',
     )
-    .demandCommand(1, 'name a command: train, evaluate, recommend, embed, data, report or serve')
+    .example('$0 items add --checkpoint checkpoints/<run-id> --file new.csv', 'new items, no retraining')
+    .demandCommand(1, 'name a command: train, evaluate, recommend, embed, data, report, serve or items')
     .strict()
     .recommendCommands()
     .help()

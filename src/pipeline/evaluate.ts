@@ -491,6 +491,8 @@ export async function evaluateTest(
   >,
   knnNeighbours: number,
   oracle?: Oracle,
+  /** The ranking pass (e.g. KindViews.evaluate, which also evaluates per item kind from the same chunks). */
+  evaluate: typeof evaluateRows = evaluateRows,
 ): Promise<Evaluation> {
   const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource, blend.gateTau);
   const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
@@ -514,7 +516,7 @@ export async function evaluateTest(
       excludeSeen: cfg.evaluate.exclude_seen,
       keepLists: true,
     };
-    const methods = await evaluateRows(
+    const methods = await evaluate(
       log,
       test,
       async (chunk) => {

@@ -13,6 +13,7 @@ import { oracleOf } from '../data/truth.ts';
 import { type EmbeddedCatalogue, embedCatalogue } from '../embed/catalogue.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
+import { itemKindIndex, KindViews } from '../evaluate/by-kind.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { evaluateScorer, type MethodResult, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
@@ -40,6 +41,7 @@ import {
   validationBaselines,
 } from './evaluate.ts';
 import { evolutionOfRun } from './evolution.ts';
+import { segmentTables } from './segments.ts';
 
 export interface TrainRunOptions {
   runId?: string;
@@ -373,13 +375,24 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
   clock.lap('evaluate.valid_baselines');
   const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
-  const evaluation = await evaluateTest(ran, log, parts, split.test, blend, knn.neighbours, oracle);
+  const kindViews = dataset.items.kinds ? new KindViews(itemKindIndex(dataset.items.kinds)) : undefined;
+  const evaluation = await evaluateTest(
+    ran,
+    log,
+    parts,
+    split.test,
+    blend,
+    knn.neighbours,
+    oracle,
+    kindViews?.evaluate,
+  );
   clock.lap('evaluate.test');
   const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
   Object.assign(evaluation.methods, sequential.methods);
   for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
   clock.lap('evaluate.peers');
   const analysis = analyseTest(cfg, log, split.test, emb, evaluation.methods);
+  const segments = segmentTables(cfg, log, split.test, evaluation.methods, store, kindViews);
   clock.lap('evaluate.analysis');
   clock.group('evaluate');
 
@@ -409,6 +422,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     evolution,
     validation,
     topics,
+    segments,
   });
   const perUser = perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`);
   await writeReport(paths.reportDir, report, cfg.evaluate.k, perUser);

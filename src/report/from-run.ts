@@ -3,7 +3,9 @@ import type { Dataset } from '../data/read.ts';
 import type { Example, SplitSummary } from '../data/split.ts';
 import type { Oracle } from '../data/truth.ts';
 import { labelSegments } from '../evaluate/beyond-accuracy.ts';
+import type { KindReport } from '../evaluate/by-kind.ts';
 import type { ForecastErrorRow } from '../evaluate/forecast-error.ts';
+import type { HistoryLengthRow } from '../evaluate/history-length.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
 import type { MethodAnalysis } from '../evaluate/summary.ts';
 import type { BlendParams, TopicSource } from '../recommend/blend.ts';
@@ -60,6 +62,8 @@ export interface RunOutcome {
   evolution: Pick<RunReport, 'samples' | 'evolution'>;
   validation: Record<string, number>;
   topics: { labels: readonly string[] };
+  /** Per-kind and cross-kind tables (items with kinds) and the table by history length. */
+  segments?: { kinds?: KindReport; byHistoryLength: HistoryLengthRow[] };
 }
 
 /** NDCG@10 and users per planted drift pattern, per method (synthetic logs): where forecasting pays or fails. */
@@ -112,5 +116,7 @@ export function buildRunReport(o: RunOutcome): RunReport {
     forecast_accuracy_valid: blend.forecastError,
     validation_ndcg10: o.validation,
     forecast_error: topicErrors(evaluation.forecastError, o.topics.labels),
+    ...(o.segments?.kinds && { kinds: o.segments.kinds }),
+    ...(o.segments && { by_history_length: o.segments.byHistoryLength }),
   };
 }

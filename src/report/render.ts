@@ -14,6 +14,7 @@ import {
 import { type Block, type ReportDoc, type Section, toMarkdown, writeDoc } from './document.ts';
 import { evolutionSection, tercileBlock } from './evolution.ts';
 import type { PerUserReport, RunReport } from './run-report.ts';
+import { segmentsSection } from './segments.ts';
 
 /** The run report drawn: Markdown, HTML and charts from the data run-report.ts defines. */
 
@@ -343,6 +344,8 @@ export function buildRunDoc(r: RunReport, ks: readonly number[], opts: { charts?
         : []),
     ],
   });
+  const segments = segmentsSection(r);
+  if (segments) sections.push(segments);
   const history = epochPoints(r.training.history);
   sections.push({
     title: 'Training',

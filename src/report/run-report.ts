@@ -1,6 +1,8 @@
 import type { Segment } from '../evaluate/beyond-accuracy.ts';
 import type { PairedResult } from '../evaluate/bootstrap.ts';
+import type { KindReport } from '../evaluate/by-kind.ts';
 import type { ForecastErrorRow } from '../evaluate/forecast-error.ts';
+import type { HistoryLengthRow } from '../evaluate/history-length.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
 import type { SampleTrajectory, TopicErrorRow } from './charts.ts';
 import type { EvolutionReport } from './evolution.ts';
@@ -84,6 +86,10 @@ export interface RunReport {
   samples?: SampleTrajectory[];
   /** Population drift vs forecast movement, metrics by recent-drift tercile, the sample users' rule. */
   evolution?: EvolutionReport;
+  /** Items with kinds: every method per target kind (candidates of that kind only) and history kind → target kind. */
+  kinds?: KindReport;
+  /** Every method by the test users' history length in buckets (0, 1–2, 3–5, 6+). */
+  by_history_length?: HistoryLengthRow[];
 }
 
 /**

@@ -31,6 +31,27 @@ describe('interest-evo CLI', () => {
     expect(out.topics[0].share).toBeGreaterThan(0);
   });
 
+  it('recommend --interest ranks for free-text interests alone; --kind on a catalogue without kinds is one line', async () => {
+    const r = await cli(
+      'recommend',
+      '--checkpoint',
+      checkpoint,
+      '--interest',
+      'galaxy alien orbit',
+      '--k',
+      '4',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ user: '(interests)', events: 1, buckets: 1 });
+    expect(lastJson(r.stdout).items).toHaveLength(4);
+    const bad = await cli('recommend', '--checkpoint', checkpoint, '--user', '1', '--kind', 'book');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe(
+      "interest-evo: kind: this catalogue's items have no kind (config data.items.kind)",
+    );
+  });
+
   it('recommend --explain prints each item’s reason and topic; its --json items are the HTTP explain=true items', async () => {
     const args = ['recommend', '--checkpoint', checkpoint, '--user', '1', '--k', '4', '--backend', 'cpu'];
     const human = await cli(...args, '--explain');

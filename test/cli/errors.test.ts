@@ -42,7 +42,7 @@ const CORPUS: [string, RegExp, number][] = [
   ['evaluate --checkpoint {dir}/missing', /missing: checkpoint directory not found/, 1],
   ['evaluate --checkpoint {dir}/empty-ck', /empty-ck\/manifest\.json/, 1],
   ['evaluate --checkpoint {dir}/empty-ck --config {dir}/missing.yaml', /cannot read config .*missing/, 1],
-  ['recommend --checkpoint {dir}/missing', /Missing required argument: user/, 2],
+  ['recommend --checkpoint {dir}/missing', /give exactly one of --user or --interest/, 2],
   ['recommend --checkpoint {dir}/missing --user 1 --k 0', /--k must be an integer/, 2],
   ['recommend --checkpoint {dir}/missing --user 1 --k abc', /--k must be an integer/, 2],
   ['recommend --checkpoint {dir}/missing --user 1 --k 2.5', /--k must be an integer/, 2],

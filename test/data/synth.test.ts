@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import {
   driftWeight,
   generateSynthetic,
+  HOME_KIND_SHARE,
   lastMonthsSplit,
   type SynthOptions,
+  synthDataYaml,
   writeSynthetic,
 } from '../../src/data/synth.ts';
 import { plantedShares } from '../../src/data/truth.ts';
@@ -168,5 +170,73 @@ describe('synthetic log over calendar months', () => {
     expect(lastMonthsSplit(cut)).toEqual({ valid_from: '2011-06-01', test_from: '2011-07-01' });
     const short = generateSynthetic({ users: 5, items: 10, events: 300, topics: 2, seed: 1, months: 3 });
     expect(() => lastMonthsSplit(short.events)).toThrow(/needs 2 history months .* use --months 4 or more/);
+  });
+});
+
+/** sha256 prefixes of the default log (no kinds) as written before kinds existed (commit 5c88d87). */
+const DEFAULT_HASHES = ['5ae6ed9a11153270', '12416869072f9a32', '7208db05e10aa8c8'];
+const DEFAULT_OPTS = {
+  users: 40,
+  items: 120,
+  events: 3000,
+  topics: 6,
+  seed: 9,
+  patterns: ['trend', 'cycle', 'switch'] as const,
+};
+
+describe('synthetic log with item kinds', () => {
+  const kinds = ['film', 'book', 'music'];
+  const d = generateSynthetic({ users: 200, items: 240, eventsPerUser: 60, topics: 4, seed: 5, kinds });
+
+  it('puts every topic’s words on items of every kind', () => {
+    expect(d.itemKinds).toHaveLength(240);
+    const pairs = new Set(d.items.map(([, , genre], i) => `${genre}|${d.itemKinds?.[i]}`));
+    expect(pairs.size).toBe(4 * 3);
+    // Same topic, other kind: the title words come from the same topic list.
+    expect(d.items[0][2]).toBe(d.items[4][2]);
+    expect(d.itemKinds?.[0]).not.toBe(d.itemKinds?.[4]);
+  });
+
+  it('draws HOME_KIND_SHARE of a user’s events from one kind and the rest from the others', () => {
+    const kindOf = (item: number) => d.itemKinds?.[item - 1] as string;
+    const byUser = new Map<number, Map<string, number>>();
+    for (const [u, item] of d.events) {
+      const m = byUser.get(u) ?? new Map<string, number>();
+      m.set(kindOf(item), (m.get(kindOf(item)) ?? 0) + 1);
+      byUser.set(u, m);
+    }
+    let home = 0;
+    for (const m of byUser.values()) home += Math.max(...m.values());
+    expect(home / d.events.length).toBeGreaterThan(HOME_KIND_SHARE - 0.05);
+    expect(home / d.events.length).toBeLessThan(HOME_KIND_SHARE + 0.1);
+    // Every kind is somebody's home kind.
+    const homes = new Set([...byUser.values()].map((m) => [...m].sort((a, b) => b[1] - a[1])[0][0]));
+    expect(homes).toEqual(new Set(kinds));
+  });
+
+  it('writes the kind column and a config that reads it; refuses too few items or a repeated kind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-kinds-'));
+    writeSynthetic(dir, d);
+    const movies = readFileSync(join(dir, 'movies.csv'), 'utf8').split('\n');
+    expect(movies[0]).toBe('movieId,title,genres,kind');
+    expect(movies[1].endsWith(',film')).toBe(true);
+    expect(synthDataYaml('', true)).toContain('kind: kind');
+    expect(() =>
+      generateSynthetic({ users: 5, items: 10, eventsPerUser: 5, topics: 4, seed: 1, kinds }),
+    ).toThrow('synth: items (10) must be at least topics × kinds (12) so every topic has every kind');
+    expect(() =>
+      generateSynthetic({ users: 5, items: 40, eventsPerUser: 5, topics: 4, seed: 1, kinds: ['a', 'a'] }),
+    ).toThrow('synth: kinds must be distinct');
+  });
+
+  it('leaves the default log byte for byte as it was before kinds existed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-default-'));
+    writeSynthetic(dir, generateSynthetic({ ...DEFAULT_OPTS }));
+    const sha = (f: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex')
+        .slice(0, 16);
+    expect([sha('ratings.csv'), sha('movies.csv'), sha('truth.json')]).toEqual(DEFAULT_HASHES);
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * Accuracy by item kind (film, book, music, …). For a target kind B, each test example keeps only its
+ * target items of kind B and every method ranks only items of kind B (what `kind=B` serves), so the
+ * baselines are restricted the same way: `most_popular` becomes the most popular items of kind B. The
+ * cross-kind table then groups those users by the dominant kind of their history A: row A → B reads "users
+ * who mostly had A, scored on the B items they took next".
+ */
+import type { EventLog, Example } from '../data/split.ts';
+import {
+  type BootstrapOptions,
+  bootstrapIntervals,
+  type Interval,
+  type PairedResult,
+  pairedTest,
+} from './bootstrap.ts';
+import { evaluateRows, type MethodResult, type RankOptions, type RowScorer } from './rank.ts';
+
+/** Each item's kind as an index into `names` (−1: no kind). */
+export interface ItemKindIndex {
+  names: string[];
+  of: Int32Array;
+}
+
+/** Kind names sorted, and each item's index among them ('' = no kind). */
+export function itemKindIndex(kinds: readonly string[]): ItemKindIndex {
+  const names = [...new Set(kinds)].filter((k) => k !== '').sort();
+  const at = new Map(names.map((n, i) => [n, i]));
+  return { names, of: Int32Array.from(kinds, (k) => at.get(k) ?? -1) };
+}
+
+type Prepare = (chunk: readonly Example[]) => Promise<readonly RowScorer[]> | readonly RowScorer[];
+
+/** A row scorer that ranks only items of kind `b`: the others are NaN, which top-K skips. */
+function restricted(s: RowScorer, kinds: ItemKindIndex, b: number): RowScorer {
+  return {
+    name: s.name,
+    fill(r, out) {
+      s.fill(r, out);
+      for (let i = 0; i < out.length; i++) if (kinds.of[i] !== b) out[i] = Number.NaN;
+    },
+  };
+}
+
+/**
+ * An evaluateRows that also evaluates every method per target kind, from the same prepared chunks: each
+ * chunk's scorers are prepared once (the main pass) and kept until the kind passes have used them, so
+ * nothing a chunk computes (model outputs, counts at the cutoff, the oracle's shares) is computed twice.
+ */
+export class KindViews {
+  /** target kind → method → result over the examples with a target item of that kind. */
+  readonly results: Record<string, Record<string, MethodResult>> = {};
+
+  constructor(readonly kinds: ItemKindIndex) {}
+
+  readonly evaluate = async (
+    log: EventLog,
+    examples: readonly Example[],
+    prepare: Prepare,
+    opts: RankOptions,
+  ): Promise<Record<string, MethodResult>> => {
+    const prepared = new Map<Example, readonly RowScorer[]>();
+    const main = await evaluateRows(
+      log,
+      examples,
+      async (chunk) => {
+        const scorers = await prepare(chunk);
+        prepared.set(chunk[0], scorers);
+        return scorers;
+      },
+      opts,
+    );
+    for (const [b, name] of this.kinds.names.entries()) {
+      // Same examples in the same order and batches, so chunk r of this pass is chunk r of the main one.
+      const views: Example[] = examples.map((ex) => ({
+        ...ex,
+        target: ex.target.filter((i) => this.kinds.of[i] === b),
+      }));
+      const first = new Map<Example, Example>(views.map((v, i) => [v, examples[i]]));
+      this.results[name] = await evaluateRows(
+        log,
+        views,
+        (chunk) => {
+          const scorers = prepared.get(first.get(chunk[0]) ?? chunk[0]);
+          if (!scorers) throw new Error('by kind: a chunk the main pass did not prepare');
+          return scorers.map((s) => restricted(s, this.kinds, b));
+        },
+        opts,
+      );
+    }
+    return main;
+  };
+}
+
+/** The kind of most of the example's history events (ties to the first kind by name; −1: none has a kind). */
+export function historyKind(log: EventLog, ex: Example, kinds: ItemKindIndex): number {
+  const n = new Int32Array(kinds.names.length);
+  for (let e = log.userOffsets[ex.user]; e < ex.end; e++)
+    if (kinds.of[log.item[e]] >= 0) n[kinds.of[log.item[e]]]++;
+  let best = -1;
+  n.forEach((c, k) => {
+    if (c > 0 && (best < 0 || c > n[best])) best = k;
+  });
+  return best;
+}
+
+export interface KindCell {
+  history: string;
+  target: string;
+  users: number;
+  /** method → mean [95 % CI] of the metric over the cell's users. */
+  methods: Record<string, Interval>;
+}
+
+export interface KindReport {
+  metric: string;
+  /** Target kind → users with a target of that kind → method → mean [CI], candidates of that kind only. */
+  perKind: { target: string; users: number; methods: Record<string, Interval> }[];
+  /** History kind A → target kind B. */
+  cross: KindCell[];
+  /**
+   * Every history kind → another target kind, pooled: each user's mean over their target kinds other than
+   * their history kind, so the bootstrap resamples users; with paired differences of the focus method.
+   */
+  crossPooled: {
+    users: number;
+    methods: Record<string, Interval>;
+    paired: (PairedResult & { a: string; b: string })[];
+  };
+}
+
+/** Mean [CI] of every method's metric over the members (indices into each result's per-user arrays). */
+function cell(
+  results: Record<string, MethodResult>,
+  metric: string,
+  members: readonly number[],
+  boot: BootstrapOptions,
+): Record<string, Interval> {
+  const series = Object.fromEntries(
+    Object.entries(results).map(([m, r]) => [m, Float64Array.from(members, (j) => r.perUser[metric][j])]),
+  );
+  return bootstrapIntervals(series, boot);
+}
+
+/**
+ * Per-kind and cross-kind tables of `metric` from KindViews results, with percentile bootstrap CIs over
+ * users, and the pooled cross-kind comparison of `focus` against kind-restricted popularity and against the
+ * best of `baselines` on the pooled cross-kind users.
+ */
+export function kindReport(
+  views: KindViews,
+  log: EventLog,
+  examples: readonly Example[],
+  o: { metric: string; boot: BootstrapOptions; focus: string; baselines: readonly string[] },
+): KindReport {
+  const { kinds, results } = views;
+  const histKind = examples.map((ex) => historyKind(log, ex, kinds));
+  const perKind: KindReport['perKind'] = [];
+  const cross: KindCell[] = [];
+  // Per user (example index): per method, their values on targets of kinds other than their history's.
+  const pooled = new Map<number, Map<string, number[]>>();
+  for (const [b, target] of kinds.names.entries()) {
+    const res = results[target];
+    const rows = Object.values(res)[0]?.rows ?? new Int32Array(0);
+    perKind.push({ target, users: rows.length, methods: cell(res, o.metric, [...rows.keys()], o.boot) });
+    for (const [a, history] of kinds.names.entries()) {
+      const members = [...rows.keys()].filter((j) => histKind[rows[j]] === a);
+      cross.push({ history, target, users: members.length, methods: cell(res, o.metric, members, o.boot) });
+      if (a === b) continue;
+      for (const j of members) {
+        const byMethod = pooled.get(rows[j]) ?? new Map<string, number[]>();
+        for (const [m, r] of Object.entries(res))
+          byMethod.set(m, [...(byMethod.get(m) ?? []), r.perUser[o.metric][j]]);
+        pooled.set(rows[j], byMethod);
+      }
+    }
+  }
+  const users = [...pooled.keys()].sort((x, y) => x - y);
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const series: Record<string, Float64Array> = {};
+  for (const m of Object.keys(results[kinds.names[0]] ?? {}))
+    series[m] = Float64Array.from(users, (u) => mean(pooled.get(u)?.get(m) ?? [Number.NaN]));
+  const meanOf = (m: string) => (series[m]?.length ? mean(Array.from(series[m])) : Number.NEGATIVE_INFINITY);
+  const best = o.baselines.reduce<string | undefined>(
+    (b, m) => (series[m] && (b === undefined || meanOf(m) > meanOf(b)) ? m : b),
+    undefined,
+  );
+  const rivals = [...new Set(['most_popular', ...(best ? [best] : [])])].filter((b) => series[b]);
+  const paired =
+    users.length && series[o.focus]
+      ? rivals.map((b) => ({
+          a: o.focus,
+          b,
+          ...pairedTest(series[o.focus], series[b], { ...o.boot, randomisation: true }),
+        }))
+      : [];
+  return {
+    metric: o.metric,
+    perKind,
+    cross,
+    crossPooled: { users: users.length, methods: bootstrapIntervals(series, o.boot), paired },
+  };
+}
