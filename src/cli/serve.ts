@@ -11,6 +11,8 @@ interface Args {
   'body-limit': number;
   'cache-entries': number;
   'log-requests': boolean;
+  'max-added-items': number;
+  'items-file'?: string;
   backend?: BackendPref;
   json: boolean;
 }
@@ -38,6 +40,15 @@ export const serveCommand: CommandModule<object, Args> = {
         default: 10_000,
         describe: 'stored users’ answers kept in the result cache (0 = none)',
       })
+      .option('max-added-items', {
+        type: 'number',
+        default: 10_000,
+        describe: 'items POST /v1/items may add to the loaded checkpoint',
+      })
+      .option('items-file', {
+        type: 'string',
+        describe: 'where added items persist (default <checkpoint>.added-items.jsonl)',
+      })
       .option('backend', {
         choices: BACKEND_PREFS,
         describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto)',
@@ -48,6 +59,8 @@ export const serveCommand: CommandModule<object, Args> = {
           throw new Error('--port must be an integer from 0 to 65535');
         if (!Number.isInteger(a['cache-entries']) || a['cache-entries'] < 0)
           throw new Error('--cache-entries must be an integer ≥ 0');
+        if (!Number.isInteger(a['max-added-items']) || a['max-added-items'] < 0)
+          throw new Error('--max-added-items must be an integer ≥ 0');
         if (!Number.isInteger(a['body-limit']) || a['body-limit'] < 1024)
           throw new Error('--body-limit must be an integer ≥ 1024');
         return true;
@@ -62,6 +75,8 @@ export const serveCommand: CommandModule<object, Args> = {
       // Logs go to stderr so stdout carries only the start-up summary (one JSON line with --json).
       logger: { level: 'info', stream: process.stderr },
       logRequests: args['log-requests'],
+      maxAddedItems: args['max-added-items'],
+      itemsFile: args['items-file'],
     });
     const url = await server.app.listen({ host: args.host, port: args.port });
     if (!isLoopback(args.host) && args.host !== 'localhost') {
