@@ -148,6 +148,8 @@ export const modelSchema = {
           type: 'object',
           properties: { users: { type: 'integer' }, items: { type: 'integer' } },
         },
+        /** The catalogue's item kinds (what kind= accepts); empty without kinds. */
+        kinds: { type: 'array', items: { type: 'string' } },
         topics: {
           type: 'object',
           properties: {

@@ -226,6 +226,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
       model: mf.model,
       blend: { alpha: mf.blend.alpha, beta: mf.blend.beta },
       counts: { users: ck.users.length, items: slot.current.rec.ck.items.ids.length },
+      kinds: slot.current.rec.kinds.names,
       topics: { k: mf.topics.k, temperature: mf.topics.temperature, labels: ck.topicLabels },
       metrics: mf.metrics,
     };

@@ -105,7 +105,9 @@ describe('kinds, live items and text-only users on a running server', () => {
     expect(before.items.map((it: { id: string }) => it.id)).not.toContain('new-1');
     const other = (await get(`/v1/users/${otherUser}/recommendations?k=10`)).json();
     expect(other.items.map((it: { id: string }) => it.id)).not.toContain('new-1');
-    expect((await get('/v1/model')).json().counts.items).toBe(ck.items.ids.length + 1);
+    const model = (await get('/v1/model')).json();
+    expect(model.counts.items).toBe(ck.items.ids.length + 1);
+    expect(model.kinds).toEqual(['book', 'film', 'music']);
   });
 
   it('refuses a duplicate id (409), an unknown kind (400), a remote client (403) and more items than the bound', async () => {
