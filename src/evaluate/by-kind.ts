@@ -41,10 +41,36 @@ function restricted(s: RowScorer, kinds: ItemKindIndex, b: number): RowScorer {
   };
 }
 
+/** Results of consecutive slices of the examples as one result (rows shifted to index the whole list). */
+function mergeSlices(slices: readonly { at: number; results: Record<string, MethodResult> }[]) {
+  const out: Record<string, MethodResult> = {};
+  const names = [...new Set(slices.flatMap((x) => Object.keys(x.results)))];
+  for (const name of names) {
+    const parts = slices.flatMap((x) => (x.results[name] ? [{ at: x.at, r: x.results[name] }] : []));
+    const perUser: Record<string, Float64Array> = {};
+    const metrics: Record<string, number> = {};
+    for (const key of Object.keys(parts[0].r.perUser)) {
+      perUser[key] = Float64Array.from(parts.flatMap(({ r }) => Array.from(r.perUser[key])));
+      metrics[key] = perUser[key].length ? perUser[key].reduce((a, b) => a + b, 0) / perUser[key].length : 0;
+    }
+    const lists = parts.every(({ r }) => r.lists) ? parts.flatMap(({ r }) => r.lists ?? []) : undefined;
+    out[name] = {
+      metrics,
+      perUser,
+      users: parts.reduce((n, { r }) => n + r.users, 0),
+      skipped: parts.reduce((n, { r }) => n + r.skipped, 0),
+      rows: Int32Array.from(parts.flatMap(({ at, r }) => Array.from(r.rows ?? [], (row) => row + at))),
+      ...(lists && { lists }),
+    };
+  }
+  return out;
+}
+
 /**
- * An evaluateRows that also evaluates every method per target kind, from the same prepared chunks: each
- * chunk's scorers are prepared once (the main pass) and kept until the kind passes have used them, so
- * nothing a chunk computes (model outputs, counts at the cutoff, the oracle's shares) is computed twice.
+ * An evaluateRows that also evaluates every method per target kind from the same prepared chunks. It walks
+ * the examples one batch at a time: the batch's scorers are prepared once (the main pass) and the kind passes
+ * re-rank from them, so nothing a chunk computes (model outputs, counts at the cutoff, the oracle's shares)
+ * is computed twice and only one batch's matrices are held at a time.
  */
 export class KindViews {
   /** target kind → method → result over the examples with a target item of that kind. */
@@ -58,36 +84,32 @@ export class KindViews {
     prepare: Prepare,
     opts: RankOptions,
   ): Promise<Record<string, MethodResult>> => {
-    const prepared = new Map<Example, readonly RowScorer[]>();
-    const main = await evaluateRows(
-      log,
-      examples,
-      async (chunk) => {
-        const scorers = await prepare(chunk);
-        prepared.set(chunk[0], scorers);
-        return scorers;
-      },
-      opts,
-    );
-    for (const [b, name] of this.kinds.names.entries()) {
-      // Same examples in the same order and batches, so chunk r of this pass is chunk r of the main one.
-      const views: Example[] = examples.map((ex) => ({
-        ...ex,
-        target: ex.target.filter((i) => this.kinds.of[i] === b),
-      }));
-      const first = new Map<Example, Example>(views.map((v, i) => [v, examples[i]]));
-      this.results[name] = await evaluateRows(
+    const batch = opts.batch ?? 256;
+    const main: { at: number; results: Record<string, MethodResult> }[] = [];
+    const byKind = this.kinds.names.map(() => [] as typeof main);
+    for (let at = 0; at < examples.length; at += batch) {
+      const slice = examples.slice(at, at + batch);
+      let scorers: readonly RowScorer[] = [];
+      const results = await evaluateRows(
         log,
-        views,
-        (chunk) => {
-          const scorers = prepared.get(first.get(chunk[0]) ?? chunk[0]);
-          if (!scorers) throw new Error('by kind: a chunk the main pass did not prepare');
-          return scorers.map((s) => restricted(s, this.kinds, b));
+        slice,
+        async (chunk) => {
+          scorers = await prepare(chunk);
+          return scorers;
         },
         opts,
       );
+      main.push({ at, results });
+      for (const b of this.kinds.names.keys()) {
+        const views = slice.map((ex) => ({ ...ex, target: ex.target.filter((i) => this.kinds.of[i] === b) }));
+        const ranked = () => scorers.map((s) => restricted(s, this.kinds, b));
+        byKind[b].push({ at, results: await evaluateRows(log, views, ranked, opts) });
+      }
     }
-    return main;
+    this.kinds.names.forEach((name, b) => {
+      this.results[name] = mergeSlices(byKind[b]);
+    });
+    return mergeSlices(main);
   };
 }
 
