@@ -9,7 +9,7 @@ import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
 import { topicShares } from '../recommend/blend.ts';
-import { gatedForecasts } from '../recommend/topic-gate.ts';
+import { type ExamplesForecast, gatedForecasts } from '../recommend/topic-gate.ts';
 import { type ChosenBlend, savedBlend } from '../report/from-run.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { type CheckpointContent, exportCheckpoint } from './export.ts';
@@ -36,6 +36,8 @@ export interface RunArtifacts {
   blend: ChosenBlend;
   metrics: Manifest['metrics'];
   knn: { neighbours: number };
+  /** Where the users' topic forecasts run when not in this process (a cluster's workers). */
+  remoteForecast?: ExamplesForecast;
 }
 
 /** CSR of the distinct items in each user's events, ascending: what recommending excludes as seen. */
@@ -92,6 +94,7 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
           label: 'forecast (users)',
           source: a.blend.topicSource,
           tau: a.blend.gateTau,
+          remote: a.remoteForecast,
         });
   const head = spec.topicHead ? predict(model, sequences, finals.length, spec).topics : null;
   return exportCheckpoint(dir, {

@@ -8,6 +8,7 @@ import { recommendCommand } from './recommend.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { trainCommand } from './train.ts';
+import { workerCommand } from './worker.ts';
 
 /** Parses argv and runs its command; every failure, bad arguments included, is thrown to the caller. */
 export async function runCli(argv: readonly string[]): Promise<void> {
@@ -24,6 +25,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .command(reportCommand)
     .command(serveCommand)
     .command(itemsCommand)
+    .command(workerCommand)
     .option('json', {
       type: 'boolean',
       default: false,
@@ -47,7 +49,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'users, buckets, quarantine counts of a dataset',
     )
     .example('$0 items add --checkpoint checkpoints/<run-id> --file new.csv', 'new items, no retraining')
-    .demandCommand(1, 'name a command: train, evaluate, recommend, embed, data, report, serve or items')
+    .example('$0 worker --redis redis://queue-host:6379', 'take sharded stage jobs of `train --redis` runs')
+    .demandCommand(
+      1,
+      'name a command: train, evaluate, recommend, embed, data, report, serve, items or worker',
+    )
     .strict()
     .recommendCommands()
     .help()

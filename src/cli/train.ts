@@ -14,6 +14,7 @@ interface Args {
   resume: boolean;
   sweep: boolean;
   backend?: BackendPref;
+  redis?: string;
   json: boolean;
 }
 
@@ -39,6 +40,11 @@ export const trainCommand: CommandModule<object, Args> = {
         choices: BACKEND_PREFS,
         describe: 'tfjs backend (overrides INTEREST_EVO_BACKEND and train.backend)',
       })
+      .option('redis', {
+        type: 'string',
+        describe:
+          'shard item embedding and topic forecasts over `worker`s on this Redis (over distributed.redis)',
+      })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (args) => {
     if (args.sweep) {
@@ -57,6 +63,7 @@ export const trainCommand: CommandModule<object, Args> = {
       runId: args['run-id'],
       backend: requestedBackend(args.backend),
       resume: args.resume,
+      redis: args.redis,
     });
     finish(args.json, r, () => {
       const rows = Object.entries(r.metrics).map(

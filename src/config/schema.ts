@@ -367,6 +367,41 @@ const CheckpointSchema = z
   })
   .strict();
 
+/**
+ * Scale-out on Redis + BullMQ (src/distributed, docs/SCALE.md): item embedding and the users' topic-share
+ * forecasts run as shards on `interest-evo worker` processes; the rest of training stays here.
+ */
+const DistributedSchema = z
+  .object({
+    redis: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        'Redis URL of the job queue (`train --redis` overrides it); null: everything in this process.',
+      ),
+    shards: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe('Shards per sharded stage: item embedding by item range, topic forecasts by user range.'),
+    attempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('Tries per shard before the run stops, naming the shard and its last error.'),
+    storage: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "Directory every worker sees (a shared mount, same path on every machine) for shard inputs and outputs; null: the run's training-state directory.",
+      ),
+  })
+  .strict();
+
 const EvaluateSchema = z
   .object({
     k: z.array(z.number().int().min(1)).min(1).default([10, 20]).describe('ranking cut-offs'),
@@ -413,6 +448,7 @@ export const ConfigSchema = z
     blend: BlendSchema.default(BlendSchema.parse({})),
     evaluate: EvaluateSchema.default(EvaluateSchema.parse({})),
     checkpoint: CheckpointSchema.default(CheckpointSchema.parse({})),
+    distributed: DistributedSchema.optional().describe('Scale-out on Redis + BullMQ; absent: one process.'),
     sweep: z
       .record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1))
       .optional()

@@ -10,6 +10,9 @@ import { itemTextCutoffWarning } from '../data/item-text.ts';
 import type { Dataset } from '../data/read.ts';
 import { clockOf, type EventLog, type Example, type Split, splitEvents } from '../data/split.ts';
 import { oracleOf } from '../data/truth.ts';
+import { clusterOf } from '../distributed/cluster.ts';
+import { embedCatalogueSharded } from '../distributed/embed.ts';
+import { shardedForecast } from '../distributed/forecast.ts';
 import { type EmbeddedCatalogue, embedCatalogue } from '../embed/catalogue.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
@@ -48,6 +51,8 @@ export interface TrainRunOptions {
   backend?: BackendPref;
   /** Continue the run's saved epoch state (after a crash or kill) instead of starting over. */
   resume?: boolean;
+  /** Redis URL: item embedding and the users' topic forecasts run on `interest-evo worker`s (over distributed.redis). */
+  redis?: string;
   log?: (line: string) => void;
 }
 
@@ -345,6 +350,8 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const paths = runPaths(cfg, opts);
   // Fails now, not after training, when the export could not pseudonymise the user ids.
   requireSalt(cfg.checkpoint.user_ids, env.userIdSalt);
+  // Likewise an unreachable Redis: one line before any work.
+  const cluster = await clusterOf(cfg, opts.redis, paths);
   const backend = await resolveBackend(opts.backend ?? cfg.train.backend);
   say(describeBackend(backend));
   const clock = stageClock(t0);
@@ -352,7 +359,9 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const { dataset, log, split } = await loadAndSplit(cfg, baseDir, paths.reportDir, say);
   const nItems = dataset.items.ids.length;
   clock.lap('data');
-  const emb = await embedCatalogue(dataset.items.texts, cfg.embed);
+  const emb = cluster
+    ? await embedCatalogueSharded(dataset.items.texts, cfg.embed, cluster)
+    : await embedCatalogue(dataset.items.texts, cfg.embed);
   say(embedLine(emb));
   clock.lap('embed');
   const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
@@ -399,9 +408,11 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const header = runHeader(paths.runId, loaded.path, backend.name);
   const evolution = await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset);
   const metrics = methodTable(evaluation.methods);
+  const remoteForecast = cluster ? shardedForecast(cluster, ran.forecast, parts.pooled, store) : undefined;
+  const residual = trained.scoringVectors;
   const manifest = await exportRun(
     paths.checkpointDir,
-    { header, config: ran, dataset, log, emb, parts, residual: trained.scoringVectors, blend, metrics, knn },
+    { header, config: ran, dataset, log, emb, parts, residual, blend, metrics, knn, remoteForecast },
     env.userIdSalt,
   );
   clock.lap('export');
@@ -427,6 +438,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const perUser = perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`);
   await writeReport(paths.reportDir, report, cfg.evaluate.k, perUser);
   rmSync(paths.stateDir, { recursive: true, force: true });
+  if (cluster) rmSync(cluster.storage, { recursive: true, force: true });
   parts.model.dispose();
   say(
     `checkpoint: ${paths.checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${paths.reportDir}`,

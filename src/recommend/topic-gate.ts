@@ -94,7 +94,20 @@ export function storeGateErrors(
   examples: readonly Pick<Example, 'user' | 'end'>[],
   label: string,
 ): GateErrors {
-  const { points, owner, actual } = backtestPoints(store, examples);
+  const backtest = backtestPoints(store, examples);
+  const forecaster = forecastExamples(f, store, backtest.points, 1, label).shares;
+  return gateErrorsAt(store, net, examples.length, backtest, forecaster);
+}
+
+/** Gate errors of `examples` examples from the forecaster's shares at their backtest points; the head's here. */
+function gateErrorsAt(
+  store: FeatureStore,
+  net: { model: tf.LayersModel; spec: SequenceModelSpec },
+  examples: number,
+  backtest: ReturnType<typeof backtestPoints>,
+  forecaster: Float32Array,
+): GateErrors {
+  const { points, owner, actual } = backtest;
   const head = predict(
     net.model,
     sequencesOf(store, points, net.spec.maxLen),
@@ -102,8 +115,7 @@ export function storeGateErrors(
     net.spec,
   ).topics;
   if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
-  const forecaster = forecastExamples(f, store, points, 1, label).shares;
-  return backtestErrors(owner, examples.length, { actual, forecaster, head }, store.src.k);
+  return backtestErrors(owner, examples, { actual, forecaster, head }, store.src.k);
 }
 
 /**
@@ -147,16 +159,32 @@ export function historyGateErrors(
   return backtestErrors(new Int32Array(ends.length), 1, { actual, forecaster, head }, k);
 }
 
+/** Forecasts of examples' topic shares somewhere else than in this process (src/distributed). */
+export type ExamplesForecast = (
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  horizon: number,
+  label: string,
+) => Promise<ExampleForecasts>;
+
 /**
  * The configured forecaster's shares for examples and, for the gated source, the gate weights from the
  * same forecaster's backtest (null otherwise): what evaluation and the exported user states both use.
+ * With `o.remote` both forecasts run there (the same numbers); the LSTM head stays here.
  */
 export async function gatedForecasts(
   block: Parameters<typeof withForecaster>[0],
   parts: { store: FeatureStore; model: tf.LayersModel; spec: SequenceModelSpec; pooled: PooledModel | null },
   examples: readonly Pick<Example, 'user' | 'end'>[],
-  o: { horizon: number; label: string; source: TopicSource; tau: number | null },
+  o: { horizon: number; label: string; source: TopicSource; tau: number | null; remote?: ExamplesForecast },
 ): Promise<ExampleForecasts & { weights: Float32Array | null }> {
+  if (o.remote) {
+    const fc = await o.remote(examples, o.horizon, o.label);
+    if (o.source !== 'gated') return { ...fc, weights: null };
+    const backtest = backtestPoints(parts.store, examples);
+    const forecaster = (await o.remote(backtest.points, 1, `${o.label}, backtest`)).shares;
+    const errors = gateErrorsAt(parts.store, parts, examples.length, backtest, forecaster);
+    return { ...fc, weights: gateWeights(errors, tauOf(o.tau)) };
+  }
   return withForecaster(
     block,
     (f) => ({

@@ -1,0 +1,92 @@
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import { createProgress } from '../util/progress.ts';
+import { connectionOf, STAGE_QUEUE } from './redis.ts';
+import { type Range, shardDone } from './shard-files.ts';
+
+/** Where a run's sharded stages go: the queue, how many shards, tries per shard, the shared directory. */
+export interface Cluster {
+  redis: string;
+  shards: number;
+  attempts: number;
+  /** Absolute directory every worker sees (a shared mount on several machines). */
+  storage: string;
+}
+
+/** One shard of a stage, as a job carries it; inputs and outputs are files in `dir`. */
+export interface ShardJob {
+  stage: string;
+  dir: string;
+  shard: number;
+  shards: number;
+  from: number;
+  to: number;
+}
+
+const describeShard = (j: ShardJob, unit: string) =>
+  `shard ${j.shard + 1}/${j.shards} of ${j.stage} (${unit} ${j.from}–${j.to - 1})`;
+
+/**
+ * Enqueues the shards of `stage` whose output is not in `dir` yet (a resumed run skips finished ones),
+ * shows progress in `unit`s, and resolves once every shard's output is there. A shard that fails
+ * `attempts` times stops the whole stage with one line naming it and its last error; its unstarted
+ * siblings are withdrawn from the queue.
+ */
+export async function runShards(
+  cluster: Cluster,
+  stage: string,
+  dir: string,
+  ranges: readonly Range[],
+  unit: string,
+): Promise<void> {
+  const all = ranges.map(
+    ([from, to], shard): ShardJob => ({ stage, dir, shard, shards: ranges.length, from, to }),
+  );
+  const todo = all.filter((j) => !shardDone(dir, j.shard));
+  const bar = createProgress(
+    `${stage} (${ranges.length} shards on workers)`,
+    ranges.reduce((s, [a, b]) => s + b - a, 0),
+  );
+  for (const j of all) if (!todo.includes(j)) bar.tick(j.to - j.from);
+  if (todo.length === 0) return bar.stop();
+  const connection = connectionOf(cluster.redis);
+  const queue = new Queue<ShardJob>(STAGE_QUEUE, { connection });
+  const events = new QueueEvents(STAGE_QUEUE, { connection });
+  let jobs: Job<ShardJob>[] = [];
+  try {
+    await events.waitUntilReady();
+    jobs = await queue.addBulk(
+      todo.map((data) => ({
+        name: `${stage} ${data.shard + 1}/${data.shards}`,
+        data,
+        opts: {
+          attempts: cluster.attempts,
+          backoff: { type: 'fixed', delay: 500 },
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 7 * 86400 },
+        },
+      })),
+    );
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await job.waitUntilFinished(events);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          const tries = (await queue.getJob(job.id ?? ''))?.attemptsMade ?? cluster.attempts;
+          throw new Error(
+            `distributed: ${describeShard(job.data, unit)} failed after ${tries} attempts: ${why}`,
+          );
+        }
+        bar.tick(job.data.to - job.data.from);
+      }),
+    );
+  } catch (e) {
+    // Waiting siblings would otherwise still be worked on for a run that has stopped.
+    await Promise.all(jobs.map((j) => j.remove().catch(() => {})));
+    throw e;
+  } finally {
+    bar.stop();
+    await events.close();
+    await queue.close();
+  }
+}
