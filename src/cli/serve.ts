@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { BACKEND_PREFS, type BackendPref } from '../env.ts';
 import { describeBackend, requestedBackend, resolveBackend } from '../model/backend.ts';
 import { createServer, isLoopback } from '../serve/server.ts';
+import { openSharedState } from '../serve/shared-state.ts';
 import { finish } from './output.ts';
 
 interface Args {
@@ -14,6 +15,7 @@ interface Args {
   'max-added-items': number;
   'items-file'?: string;
   backend?: BackendPref;
+  redis?: string;
   json: boolean;
 }
 
@@ -53,6 +55,10 @@ export const serveCommand: CommandModule<object, Args> = {
         choices: BACKEND_PREFS,
         describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto)',
       })
+      .option('redis', {
+        type: 'string',
+        describe: 'share appended events and model swaps with other replicas through this Redis',
+      })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65_535)
@@ -77,6 +83,7 @@ export const serveCommand: CommandModule<object, Args> = {
       logRequests: args['log-requests'],
       maxAddedItems: args['max-added-items'],
       itemsFile: args['items-file'],
+      shared: args.redis ? await openSharedState(args.redis) : undefined,
     });
     const url = await server.app.listen({ host: args.host, port: args.port });
     if (!isLoopback(args.host) && args.host !== 'localhost') {

@@ -30,6 +30,7 @@ import {
   reloadSchema,
   userRecommendationsSchema,
 } from './schemas.ts';
+import type { SharedState } from './shared-state.ts';
 import { UserEvents } from './user-events.ts';
 
 export interface ServerOptions {
@@ -49,6 +50,8 @@ export interface ServerOptions {
   maxAddedItems?: number;
   /** Where added items persist (default: `<checkpoint>.added-items.jsonl`, beside the checkpoint). */
   itemsFile?: string;
+  /** `serve --redis`: appended events and model swaps shared with the other replicas (closed with the server). */
+  shared?: SharedState;
 }
 
 export interface RecommendServer {
@@ -164,6 +167,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     if (fresh.length) m.rec.addItems(fresh);
   };
   const slot = await ModelSlot.open(opts.checkpoint, restore);
+  const shared = opts.shared;
   const userEvents = new UserEvents(opts.maxUsersWithEvents, opts.maxEventsPerUser);
   // One cache per served model: a swap replaces it, so no answer outlives its checkpoint.
   const caches = new WeakMap<ServingModel, ResultCache<UserRecommendations>>();
@@ -248,7 +252,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
       const k = Number(q.k);
       const user = req.params.id;
       return slot.use(async (m) => {
-        const appended = userEvents.get(user);
+        const appended = shared ? await shared.events(m.ck.manifestHash, user) : userEvents.get(user);
         if (!appended) {
           // Synchronous from lookup to store, so no append or swap can slip in between.
           const cache = cacheOf(m);
@@ -299,7 +303,9 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
         // Validate everything before storing anything, so a bad batch leaves the state unchanged.
         const resolved = m.history.resolve(req.body.events);
         if (resolved.some((e) => e.text !== null)) await m.history.checkEncoder();
-        const held = userEvents.append(user, req.body.events);
+        const held = shared
+          ? await shared.append(m.ck.manifestHash, user, req.body.events, userEvents.maxEvents)
+          : userEvents.append(user, req.body.events);
         cacheOf(m).forget(user);
         return { user, appended: req.body.events.length, held, model: m.ck.manifest.run_id };
       });
@@ -343,12 +349,25 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     });
   });
 
-  const reload = async (dir?: string) => {
+  const swap = async (dir: string | undefined) => {
     const { previous, current } = await slot.reload(dir);
     // Appended events were relative to the old checkpoint's state; a different checkpoint supersedes them.
     if (previous.ck.manifestHash !== current.ck.manifestHash) userEvents.clear();
     return { previous: previous.ck.manifestHash, current: current.ck.manifestHash, dir: current.ck.dir };
   };
+  // A swap here is announced to the other replicas; theirs are followed here (not announced again).
+  const reload = async (dir?: string) => {
+    const r = await swap(dir);
+    await shared?.announceSwap(r.dir);
+    return r;
+  };
+  await shared?.onSwap((dir) => {
+    swap(dir).then(
+      (r) => app.log.info({ manifest_hash: r.current, previous: r.previous }, 'swapped by another replica'),
+      (e: Error) =>
+        app.log.error(`swap from another replica refused, still serving the old one: ${e.message}`),
+    );
+  });
 
   app.post<{ Body: { checkpoint?: string } | null }>(
     '/admin/reload',
@@ -381,6 +400,7 @@ export async function createServer(opts: ServerOptions): Promise<RecommendServer
     close: async () => {
       await app.close();
       await slot.close();
+      await shared?.close();
     },
   };
 }
