@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { createProgress } from '../util/progress.ts';
 import { connectionOf, STAGE_QUEUE } from './redis.ts';
@@ -51,42 +52,79 @@ export async function runShards(
   const connection = connectionOf(cluster.redis);
   const queue = new Queue<ShardJob>(STAGE_QUEUE, { connection });
   const events = new QueueEvents(STAGE_QUEUE, { connection });
-  let jobs: Job<ShardJob>[] = [];
+  const current = new Map<number, Job<ShardJob>>();
   try {
     await events.waitUntilReady();
-    jobs = await queue.addBulk(
-      todo.map((data) => ({
-        name: `${stage} ${data.shard + 1}/${data.shards}`,
-        data,
-        opts: {
-          attempts: cluster.attempts,
-          backoff: { type: 'fixed', delay: 500 },
-          removeOnComplete: { age: 3600 },
-          removeOnFail: { age: 7 * 86400 },
-        },
-      })),
-    );
     await Promise.all(
-      jobs.map(async (job) => {
+      todo.map(async (data) => {
         try {
-          await job.waitUntilFinished(events);
+          await finishShard(queue, events, data, cluster.attempts, current);
         } catch (e) {
           const why = e instanceof Error ? e.message : String(e);
-          const tries = (await queue.getJob(job.id ?? ''))?.attemptsMade ?? cluster.attempts;
-          throw new Error(
-            `distributed: ${describeShard(job.data, unit)} failed after ${tries} attempts: ${why}`,
-          );
+          const id = current.get(data.shard)?.id ?? '';
+          const tries = (await queue.getJob(id))?.attemptsMade ?? cluster.attempts;
+          throw new Error(`distributed: ${describeShard(data, unit)} failed after ${tries} attempts: ${why}`);
         }
-        bar.tick(job.data.to - job.data.from);
+        bar.tick(data.to - data.from);
       }),
     );
   } catch (e) {
     // Waiting siblings would otherwise still be worked on for a run that has stopped.
-    await Promise.all(jobs.map((j) => j.remove().catch(() => {})));
+    await Promise.all([...current.values()].map((j) => j.remove().catch(() => {})));
     throw e;
   } finally {
     bar.stop();
     await events.close();
     await queue.close();
+  }
+}
+
+/** How often a waiting coordinator checks that Redis still holds its shards' jobs. */
+const LOST_CHECK_MS = 2000;
+
+/**
+ * Enqueues one shard and waits until its output is in place. A Redis restarted without persistence (or
+ * flushed) forgets queued and running jobs and sends no event for them: the job is enqueued again, and
+ * since outputs are idempotent, a worker that finished it meanwhile costs nothing twice.
+ */
+async function finishShard(
+  queue: Queue<ShardJob>,
+  events: QueueEvents,
+  data: ShardJob,
+  attempts: number,
+  current: Map<number, Job<ShardJob>>,
+): Promise<void> {
+  for (;;) {
+    const job = await queue.add(`${data.stage} ${data.shard + 1}/${data.shards}`, data, {
+      attempts,
+      backoff: { type: 'fixed', delay: 500 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 86400 },
+    });
+    current.set(data.shard, job);
+    const stop = new AbortController();
+    try {
+      const outcome = await Promise.race([
+        job.waitUntilFinished(events).then(() => 'done' as const),
+        lostOrDone(queue, job, stop.signal),
+      ]);
+      if (outcome === 'done') return;
+      console.error(`distributed: Redis lost ${job.name} of ${data.stage} (restarted?); enqueued again`);
+    } finally {
+      stop.abort();
+    }
+  }
+}
+
+/** 'done' once the shard's output is there, 'lost' once Redis no longer knows the job; never on abort. */
+async function lostOrDone(queue: Queue<ShardJob>, job: Job<ShardJob>, signal: AbortSignal) {
+  for (;;) {
+    try {
+      await sleep(LOST_CHECK_MS, undefined, { signal });
+    } catch {
+      return new Promise<never>(() => {});
+    }
+    if (shardDone(job.data.dir, job.data.shard)) return 'done' as const;
+    if ((await queue.getJobState(job.id ?? '')) === 'unknown') return 'lost' as const;
   }
 }

@@ -40,7 +40,7 @@ interface ForecastMeta {
 export function shardedForecast(
   cluster: Cluster,
   block: ForecastBlock,
-  pooled: PooledModel,
+  pooled: PooledModel | null,
   store: FeatureStore,
 ): ExamplesForecast {
   const forecaster: ForecasterFile = { block, pooled: block.model === 'pooled' ? pooled : null };

@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { type Cluster, runShards, type ShardJob } from '../../src/distributed/coordinator.ts';
 import { embedCatalogueSharded } from '../../src/distributed/embed.ts';
+import { readShardOutput, writeShardOutput } from '../../src/distributed/shard-files.ts';
 import { STAGES } from '../../src/distributed/stages.ts';
 import { startWorker } from '../../src/distributed/worker.ts';
 import { embedCatalogue } from '../../src/embed/catalogue.ts';
@@ -89,5 +90,52 @@ describe.skipIf(NO_REDIS_REASON !== null)('sharded stages on an in-process worke
       /^distributed: shard 3\/4 of flaky \(users 20–29\) failed after 3 attempts: planted: disk full$/,
     );
     expect(ran.filter((r) => r === 'flaky:2')).toHaveLength(3);
+  });
+
+  it('Redis restarted without persistence mid-stage: the lost jobs are enqueued again and the stage finishes', async () => {
+    const own = await startRedis();
+    let restarted: TestRedis | null = null;
+    const hold = mkdtempSync(join(tmpdir(), 'interest-evo-hold-'));
+    // Holds each shard until the test has restarted Redis, then writes its output.
+    const held = async (job: ShardJob) => {
+      writeFileSync(join(hold, `started-${job.shard}`), '');
+      await vi.waitFor(() => expect(existsSync(join(hold, 'release'))).toBe(true), {
+        timeout: 60_000,
+        interval: 50,
+      });
+      await writeShardOutput(job.dir, job.shard, Float32Array.from([job.from, job.to]), {});
+    };
+    const w = await startWorker({
+      redis: own.url,
+      concurrency: 1,
+      lockMs: 1000,
+      log: () => {},
+      stages: { held },
+    });
+    try {
+      const c = cluster({ redis: own.url });
+      const dir = join(c.storage, 'held');
+      mkdirSync(dir);
+      const ranges: [number, number][] = [
+        [0, 5],
+        [5, 10],
+      ];
+      const stage = runShards(c, 'held', dir, ranges, 'rows');
+      await vi.waitFor(() => expect(existsSync(join(hold, 'started-0'))).toBe(true), {
+        timeout: 30_000,
+        interval: 50,
+      });
+      await own.stop();
+      restarted = await startRedis(own.port);
+      writeFileSync(join(hold, 'release'), '');
+      await stage;
+      expect(ranges.map((_, i) => readShardOutput(dir, i).data)).toEqual([
+        Float32Array.from([0, 5]),
+        Float32Array.from([5, 10]),
+      ]);
+    } finally {
+      await w.close();
+      await restarted?.stop();
+    }
   });
 });
