@@ -68,6 +68,8 @@ export interface TrainRunResult {
   usersEvaluated: number;
   metrics: Record<string, Record<string, number>>;
   seconds: number;
+  /** CPU seconds of the process (all threads) per stage, as timings_s has wall seconds: on a shared machine the steadier figure. */
+  cpuSeconds: Record<string, number>;
 }
 
 /** Epoch states of unfinished runs live beside the checkpoints, removed when a run completes. */
@@ -121,19 +123,34 @@ function runPaths(cfg: Config, opts: TrainRunOptions): RunPaths {
  */
 function stageClock(t0: number) {
   const timings: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const c0 = cpuNow();
   let t = performance.now();
+  let c = c0;
+  const sum = (m: Record<string, number>, stage: string) =>
+    Object.entries(m)
+      .filter(([name]) => name.startsWith(`${stage}.`))
+      .reduce((s, [, v]) => s + v, 0);
   return {
     timings,
+    cpu,
     lap(name: string) {
       timings[name] = (performance.now() - t) / 1000;
+      cpu[name] = cpuNow() - c;
       t = performance.now();
+      c = cpuNow();
     },
     group(stage: string) {
-      const parts = Object.entries(timings).filter(([name]) => name.startsWith(`${stage}.`));
-      timings[stage] = parts.reduce((s, [, v]) => s + v, 0);
+      timings[stage] = sum(timings, stage);
+      cpu[stage] = sum(cpu, stage);
     },
     total() {
       timings.total = (performance.now() - t0) / 1000;
+      cpu.total = cpuNow() - c0;
       return timings.total;
     },
   };
@@ -454,5 +471,6 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     usersEvaluated: evaluation.methods.blend.users,
     metrics,
     seconds,
+    cpuSeconds: clock.cpu,
   };
 }
