@@ -39,6 +39,16 @@ export function seenItems(log: EventLog, ex: Example): Set<number> {
 export interface RowScorer {
   name: string;
   fill(r: number, out: Float32Array): void;
+  /** The row's top k (as topK over fill's row ranks them) when known without a whole row; null: fill. */
+  top?(r: number, k: number, excluded: ReadonlySet<number> | null): Int32Array | null;
+}
+
+/** A scorer's top k of row r: its own shortcut when it has one, else its whole row ranked. */
+function rankRow(s: RowScorer, r: number, k: number, excluded: Set<number> | null, row: Float32Array) {
+  const top = s.top?.(r, k, excluded);
+  if (top) return top;
+  s.fill(r, row);
+  return topK(row, k, excluded ?? undefined);
 }
 
 /**
@@ -73,8 +83,7 @@ export async function evaluateRows(
         return;
       }
       for (const s of scorers) {
-        s.fill(r, row);
-        const ranked = topK(row, maxK, seen ?? undefined);
+        const ranked = rankRow(s, r, maxK, seen, row);
         const a = acc.get(s.name)!;
         for (const k of opts.ks)
           for (const m of names) a.values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));

@@ -4,6 +4,7 @@ import type { EventLog, Example } from '../data/split.ts';
 import type { Oracle } from '../data/truth.ts';
 import { baselineNames, plainBaselines } from '../evaluate/baseline-registry.ts';
 import { buildTimeline, CountClock, mostPopular, recentPopular } from '../evaluate/baselines.ts';
+import { BlendTops } from '../evaluate/blend-top.ts';
 import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
 import {
   evaluateRows,
@@ -191,6 +192,8 @@ interface Chunk {
   /** Topic-mixture p(i | u) for shares (rows × k) under the chunk's counts. */
   mixture(shares: Float32Array, items?: TopicItems): Float32Array;
   blendRow(r: number): BlendRow;
+  /** Blend settings' top lists from each row's candidates (shared by every setting of the chunk). */
+  tops: BlendTops;
 }
 
 function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
@@ -218,6 +221,13 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
     );
   const topic = mixture(gather(x, chunk, x.shares, x.parts.topics.k));
   const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
+  const blendRow = (r: number): BlendRow => ({
+    lstm: sub(lstm, r),
+    vector: sub(vector, r),
+    topic: sub(topic, r),
+    logCount: sub(logCount, r),
+    priorScale: priorScale[r],
+  });
   return {
     rows,
     logCount,
@@ -225,13 +235,8 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
     lstm,
     vector,
     mixture,
-    blendRow: (r) => ({
-      lstm: sub(lstm, r),
-      vector: sub(vector, r),
-      topic: sub(topic, r),
-      logCount: sub(logCount, r),
-      priorScale: priorScale[r],
-    }),
+    blendRow,
+    tops: new BlendTops(blendRow, x.parts.temperature, n),
   };
 }
 
@@ -241,7 +246,11 @@ const rowsOf = (m: Float32Array, n: number, name: string): RowScorer => ({
 });
 
 function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)): RowScorer {
-  return { name, fill: (r, out) => blendRow(p, c.blendRow(r), tau, out) };
+  return {
+    name,
+    fill: (r, out) => blendRow(p, c.blendRow(r), tau, out),
+    top: (r, k, excluded) => c.tops.top(p, r, k, excluded),
+  };
 }
 
 /** Observed topic shares of the last `fraction` of each example's history (at least one event). */

@@ -29,25 +29,57 @@ export interface BlendRow {
 /** Keeps log p finite for items a topic forecast gives no mass. */
 const LOG_FLOOR = 1e-30;
 
+/**
+ * A setting's per-row constants: the vector mode's prior weight and the mixture mode's softmax normaliser
+ * (max and Σ_i exp(o_i − max) of the LSTM expert's logits o_i over the whole catalogue).
+ */
+export interface BlendConstants {
+  priorWeight: number;
+  max: number;
+  z: number;
+}
+
+/** The LSTM expert's logit of one item as blendRow stores it (float32): ⟨l̂, v_i⟩/τ + β·log(1+c_i), 0 at α = 0. */
+const logit = (p: BlendParams, tau: number, lstm: number, logCount: number) =>
+  p.alpha > 0 ? Math.fround(lstm / tau + p.beta * logCount) : 0;
+
+export function blendConstants(p: BlendParams, x: BlendRow, tau: number): BlendConstants {
+  const k = { priorWeight: p.beta * x.priorScale, max: 0, z: 1 };
+  if (p.mode !== 'mixture') return k;
+  const n = x.lstm.length;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) max = Math.max(max, logit(p, tau, x.lstm[i], x.logCount[i]));
+  let z = 0;
+  for (let i = 0; i < n; i++) z += Math.exp(logit(p, tau, x.lstm[i], x.logCount[i]) - max);
+  return { ...k, max, z };
+}
+
+/**
+ * The blend's score of one item from its inputs (lstm ⟨l̂, v_i⟩, vector ⟨â, v_i⟩, topic p_topic(i | u),
+ * logCount log(1+c_i)); stored into a Float32Array it is blendRow's value bit for bit. It never decreases
+ * when any input grows (α ∈ [0, 1], β ≥ 0), which is what lets evaluation bound the items it skips.
+ */
+export function blendValue(
+  p: BlendParams,
+  tau: number,
+  k: BlendConstants,
+  lstm: number,
+  vector: number,
+  topic: number,
+  logCount: number,
+): number {
+  const a = p.alpha;
+  if (p.mode === 'vector') return a * lstm + (1 - a) * vector + k.priorWeight * logCount;
+  const o = logit(p, tau, lstm, logCount);
+  if (p.mode === 'log-linear') return a < 1 ? a * o + (1 - a) * Math.log(topic + LOG_FLOOR) : o;
+  return (a * Math.exp(o - k.max)) / k.z + (1 - a) * topic;
+}
+
 /** Writes the blend's scores of every item into `out`. */
 export function blendRow(p: BlendParams, x: BlendRow, tau: number, out: Float32Array): Float32Array {
-  const { alpha: a, beta: b } = p;
-  const n = out.length;
-  if (p.mode === 'vector') {
-    const w = b * x.priorScale;
-    for (let i = 0; i < n; i++) out[i] = a * x.lstm[i] + (1 - a) * x.vector[i] + w * x.logCount[i];
-    return out;
-  }
-  for (let i = 0; i < n; i++) out[i] = a > 0 ? x.lstm[i] / tau + b * x.logCount[i] : 0;
-  if (p.mode === 'log-linear') {
-    if (a < 1) for (let i = 0; i < n; i++) out[i] = a * out[i] + (1 - a) * Math.log(x.topic[i] + LOG_FLOOR);
-    return out;
-  }
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) max = Math.max(max, out[i]);
-  let z = 0;
-  for (let i = 0; i < n; i++) z += Math.exp(out[i] - max);
-  for (let i = 0; i < n; i++) out[i] = (a * Math.exp(out[i] - max)) / z + (1 - a) * x.topic[i];
+  const k = blendConstants(p, x, tau);
+  for (let i = 0; i < out.length; i++)
+    out[i] = blendValue(p, tau, k, x.lstm[i], x.vector[i], x.topic[i], x.logCount[i]);
   return out;
 }
 

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLEND_MODES,
+  type BlendParams,
   type BlendRow,
+  blendConstants,
   blendGrid,
   blendRow,
   blendTerms,
+  blendValue,
   explainItems,
   topicShares,
 } from '../../src/recommend/blend.ts';
 import { topK } from '../../src/recommend/score.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 const row: BlendRow = {
   lstm: Float32Array.of(0.9, 0.5, 0.1, 0.3),
@@ -95,5 +99,83 @@ describe('blend terms', () => {
     expect(b.term).toBe('topic');
     expect(a.lift.lstm).toBeGreaterThan(0);
     expect(a.lift.topic).toBeLessThan(0);
+  });
+});
+
+/** blendRow's loops before it was written over blendValue: the reference its scores must equal bit for bit. */
+function loopsBefore(p: BlendParams, x: BlendRow, tau: number, out: Float32Array): Float32Array {
+  const { alpha: a, beta: b } = p;
+  const n = out.length;
+  if (p.mode === 'vector') {
+    const w = b * x.priorScale;
+    for (let i = 0; i < n; i++) out[i] = a * x.lstm[i] + (1 - a) * x.vector[i] + w * x.logCount[i];
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = a > 0 ? x.lstm[i] / tau + b * x.logCount[i] : 0;
+  if (p.mode === 'log-linear') {
+    if (a < 1) for (let i = 0; i < n; i++) out[i] = a * out[i] + (1 - a) * Math.log(x.topic[i] + 1e-30);
+    return out;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) max = Math.max(max, out[i]);
+  let z = 0;
+  for (let i = 0; i < n; i++) z += Math.exp(out[i] - max);
+  for (let i = 0; i < n; i++) out[i] = (a * Math.exp(out[i] - max)) / z + (1 - a) * x.topic[i];
+  return out;
+}
+
+function randomRow(rand: () => number, n: number): BlendRow {
+  const counts = Float32Array.from({ length: n }, () => Math.floor(rand() ** 3 * 50));
+  let max = 0;
+  for (const c of counts) max = Math.max(max, c);
+  return {
+    lstm: Float32Array.from({ length: n }, () => Math.round((rand() * 2 - 1) * 100) / 100),
+    vector: Float32Array.from({ length: n }, () => rand() * 2 - 1),
+    topic: Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : rand() / n)),
+    logCount: counts.map(Math.log1p),
+    priorScale: max > 0 ? 1 / Math.log1p(max) : 0,
+  };
+}
+
+describe('blendValue', () => {
+  const grid = [
+    ...blendGrid([...BLEND_MODES], [0, 0.1, 0.5, 0.9, 1], [0, 0.05, 0.4]),
+    { mode: 'mixture' as const, alpha: 0, beta: 0.1 },
+    { mode: 'mixture' as const, alpha: 1, beta: 0.1 },
+  ];
+
+  it("stored as float32 is blendRow's score, and blendRow's scores are its former loops' bit for bit", () => {
+    const rand = mulberry32(3);
+    for (let trial = 0; trial < 5; trial++) {
+      const x = randomRow(rand, 300);
+      for (const p of grid) {
+        const want = loopsBefore(p, x, 0.05, new Float32Array(300));
+        expect(blendRow(p, x, 0.05, new Float32Array(300))).toEqual(want);
+        const k = blendConstants(p, x, 0.05);
+        const one = Float32Array.from({ length: 300 }, (_, i) =>
+          blendValue(p, 0.05, k, x.lstm[i], x.vector[i], x.topic[i], x.logCount[i]),
+        );
+        expect(one).toEqual(want);
+      }
+    }
+  });
+
+  it('never decreases when an input grows (what lets evaluation bound the items it skips)', () => {
+    const rand = mulberry32(4);
+    const x = randomRow(rand, 50);
+    for (const p of grid) {
+      const k = blendConstants(p, x, 0.05);
+      for (let t = 0; t < 200; t++) {
+        const v = [rand() * 2 - 1, rand() * 2 - 1, rand() * 0.1, rand() * 4];
+        const base = Math.fround(blendValue(p, 0.05, k, v[0], v[1], v[2], v[3]));
+        for (let j = 0; j < 4; j++) {
+          const up = [...v];
+          up[j] += rand() * (j === 2 ? 0.01 : 0.5);
+          expect(Math.fround(blendValue(p, 0.05, k, up[0], up[1], up[2], up[3]))).toBeGreaterThanOrEqual(
+            base,
+          );
+        }
+      }
+    }
   });
 });
