@@ -50,6 +50,7 @@ import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mi
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
+import { REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -64,6 +65,8 @@ export interface ModelParts {
   temperature: number;
   /** The pooled topic-share forecaster fitted on the training examples (the blend's when configured). */
   pooled: PooledModel;
+  /** Reference forecasts started early (beside training) for the validation and test windows. */
+  references?: ReferenceForecasts;
 }
 
 export type { BlendParams } from '../recommend/blend.ts';
@@ -480,9 +483,6 @@ export const PAIRS = [
   ['oracle', 'blend'],
 ] as const;
 
-/** Forecasters always shown beside the configured one and the LSTM's topic head. */
-const REFERENCE_FORECASTERS = ['pooled', 'arima-resid', 'naive', 'mean', 'ses'] as const;
-
 /**
  * Every method on the test examples: the blend, the blend without its popularity weight, without the
  * topic forecast, its halves alone (LSTM; topic forecast as a mixture and as the original vector), the
@@ -626,11 +626,12 @@ async function forecastAccuracy(
   if (x.shares !== x.forecast && x.shares !== x.lstmTopics)
     forecasts[`blend (${x.source})`] = { shares: x.shares };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
-    forecasts[model] = await withForecaster(
-      withStrength({ ...cfg.forecast, model }, null),
-      (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
-      parts.pooled,
-    );
+    forecasts[model] = await (parts.references?.get(model, examples) ??
+      withForecaster(
+        withStrength({ ...cfg.forecast, model }, null),
+        (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
+        parts.pooled,
+      ));
   const table = (actual: Float32Array, suffix: string) => {
     const byForecaster: Record<string, ForecastEval> = {};
     for (const [name, f] of Object.entries(forecasts))

@@ -44,6 +44,7 @@ import {
   validationBaselines,
 } from './evaluate.ts';
 import { evolutionOfRun } from './evolution.ts';
+import { ReferenceForecasts } from './reference-forecasts.ts';
 import { segmentTables } from './segments.ts';
 
 export interface TrainRunOptions {
@@ -386,12 +387,14 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   clock.lap('topics');
 
   const store = featureStore(cfg, dataset, log, emb, topics);
+  const references = new ReferenceForecasts(cfg, store, [split.valid, split.test]);
   const stateKey = trainStateKey(cfg, dataset.fingerprint, emb.encoder.version);
   const state = { stateDir: paths.stateDir, resume: opts.resume ?? false, stateKey };
   const { trained, ...fitted } = await fitSequenceModel(cfg, { log, split, store, emb, topics }, state, say);
   clock.lap('train');
 
-  const parts: ModelParts = { ...fitted, pooled: fitPooledForecaster(cfg.forecast, store, split.train) };
+  const pooled = fitPooledForecaster(cfg.forecast, store, split.train);
+  const parts: ModelParts = { ...fitted, pooled, references };
   const blend = await chooseBlend(cfg, log, parts, split.valid);
   // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
   const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };

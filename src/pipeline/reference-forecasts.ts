@@ -1,0 +1,71 @@
+import type { Config } from '../config/schema.ts';
+import type { Example } from '../data/split.ts';
+import type { FeatureStore } from '../features/sequence.ts';
+import type { ExampleForecasts } from '../forecast/examples.ts';
+import { forecastSpec, withStrength } from '../forecast/from-config.ts';
+import { forecastMany } from '../forecast/many.ts';
+import { createProgress } from '../util/progress.ts';
+
+/** Forecasters always shown beside the configured one and the LSTM's topic head. */
+export const REFERENCE_FORECASTERS = ['pooled', 'arima-resid', 'naive', 'mean', 'ses'] as const;
+export type ReferenceForecaster = (typeof REFERENCE_FORECASTERS)[number];
+
+/**
+ * The per-series reference forecasts of evaluation's error tables (every reference but pooled, which is
+ * fitted after training), started on worker threads as soon as the split is known: they need only the
+ * topic series, so they run beside training (one thread) instead of after it. Each window's forecasts are
+ * forecastExamples' numbers bit for bit (forecastMany places results by job).
+ */
+export class ReferenceForecasts {
+  private readonly byWindow = new Map<readonly Example[], Map<string, Promise<ExampleForecasts>>>();
+
+  constructor(cfg: Config, store: FeatureStore, windows: readonly (readonly Example[])[]) {
+    const models = REFERENCE_FORECASTERS.filter((m) => m !== 'pooled' && m !== cfg.forecast.model);
+    let queue: Promise<unknown> = Promise.resolve();
+    for (const examples of windows) {
+      const started = new Map<string, Promise<ExampleForecasts>>();
+      for (const model of models) {
+        // One forecastMany at a time, so at most its workers run beside training.
+        const p = queue.then(() => forecastWindow(cfg, store, examples, model));
+        queue = p.catch(() => {});
+        started.set(model, p);
+      }
+      this.byWindow.set(examples, started);
+    }
+  }
+
+  /** The started forecasts of `model` on exactly this window of examples, if any. */
+  get(model: string, examples: readonly Example[]): Promise<ExampleForecasts> | undefined {
+    return this.byWindow.get(examples)?.get(model);
+  }
+}
+
+async function forecastWindow(
+  cfg: Config,
+  store: FeatureStore,
+  examples: readonly Example[],
+  model: ReferenceForecaster,
+): Promise<ExampleForecasts> {
+  const { horizon } = cfg.forecast;
+  const spec = forecastSpec(withStrength({ ...cfg.forecast, model }, null));
+  const jobs = examples.map((ex) => ({ series: store.topicSeries(ex.user, ex.end), horizon }));
+  const bar = createProgress(`forecast (${model}, ${examples.length} windows)`, jobs.length);
+  let shown = 0;
+  const results = await forecastMany(spec, jobs, {
+    onProgress: (done) => {
+      bar.tick(done - shown);
+      shown = done;
+    },
+  });
+  bar.stop();
+  const k = store.src.k;
+  const shares = new Float32Array(examples.length * k);
+  let fitted = 0;
+  let fellBack = 0;
+  results.forEach((r, i) => {
+    shares.set(r.shares, i * k);
+    fitted += r.fitted;
+    fellBack += r.fellBack;
+  });
+  return { shares, fitted, fellBack };
+}
