@@ -4,6 +4,8 @@ import { CountClock, mostPopular } from '../../src/evaluate/baselines.ts';
 import { frequentItemsScorer, lastBucket, profileScorer, wholeHistory } from '../../src/evaluate/profile.ts';
 import { evaluateScorer } from '../../src/evaluate/rank.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
+import { mulberry32 } from '../../src/util/random.ts';
+import { normalizeRows } from '../../src/util/vec.ts';
 import { synthLog } from './synth-log.ts';
 
 // 3 items in 2-d: item0 = x, item1 = y, item2 = (1,1)/√2 direction (unnormalised on purpose).
@@ -101,5 +103,41 @@ describe('profile baselines', () => {
     // With seen items excluded it can only fall back to popularity: identical to most-popular.
     expect(excluded.metrics['ndcg@10']).toBeCloseTo(pop.metrics['ndcg@10'], 12);
     expect(freq.metrics['hr@10']).toBeGreaterThan(0.5);
+  });
+});
+
+describe('profile scores', () => {
+  it('are the dense dot products bit for bit, over sparse (hashing-like) and dense vectors', async () => {
+    const rand = mulberry32(9);
+    const dim = 16;
+    const n = 40;
+    for (const density of [0.1, 1]) {
+      const vectors = Float32Array.from({ length: n * dim }, () => (rand() < density ? rand() * 2 - 1 : 0));
+      const items = normalizeRows(Float32Array.from(vectors), dim);
+      const events = 12;
+      const history: EventLog = {
+        userOffsets: Int32Array.of(0, events),
+        item: Int32Array.from({ length: events }, () => Math.floor(rand() * n)),
+        ts: Float64Array.from({ length: events }, (_, i) => i),
+      };
+      const example: Example = { user: 0, end: 10, targetEnd: 12, cutoff: 10, target: Int32Array.of(0) };
+      const got = (await profileScorer(
+        history,
+        vectors,
+        dim,
+        wholeHistory(history),
+      )([example])) as Float32Array;
+      // The dense loop the scorer ran before it skipped zero coordinates.
+      const q = new Float64Array(dim);
+      for (let e = 0; e < 10; e++) for (let d = 0; d < dim; d++) q[d] += items[history.item[e] * dim + d];
+      const inv = 1 / Math.sqrt(q.reduce((s, x) => s + x * x, 0));
+      const query = Float32Array.from(q, (x) => x * inv);
+      const want = Float32Array.from({ length: n }, (_, i) => {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += query[d] * items[i * dim + d];
+        return s;
+      });
+      expect(got).toEqual(want);
+    }
   });
 });
