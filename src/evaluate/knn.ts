@@ -244,6 +244,7 @@ export async function chooseKnnNeighbours(
   if (grid.length === 0) throw new Error('knn: the neighbour grid is empty');
   const knn = buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
   const curve: KnnChoice['curve'] = [];
+  const bar = createProgress('valid: item-knn neighbour counts', grid.length);
   for (const k of grid) {
     const r = await evaluateScorer(log, valid, itemKnnScorer(log, knn, k), {
       nItems: opts.nItems,
@@ -251,7 +252,9 @@ export async function chooseKnnNeighbours(
       excludeSeen: opts.excludeSeen,
     });
     curve.push({ neighbours: k, ndcg10: r.metrics['ndcg@10'] });
+    bar.tick(1, { neighbours: k });
   }
+  bar.stop();
   const best = curve.reduce((b, p) =>
     p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && p.neighbours < b.neighbours) ? p : b,
   );

@@ -1,5 +1,6 @@
 import type { EventLog, Example } from '../data/split.ts';
 import { type ItemIndex, topK } from '../recommend/score.ts';
+import { createProgress } from '../util/progress.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 
 /** Scores every catalogue item for each example: returns examples.length × nItems, row-major. */
@@ -9,7 +10,12 @@ export interface RankOptions {
   nItems: number;
   ks: readonly number[];
   excludeSeen: boolean;
+  /** Rows per chunk; default: as many as `matrices` rows × items float32 matrices fit in CHUNK_BYTES (≤ 256). */
   batch?: number;
+  /** Row × item matrices a chunk holds at once (default 1). */
+  matrices?: number;
+  /** Shows a progress bar over the examples under this name (none without). */
+  label?: string;
   /** Keep each evaluated user's top max(ks) list (MethodResult.lists), for beyond-accuracy metrics. */
   keepLists?: boolean;
 }
@@ -26,6 +32,14 @@ export interface MethodResult {
   rows?: Int32Array;
   /** Top max(ks) items of each evaluated user, in perUser order (only with keepLists). */
   lists?: Int32Array[];
+}
+
+/** What a chunk's row × item score matrices may take: chunks of examples are sized to it. */
+export const CHUNK_BYTES = 256 * 2 ** 20;
+
+/** Rows per chunk so that `matrices` float32 rows × nItems matrices fit in CHUNK_BYTES (1 to 256). */
+export function chunkRows(nItems: number, matrices: number): number {
+  return Math.max(1, Math.min(256, Math.floor(CHUNK_BYTES / (4 * nItems * matrices))));
 }
 
 /** Items the user had before the example's cutoff. */
@@ -68,7 +82,8 @@ export async function evaluateRows(
   const acc = new Map<string, { values: Map<string, number[]>; rows: number[]; lists: Int32Array[] }>();
   let skipped = 0;
   const row = new Float32Array(opts.nItems);
-  const batch = opts.batch ?? 256;
+  const batch = opts.batch ?? chunkRows(opts.nItems, opts.matrices ?? 1);
+  const bar = opts.label ? createProgress(opts.label, examples.length) : null;
   for (let b = 0; b < examples.length; b += batch) {
     const chunk = examples.slice(b, b + batch);
     const scorers = await prepare(chunk);
@@ -91,7 +106,9 @@ export async function evaluateRows(
         if (opts.keepLists) a.lists.push(ranked);
       }
     });
+    bar?.tick(chunk.length);
   }
+  bar?.stop();
   const out: Record<string, MethodResult> = {};
   for (const [name, a] of acc) {
     const metrics: Record<string, number> = {};

@@ -185,13 +185,14 @@ function gather(x: Inputs, chunk: readonly Example[], all: Float32Array, w: numb
   return out;
 }
 
-/** Per-chunk matrices (rows × items): log counts at each cutoff, both vector scores, the topic mixture. */
+/**
+ * Per-chunk matrices (rows × items), each computed on first use: log counts at each cutoff, both vector
+ * scores, the topic mixture.
+ */
 interface Chunk {
   rows: number;
-  logCount: Float32Array;
-  priorScale: Float32Array;
-  lstm: Float32Array;
-  vector: Float32Array;
+  /** Scores of the topic vector Σ_k s_k·centroid_k. */
+  vector(): Float32Array;
   /** Topic-mixture p(i | u) for shares (rows × k) under the chunk's counts. */
   mixture(shares: Float32Array, items?: TopicItems): Float32Array;
   blendRow(r: number): BlendRow;
@@ -206,41 +207,48 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
   chunk.forEach((ex, r) => {
     counts.set(x.clock.at(ex.cutoff), r * n);
   });
-  const logCount = counts.map(Math.log1p);
-  const priorScale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    for (let i = r * n; i < (r + 1) * n; i++) max = Math.max(max, counts[i]);
-    priorScale[r] = max > 0 ? 1 / Math.log1p(max) : 0;
-  }
-  const dim = x.parts.topics.dim;
-  const lstm = x.scoring.score(gather(x, chunk, x.lstm, dim), rows);
-  const vector = x.scoring.score(gather(x, chunk, x.vector, dim), rows);
   const mixture = (shares: Float32Array, items = x.topicItems) =>
     items.mixture(
       shares,
       counts.map((c) => c + TOPIC_SMOOTHING),
       rows,
     );
-  const topic = mixture(gather(x, chunk, x.shares, x.parts.topics.k));
+  // The topic-source pass reads only mixtures.
+  const logCount = once(() => counts.map(Math.log1p));
+  const priorScale = once(() => priorScales(counts, rows, n));
+  const dim = x.parts.topics.dim;
+  const lstm = once(() => x.scoring.score(gather(x, chunk, x.lstm, dim), rows));
+  const vector = once(() => x.scoring.score(gather(x, chunk, x.vector, dim), rows));
+  const topic = once(() => mixture(gather(x, chunk, x.shares, x.parts.topics.k)));
   const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
   const blendRow = (r: number): BlendRow => ({
-    lstm: sub(lstm, r),
-    vector: sub(vector, r),
-    topic: sub(topic, r),
-    logCount: sub(logCount, r),
-    priorScale: priorScale[r],
+    lstm: sub(lstm(), r),
+    vector: sub(vector(), r),
+    topic: sub(topic(), r),
+    logCount: sub(logCount(), r),
+    priorScale: priorScale()[r],
   });
-  return {
-    rows,
-    logCount,
-    priorScale,
-    lstm,
-    vector,
-    mixture,
-    blendRow,
-    tops: new BlendTops(blendRow, x.parts.temperature, n),
+  return { rows, vector, mixture, blendRow, tops: new BlendTops(blendRow, x.parts.temperature, n) };
+}
+
+/** f's value, computed on the first call. */
+function once<T>(f: () => T): () => T {
+  let v: T | undefined;
+  return () => {
+    v ??= f();
+    return v;
   };
+}
+
+/** 1 / log(1 + max count) per row (0 for a row without counts). */
+function priorScales(counts: Float32Array, rows: number, n: number): Float32Array {
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let i = r * n; i < (r + 1) * n; i++) max = Math.max(max, counts[i]);
+    out[r] = max > 0 ? 1 / Math.log1p(max) : 0;
+  }
+  return out;
 }
 
 const rowsOf = (m: Float32Array, n: number, name: string): RowScorer => ({
@@ -315,7 +323,11 @@ export async function chooseBlend(
           ),
         ];
       },
-      opts,
+      {
+        ...opts,
+        label: 'blend: topic sources (valid)',
+        matrices: 3 + sources.length + RECENT_WINDOWS.length,
+      },
     );
     const ndcg1 = (name: string) => r1[name]?.metrics['ndcg@10'] ?? 0;
     const topicCurve = sources.map((p) => ({
@@ -346,7 +358,7 @@ export async function chooseBlend(
         const c = chunkOf(x, chunk);
         return grid.map((p) => blendScorer(c, p, parts.temperature));
       },
-      opts,
+      { ...opts, label: `blend: ${grid.length} settings (valid)`, matrices: 6 },
     );
     const curve = grid.map((p) => ({ ...p, ndcg10: r2[blendKey(p)]?.metrics['ndcg@10'] ?? 0 }));
     const best = bestOf(curve);
@@ -524,6 +536,8 @@ export async function evaluateTest(
       ks: cfg.evaluate.k,
       excludeSeen: cfg.evaluate.exclude_seen,
       keepLists: true,
+      label: 'test: every method',
+      matrices: 12 + Object.keys(plain).length,
     };
     const methods = await evaluate(
       log,
@@ -539,7 +553,7 @@ export async function evaluateTest(
           blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
           blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_blend_half'),
           rowsOf(c.mixture(gather(x, chunk, x.forecast, k)), nItems, 'topic_forecast'),
-          rowsOf(c.vector, nItems, 'topic_vector'),
+          rowsOf(c.vector(), nItems, 'topic_vector'),
           rowsOf(c.mixture(recentShares(parts.store, chunk, blend.recentWindow)), nItems, 'topic_recent'),
           rowsOf(c.mixture(whole), nItems, 'topic_static'),
           ...(await matrixRows(plain, chunk, nItems)),
@@ -669,6 +683,8 @@ export async function validationBaselines(
     nItems,
     ks: [10],
     excludeSeen: cfg.evaluate.exclude_seen,
+    label: 'valid: popularity baselines',
+    matrices: 2,
   });
   return Object.fromEntries(Object.entries(r).map(([name, m]) => [name, m.metrics['ndcg@10']]));
 }

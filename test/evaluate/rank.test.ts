@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
+import { CHUNK_BYTES, chunkRows, evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
 import { ItemIndex } from '../../src/recommend/score.ts';
+import { TopicItems } from '../../src/recommend/topic-mixture.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 describe('evaluateScorer lists and rows', () => {
   it('keeps each evaluated user’s top list and example index, skipping unrankable examples', async () => {
@@ -55,5 +58,52 @@ describe('vectorScorer', () => {
     } finally {
       items.dispose();
     }
+  });
+});
+
+describe('chunks sized by memory', () => {
+  beforeAll(async () => {
+    await resolveBackend('wasm');
+  });
+
+  it('fit the matrices in CHUNK_BYTES, 1 to 256 rows', () => {
+    expect(chunkRows(2000, 10)).toBe(256);
+    const rows = chunkRows(20_000, 20);
+    expect(rows * 20_000 * 20 * 4).toBeLessThanOrEqual(CHUNK_BYTES);
+    expect((rows + 1) * 20_000 * 20 * 4).toBeGreaterThan(CHUNK_BYTES);
+    expect(chunkRows(1e9, 5)).toBe(1);
+  });
+
+  it('do not change a score: a row of a matrix product or topic mixture is the same in any batch', () => {
+    const rand = mulberry32(2);
+    const n = 3000;
+    const dim = 64;
+    const k = 12;
+    const items = new ItemIndex(
+      Float32Array.from({ length: n * dim }, () => rand() - 0.5),
+      dim,
+    );
+    const topics = new TopicItems(Float32Array.from({ length: n * k }, rand), k);
+    const queries = Float32Array.from({ length: 256 * dim }, () => rand() - 0.5);
+    const shares = Float32Array.from({ length: 256 * k }, rand);
+    const weights = Float32Array.from({ length: 256 * n }, () => Math.floor(rand() * 9) + 0.5);
+    const all = items.score(queries, 256);
+    const mixAll = topics.mixture(shares, Float32Array.from(weights), 256);
+    for (const [from, rows] of [
+      [0, 160],
+      [200, 56],
+      [17, 1],
+    ]) {
+      const part = items.score(queries.subarray(from * dim, (from + rows) * dim), rows);
+      expect(part).toEqual(all.subarray(from * n, (from + rows) * n));
+      const mix = topics.mixture(
+        shares.subarray(from * k, (from + rows) * k),
+        Float32Array.from(weights.subarray(from * n, (from + rows) * n)),
+        rows,
+      );
+      expect(mix).toEqual(mixAll.subarray(from * n, (from + rows) * n));
+    }
+    items.dispose();
+    topics.dispose();
   });
 });

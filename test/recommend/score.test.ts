@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blendVectors, topK } from '../../src/recommend/score.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 describe('topK', () => {
   it('returns the largest scores, best first, lower index on ties, skipping excluded items', () => {
@@ -29,5 +30,21 @@ describe('blendVectors', () => {
     expect([...blendVectors(a, b, 2, 1)]).toEqual([1, 0]);
     expect([...blendVectors(a, b, 2, 0)]).toEqual([0, 1]);
     expect([...blendVectors(a, b, 2, 0.5)]).toEqual([0.5, 0.5]);
+  });
+});
+
+describe('topK on random scores', () => {
+  it('equals a full sort (score descending, then item index) with many ties and excluded items', () => {
+    const rand = mulberry32(13);
+    for (let trial = 0; trial < 100; trial++) {
+      const n = 1 + Math.floor(rand() * 500);
+      const s = Float32Array.from({ length: n }, () => Math.floor(rand() * (trial % 2 ? 8 : 1e6)));
+      const excluded = new Set(Array.from({ length: Math.floor(rand() * 10) }, () => Math.floor(rand() * n)));
+      const k = 1 + Math.floor(rand() * 30);
+      const sorted = Array.from({ length: n }, (_, i) => i)
+        .filter((i) => !excluded.has(i))
+        .sort((a, b) => s[b] - s[a] || a - b);
+      expect(Array.from(topK(s, k, excluded))).toEqual(sorted.slice(0, k));
+    }
   });
 });
