@@ -193,8 +193,8 @@ interface Chunk {
   rows: number;
   /** Scores of the topic vector Σ_k s_k·centroid_k. */
   vector(): Float32Array;
-  /** Topic-mixture p(i | u) for shares (rows × k) under the chunk's counts. */
-  mixture(shares: Float32Array, items?: TopicItems): Float32Array;
+  /** Topic-mixture p(i | u) for each of several shares (rows × k) under the chunk's counts, in one pass. */
+  mixtures(shares: readonly Float32Array[], items?: TopicItems): Float32Array[];
   blendRow(r: number): BlendRow;
   /** Blend settings' top lists from each row's candidates (shared by every setting of the chunk). */
   tops: BlendTops;
@@ -207,19 +207,16 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
   chunk.forEach((ex, r) => {
     counts.set(x.clock.at(ex.cutoff), r * n);
   });
-  const mixture = (shares: Float32Array, items = x.topicItems) =>
-    items.mixture(
-      shares,
-      counts.map((c) => c + TOPIC_SMOOTHING),
-      rows,
-    );
   // The topic-source pass reads only mixtures.
+  const weights = once(() => counts.map((c) => c + TOPIC_SMOOTHING));
+  const mixtures = (shares: readonly Float32Array[], items = x.topicItems) =>
+    items.mixtures(shares, weights(), rows);
   const logCount = once(() => counts.map(Math.log1p));
   const priorScale = once(() => priorScales(counts, rows, n));
   const dim = x.parts.topics.dim;
   const lstm = once(() => x.scoring.score(gather(x, chunk, x.lstm, dim), rows));
   const vector = once(() => x.scoring.score(gather(x, chunk, x.vector, dim), rows));
-  const topic = once(() => mixture(gather(x, chunk, x.shares, x.parts.topics.k)));
+  const topic = once(() => mixtures([gather(x, chunk, x.shares, x.parts.topics.k)])[0]);
   const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
   const blendRow = (r: number): BlendRow => ({
     lstm: sub(lstm(), r),
@@ -228,7 +225,7 @@ function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
     logCount: sub(logCount(), r),
     priorScale: priorScale()[r],
   });
-  return { rows, vector, mixture, blendRow, tops: new BlendTops(blendRow, x.parts.temperature, n) };
+  return { rows, vector, mixtures, blendRow, tops: new BlendTops(blendRow, x.parts.temperature, n) };
 }
 
 /** f's value, computed on the first call. */
@@ -313,14 +310,13 @@ export async function chooseBlend(
       log,
       valid,
       (chunk) => {
-        const c = chunkOf(first, chunk);
+        const p = chunkOf(first, chunk).mixtures([
+          ...sources.map((s) => gather(first, chunk, s.shares, parts.topics.k)),
+          ...RECENT_WINDOWS.map((w) => recentShares(parts.store, chunk, w)),
+        ]);
         return [
-          ...sources.map((p) =>
-            rowsOf(c.mixture(gather(first, chunk, p.shares, parts.topics.k)), first.nItems, key(p)),
-          ),
-          ...RECENT_WINDOWS.map((w) =>
-            rowsOf(c.mixture(recentShares(parts.store, chunk, w)), first.nItems, `recent:${w}`),
-          ),
+          ...sources.map((s, j) => rowsOf(p[j], first.nItems, key(s))),
+          ...RECENT_WINDOWS.map((w, j) => rowsOf(p[sources.length + j], first.nItems, `recent:${w}`)),
         ];
       },
       {
@@ -545,27 +541,31 @@ export async function evaluateTest(
       async (chunk) => {
         const c = chunkOf(x, chunk);
         const k = parts.topics.k;
-        const whole = recentShares(parts.store, chunk, 1);
+        const [forecast, recent, whole, head] = c.mixtures([
+          gather(x, chunk, x.forecast, k),
+          recentShares(parts.store, chunk, blend.recentWindow),
+          recentShares(parts.store, chunk, 1),
+          ...(x.lstmTopics ? [gather(x, chunk, x.lstmTopics, k)] : []),
+        ]);
         const out: RowScorer[] = [
           blendScorer(c, blend, tau, 'blend'),
           blendScorer(c, { ...blend, beta: 0 }, tau, 'blend_no_prior'),
           blendScorer(c, blend.withoutForecast, tau, 'blend_no_forecast'),
           blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
           blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_blend_half'),
-          rowsOf(c.mixture(gather(x, chunk, x.forecast, k)), nItems, 'topic_forecast'),
+          rowsOf(forecast, nItems, 'topic_forecast'),
           rowsOf(c.vector(), nItems, 'topic_vector'),
-          rowsOf(c.mixture(recentShares(parts.store, chunk, blend.recentWindow)), nItems, 'topic_recent'),
-          rowsOf(c.mixture(whole), nItems, 'topic_static'),
+          rowsOf(recent, nItems, 'topic_recent'),
+          rowsOf(whole, nItems, 'topic_static'),
           ...(await matrixRows(plain, chunk, nItems)),
         ];
-        if (x.lstmTopics)
-          out.push(rowsOf(c.mixture(gather(x, chunk, x.lstmTopics, k)), nItems, 'topic_lstm_head'));
+        if (head) out.push(rowsOf(head, nItems, 'topic_lstm_head'));
         if (oracle && oracleItems) {
           const s = new Float32Array(chunk.length * oracle.k);
           chunk.forEach((ex, r) => {
             s.set(oracle.shares(ex), r * oracle.k);
           });
-          const p = c.mixture(s, oracleItems);
+          const [p] = c.mixtures([s], oracleItems);
           truthShares.push(x.topicItems.topicMass(p, chunk.length));
           out.push(rowsOf(p, nItems, 'oracle'));
         }

@@ -24,19 +24,21 @@ export class TopicItems {
   /**
    * Topic-mixture scores p(i | u) = Σ_k s_k · m_ik (c_i + ε) / Σ_j m_jk (c_j + ε): the user's topic
    * shares times each topic's item distribution, items weighted by popularity known at the row's cutoff.
-   * `weights` (rows × n) holds c + ε on entry and p(i | u) on return; each row sums to Σ_k s_k over the
-   * topics that have any mass.
+   * `weights` (rows × n) holds c + ε; each row of a result sums to Σ_k s_k over the topics that have any
+   * mass. Several share matrices (each rows × k) go through one pass: the topic masses Z are computed
+   * once and every share matrix through one product (a row of a product does not depend on the rows
+   * beside it, so each result is the same as alone).
    */
-  mixture(shares: Float32Array, weights: Float32Array, rows: number): Float32Array {
+  mixtures(shares: readonly Float32Array[], weights: Float32Array, rows: number): Float32Array[] {
     const out = tf.tidy(() => {
       const w = tf.tensor2d(weights, [rows, this.n]);
       const z = tf.matMul(w, this.m);
-      const q = tf.divNoNan(tf.tensor2d(shares, [rows, this.k]), z);
-      return tf.mul(w, tf.matMul(q, this.m, false, true));
+      const q = tf.concat(shares.map((s) => tf.divNoNan(tf.tensor2d(s, [rows, this.k]), z)));
+      return tf.mul(w, tf.reshape(tf.matMul(q, this.m, false, true), [shares.length, rows, this.n]));
     });
     try {
-      weights.set(out.dataSync() as Float32Array);
-      return weights;
+      const all = out.dataSync() as Float32Array;
+      return shares.map((_, j) => all.subarray(j * rows * this.n, (j + 1) * rows * this.n));
     } finally {
       out.dispose();
     }
@@ -68,7 +70,7 @@ export function oneHotTopics(topicOf: Int32Array, k: number): Float32Array {
 
 /**
  * p(i | k) for fixed counts (a checkpoint's popularity), items × k: the serving form of
- * TopicItems.mixture, where a user's scores are then one k-long dot product per item.
+ * TopicItems.mixtures, where a user's scores are then one k-long dot product per item.
  */
 export function topicItemDistribution(
   membership: Float32Array,

@@ -88,7 +88,7 @@ describe('chunks sized by memory', () => {
     const shares = Float32Array.from({ length: 256 * k }, rand);
     const weights = Float32Array.from({ length: 256 * n }, () => Math.floor(rand() * 9) + 0.5);
     const all = items.score(queries, 256);
-    const mixAll = topics.mixture(shares, Float32Array.from(weights), 256);
+    const [mixAll] = topics.mixtures([shares], weights, 256);
     for (const [from, rows] of [
       [0, 160],
       [200, 56],
@@ -96,9 +96,9 @@ describe('chunks sized by memory', () => {
     ]) {
       const part = items.score(queries.subarray(from * dim, (from + rows) * dim), rows);
       expect(part).toEqual(all.subarray(from * n, (from + rows) * n));
-      const mix = topics.mixture(
-        shares.subarray(from * k, (from + rows) * k),
-        Float32Array.from(weights.subarray(from * n, (from + rows) * n)),
+      const [mix] = topics.mixtures(
+        [shares.subarray(from * k, (from + rows) * k)],
+        weights.subarray(from * n, (from + rows) * n),
         rows,
       );
       expect(mix).toEqual(mixAll.subarray(from * n, (from + rows) * n));

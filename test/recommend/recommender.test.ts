@@ -80,11 +80,11 @@ describe('Recommender', () => {
         const row = {
           lstm: direct.score(lstm, 1),
           vector: new Float32Array(n),
-          topic: topics.mixture(
-            Float32Array.from(shares),
+          topic: topics.mixtures(
+            [Float32Array.from(shares)],
             ck.popularity.map((c) => c + TOPIC_SMOOTHING),
             1,
-          ),
+          )[0],
           logCount,
           priorScale: 0,
         };

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../src/features/sequence.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
 import {
   oneHotTopics,
   TOPIC_SMOOTHING,
@@ -41,7 +43,7 @@ describe('topic-mixture scoring', () => {
     const items = new TopicItems(m, k);
     const weights = new Float32Array(2 * n);
     for (let r = 0; r < 2; r++) for (let i = 0; i < n; i++) weights[r * n + i] = counts[i] + TOPIC_SMOOTHING;
-    const got = items.mixture(shares, weights, 2);
+    const [got] = items.mixtures([shares], weights, 2);
     for (let r = 0; r < 2; r++) {
       let total = 0;
       for (let i = 0; i < n; i++) {
@@ -64,7 +66,7 @@ describe('topic-mixture scoring', () => {
     const counts = Float32Array.of(1, 9, 100, 100);
     const items = new TopicItems(m, 2);
     const w = counts.map((c) => c + TOPIC_SMOOTHING);
-    const s = Array.from(items.mixture(Float32Array.of(0.9, 0.1), w, 1));
+    const s = Array.from(items.mixtures([Float32Array.of(0.9, 0.1)], w, 1)[0]);
     items.dispose();
     expect(s[1]).toBeGreaterThan(s[0]);
     // A user forecast to be 90 % in topic 0 gets its items first although topic 1's are far more popular.
@@ -94,5 +96,32 @@ describe('topic-mixture scoring', () => {
     store.rangeShares(1, 1, out);
     expect(Array.from(out)).toEqual([0, 0]);
     expect(() => new TopicItems(new Float32Array(5), 2)).toThrow(/not a multiple of k = 2/);
+  });
+});
+
+describe('TopicItems.mixtures', () => {
+  beforeAll(async () => {
+    await resolveBackend('wasm');
+  });
+
+  it('gives each share matrix the scores of its own product (the former one-at-a-time pass), bit for bit', () => {
+    const rand = mulberry32(21);
+    const [n, k, rows] = [700, 9, 13];
+    const membership = Float32Array.from({ length: n * k }, () => (rand() < 0.3 ? rand() : 0));
+    const items = new TopicItems(membership, k);
+    const weights = Float32Array.from({ length: rows * n }, () => Math.floor(rand() * 20) + 0.5);
+    const shares = [0, 1, 2].map(() => Float32Array.from({ length: rows * k }, rand));
+    const got = items.mixtures(shares, weights, rows);
+    for (const [j, s] of shares.entries()) {
+      const want = tf.tidy(() => {
+        const w = tf.tensor2d(weights, [rows, n]);
+        const m = tf.tensor2d(membership, [n, k]);
+        const q = tf.divNoNan(tf.tensor2d(s, [rows, k]), tf.matMul(w, m));
+        return tf.mul(w, tf.matMul(q, m, false, true)).dataSync();
+      });
+      expect(got[j]).toEqual(want);
+      expect(items.mixtures([s], weights, rows)[0]).toEqual(want);
+    }
+    items.dispose();
   });
 });
