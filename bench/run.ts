@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { machine } from './machine.ts';
 
-const ALL = ['pipeline', 'train', 'embed', 'forecast', 'data', 'serve', 'scale'];
+const ALL = ['pipeline', 'train', 'embed', 'forecast', 'data', 'serve', 'scale', 'distributed'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const results: Record<string, unknown> = {};
 for (const name of wanted) {
