@@ -5,6 +5,7 @@ import { UsageError } from './errors.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { itemsCommand } from './items.ts';
 import { recommendCommand } from './recommend.ts';
+import { recommendAllCommand } from './recommend-all.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { trainCommand } from './train.ts';
@@ -20,6 +21,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .command(trainCommand)
     .command(evaluateCommand)
     .command(recommendCommand)
+    .command(recommendAllCommand)
     .command(embedCommand)
     .command(dataCommand)
     .command(reportCommand)
@@ -52,7 +54,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     .example('$0 worker --redis redis://queue-host:6379', 'take sharded stage jobs of `train --redis` runs')
     .demandCommand(
       1,
-      'name a command: train, evaluate, recommend, embed, data, report, serve, items or worker',
+      'name a command: train, evaluate, recommend, recommend-all, embed, data, report, serve, items or worker',
     )
     .strict()
     .recommendCommands()

@@ -1,11 +1,15 @@
 import type { CommandModule } from 'yargs';
+import { assertRedisReachable } from '../distributed/redis.ts';
 import { startWorker } from '../distributed/worker.ts';
+import { BACKEND_PREFS, type BackendPref } from '../env.ts';
+import { describeBackend, requestedBackend, resolveBackend } from '../model/backend.ts';
 import { finish } from './output.ts';
 
 interface Args {
   redis: string;
   concurrency: number;
   'lock-ms': number;
+  backend?: BackendPref;
   json: boolean;
 }
 
@@ -26,6 +30,10 @@ export const workerCommand: CommandModule<object, Args> = {
         default: 30_000,
         describe: 'a job whose worker is gone this long is retried by another worker',
       })
+      .option('backend', {
+        choices: BACKEND_PREFS,
+        describe: 'tfjs backend (default: INTEREST_EVO_BACKEND, else auto); match the coordinator’s',
+      })
       .option('json', { type: 'boolean', default: false })
       .check((a) => {
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1)
@@ -35,6 +43,9 @@ export const workerCommand: CommandModule<object, Args> = {
         return true;
       }) as never,
   handler: async (args) => {
+    // An unreachable Redis is the one line printed, before any other output.
+    await assertRedisReachable(args.redis);
+    console.error(describeBackend(await resolveBackend(requestedBackend(args.backend) ?? 'auto')));
     const w = await startWorker({
       redis: args.redis,
       concurrency: args.concurrency,

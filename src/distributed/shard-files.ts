@@ -26,7 +26,10 @@ export function shardRanges(n: number, shards: number): Range[] {
 
 const stem = (dir: string, shard: number) => join(dir, `shard-${String(shard).padStart(5, '0')}`);
 
-export const shardInputPath = (dir: string, shard: number) => `${stem(dir, shard)}.in.json`;
+/** A shard's file with extension `ext` (e.g. `parquet` for a stage that writes its own format). */
+export const shardPath = (dir: string, shard: number, ext: string) => `${stem(dir, shard)}.${ext}`;
+
+export const shardInputPath = (dir: string, shard: number) => shardPath(dir, shard, 'in.json');
 
 /** Whether shard `shard`'s output landed (its meta, written last). */
 export const shardDone = (dir: string, shard: number) => existsSync(`${stem(dir, shard)}.json`);
@@ -39,6 +42,15 @@ export async function writeShardOutput(
   meta: Record<string, unknown>,
 ): Promise<void> {
   await writeFileAtomic(`${stem(dir, shard)}.f32`, float32ToBuffer(data));
+  await markShardDone(dir, shard, meta);
+}
+
+/** Writes a shard's meta, the marker that its data (written atomically before) is complete. */
+export async function markShardDone(
+  dir: string,
+  shard: number,
+  meta: Record<string, unknown>,
+): Promise<void> {
   await writeFileAtomic(`${stem(dir, shard)}.json`, `${JSON.stringify(meta)}\n`);
 }
 

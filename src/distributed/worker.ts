@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { ShardJob } from './coordinator.ts';
 import { disposeEmbedders } from './embed.ts';
+import { disposeRecommenders } from './recommend-all.ts';
 import { assertRedisReachable, connectionOf, STAGE_QUEUE } from './redis.ts';
 import { shardDone } from './shard-files.ts';
 import { STAGES, type StageHandler } from './stages.ts';
@@ -63,6 +64,7 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
     async close() {
       await worker.close();
       await disposeEmbedders();
+      await disposeRecommenders();
     },
   };
 }

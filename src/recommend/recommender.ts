@@ -316,11 +316,19 @@ export class Recommender {
     k: number,
     opts: RankOptions & { excludeSeen?: boolean } = {},
   ): UserRecommendations {
-    const u = this.userRow(user);
+    return { user, ...this.recommendRow(this.userRow(user), k, opts) };
+  }
+
+  /** recommend by the user's row in users.json (batch top-K walks the rows; ids may be pseudonyms). */
+  recommendRow(
+    u: number,
+    k: number,
+    opts: RankOptions & { excludeSeen?: boolean } = {},
+  ): Omit<UserRecommendations, 'user'> {
     const topics = this.ck.manifest.topics.k;
     const shares = this.ck.forecasts.subarray(u * topics, (u + 1) * topics);
     const exclude = opts.excludeSeen === false ? undefined : this.seenItems(u);
-    return { user, ...this.answer(this.storedState(u), shares, k, { ...opts, exclude }) };
+    return this.answer(this.storedState(u), shares, k, { ...opts, exclude });
   }
 
   dispose(): void {
