@@ -6,6 +6,7 @@
  * who mostly had A, scored on the B items they took next".
  */
 import type { EventLog, Example } from '../data/split.ts';
+import { createProgress } from '../util/progress.ts';
 import {
   type BootstrapOptions,
   bootstrapIntervals,
@@ -13,7 +14,7 @@ import {
   type PairedResult,
   pairedTest,
 } from './bootstrap.ts';
-import { evaluateRows, type MethodResult, type RankOptions, type RowScorer } from './rank.ts';
+import { chunkRows, evaluateRows, type MethodResult, type RankOptions, type RowScorer } from './rank.ts';
 
 /** Each item's kind as an index into `names` (−1: no kind). */
 export interface ItemKindIndex {
@@ -30,7 +31,10 @@ export function itemKindIndex(kinds: readonly string[]): ItemKindIndex {
 
 type Prepare = (chunk: readonly Example[]) => Promise<readonly RowScorer[]> | readonly RowScorer[];
 
-/** A row scorer that ranks only items of kind `b`: the others are NaN, which top-K skips. */
+/**
+ * A row scorer that ranks only items of kind `b`: the others are NaN, which top-K skips. It has no `top`
+ * shortcut, since the scorer's own knows nothing of kinds.
+ */
 function restricted(s: RowScorer, kinds: ItemKindIndex, b: number): RowScorer {
   return {
     name: s.name,
@@ -84,7 +88,10 @@ export class KindViews {
     prepare: Prepare,
     opts: RankOptions,
   ): Promise<Record<string, MethodResult>> => {
-    const batch = opts.batch ?? 256;
+    // The ranker's own chunk size, and each slice ranked as exactly one chunk of it.
+    const batch = opts.batch ?? chunkRows(opts.nItems, opts.matrices ?? 1);
+    const one = { ...opts, batch, label: undefined };
+    const bar = opts.label ? createProgress(opts.label, examples.length) : null;
     const main: { at: number; results: Record<string, MethodResult> }[] = [];
     const byKind = this.kinds.names.map(() => [] as typeof main);
     for (let at = 0; at < examples.length; at += batch) {
@@ -97,15 +104,17 @@ export class KindViews {
           scorers = await prepare(chunk);
           return scorers;
         },
-        opts,
+        one,
       );
       main.push({ at, results });
       for (const b of this.kinds.names.keys()) {
         const views = slice.map((ex) => ({ ...ex, target: ex.target.filter((i) => this.kinds.of[i] === b) }));
         const ranked = () => scorers.map((s) => restricted(s, this.kinds, b));
-        byKind[b].push({ at, results: await evaluateRows(log, views, ranked, opts) });
+        byKind[b].push({ at, results: await evaluateRows(log, views, ranked, one) });
       }
+      bar?.tick(slice.length);
     }
+    bar?.stop();
     this.kinds.names.forEach((name, b) => {
       this.results[name] = mergeSlices(byKind[b]);
     });
