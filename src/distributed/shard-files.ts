@@ -34,13 +34,17 @@ export const shardInputPath = (dir: string, shard: number) => shardPath(dir, sha
 /** Whether shard `shard`'s output landed (its meta, written last). */
 export const shardDone = (dir: string, shard: number) => existsSync(`${stem(dir, shard)}.json`);
 
-/** Writes a shard's output: data, then meta (the completion marker), each by temp file + rename. */
+/**
+ * Writes a shard's output: data, then meta (the completion marker), each by temp file + rename. A copy of
+ * the job that another worker finished meanwhile (its lock had lapsed) leaves the first output alone.
+ */
 export async function writeShardOutput(
   dir: string,
   shard: number,
   data: Float32Array,
   meta: Record<string, unknown>,
 ): Promise<void> {
+  if (shardDone(dir, shard)) return;
   await writeFileAtomic(`${stem(dir, shard)}.f32`, float32ToBuffer(data));
   await markShardDone(dir, shard, meta);
 }

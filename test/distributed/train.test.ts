@@ -11,7 +11,8 @@ import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ENTRY = new URL('./worker-entry.ts', import.meta.url).pathname;
-const LOCK_MS = 1000;
+// Long enough that a live worker starved of CPU by a parallel test run is not taken for dead.
+const LOCK_MS = 3000;
 
 /** sha256 of every checkpoint file (model weights, item vectors, users' forecasts, …) by name. */
 const fileHashes = (checkpointDir: string) =>
