@@ -1,5 +1,5 @@
 import type { EventLog, Example } from '../data/split.ts';
-import { normalizeRows } from '../util/vec.ts';
+import { normalizeRows, type SparseRows, sparseDot, sparseRows } from '../util/vec.ts';
 import type { MethodResult } from './rank.ts';
 
 /**
@@ -48,21 +48,33 @@ export function intraListDiversity(
   unitVectors: Float32Array,
   dim: number,
 ): Float64Array {
+  const sparse = sparseOf(unitVectors, dim);
   return Float64Array.from(lists, (l) => {
     const m = Math.min(k, l.length);
     if (m < 2) return 0;
     let s = 0;
     for (let a = 0; a < m; a++)
-      for (let b = a + 1; b < m; b++) {
-        const oa = l[a] * dim;
-        const ob = l[b] * dim;
-        let c = 0;
-        for (let d = 0; d < dim; d++) c += unitVectors[oa + d] * unitVectors[ob + d];
-        s += 1 - c;
-      }
+      for (let b = a + 1; b < m; b++) s += 1 - sparseDot(sparse, l[a], unitVectors, l[b] * dim);
     return s / ((m * (m - 1)) / 2);
   });
 }
+
+/** Unit item vectors and their nonzeros, once per catalogue (every method's lists read the same). */
+const unitCache = new WeakMap<Float32Array, { unit: Float32Array; sparse: SparseRows }>();
+
+function unitOf(itemVectors: Float32Array, dim: number) {
+  let u = unitCache.get(itemVectors);
+  if (!u) {
+    const unit = normalizeRows(Float32Array.from(itemVectors), dim);
+    u = { unit, sparse: sparseRows(unit, dim) };
+    unitCache.set(itemVectors, u);
+    unitCache.set(unit, u);
+  }
+  return u;
+}
+
+const sparseOf = (unitVectors: Float32Array, dim: number) =>
+  unitCache.get(unitVectors)?.sparse ?? sparseRows(unitVectors, dim);
 
 export interface BeyondAccuracyInput {
   nItems: number;
@@ -86,8 +98,7 @@ export function beyondAccuracy(result: MethodResult, input: BeyondAccuracyInput)
   const lists = result.lists;
   if (!lists) throw new Error('beyond-accuracy: the method was evaluated without keepLists');
   const info = selfInformation(input.counts);
-  const unit =
-    input.itemVectors && input.dim ? normalizeRows(Float32Array.from(input.itemVectors), input.dim) : null;
+  const unit = input.itemVectors && input.dim ? unitOf(input.itemVectors, input.dim).unit : null;
   const metrics: Record<string, number> = {};
   const perUser: Record<string, Float64Array> = {};
   const avg = (v: Float64Array) => (v.length ? v.reduce((a, x) => a + x, 0) / v.length : 0);

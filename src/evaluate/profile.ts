@@ -1,5 +1,5 @@
 import type { EventLog, Example } from '../data/split.ts';
-import { normalizeRows } from '../util/vec.ts';
+import { normalizeRows, sparseDot, sparseRows } from '../util/vec.ts';
 import type { CountClock } from './baselines.ts';
 import type { Scorer } from './rank.ts';
 
@@ -38,7 +38,7 @@ export function profileScorer(
     throw new Error(`profile: item vectors of length ${itemVectors.length} are not a multiple of dim ${dim}`);
   const items = normalizeRows(Float32Array.from(itemVectors), dim);
   const n = items.length / dim;
-  const sparse = nonzeros(items, dim);
+  const sparse = sparseRows(items, dim);
   return (examples) => {
     const out = new Float32Array(examples.length * n);
     const q = new Float64Array(dim);
@@ -55,38 +55,10 @@ export function profileScorer(
       const inv = 1 / Math.sqrt(norm);
       const query = Float32Array.from(q, (x) => x * inv);
       const o = r * n;
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let p = sparse.offsets[i]; p < sparse.offsets[i + 1]; p++)
-          s += query[sparse.dims[p]] * sparse.values[p];
-        out[o + i] = s;
-      }
+      for (let i = 0; i < n; i++) out[o + i] = sparseDot(sparse, i, query);
     });
     return out;
   };
-}
-
-/**
- * Each row's nonzero coordinates in order (CSR). A dot product over them is the dense one bit for bit
- * (zero terms add nothing), and hashing-encoder vectors are mostly zeros.
- */
-function nonzeros(rows: Float32Array, dim: number) {
-  const n = rows.length / dim;
-  const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (let d = 0; d < dim; d++) if (rows[i * dim + d] !== 0) c++;
-    offsets[i + 1] = offsets[i] + c;
-  }
-  const dims = new Int32Array(offsets[n]);
-  const values = new Float32Array(offsets[n]);
-  let p = 0;
-  for (let j = 0; j < rows.length; j++)
-    if (rows[j] !== 0) {
-      dims[p] = j % dim;
-      values[p++] = rows[j];
-    }
-  return { offsets, dims, values };
 }
 
 /**

@@ -19,6 +19,42 @@ export function normalizeRows(m: Float32Array, dim: number): Float32Array {
   return m;
 }
 
+/**
+ * A matrix's nonzero coordinates per row, in order (CSR). A dot product over them is the dense one bit for
+ * bit (a zero term adds nothing to the sum), and hashing-encoder vectors are ~3 % nonzero.
+ */
+export interface SparseRows {
+  offsets: Int32Array;
+  dims: Int32Array;
+  values: Float32Array;
+}
+
+export function sparseRows(m: Float32Array, dim: number): SparseRows {
+  const n = m.length / dim;
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let d = 0; d < dim; d++) if (m[i * dim + d] !== 0) c++;
+    offsets[i + 1] = offsets[i] + c;
+  }
+  const dims = new Int32Array(offsets[n]);
+  const values = new Float32Array(offsets[n]);
+  let p = 0;
+  for (let j = 0; j < m.length; j++)
+    if (m[j] !== 0) {
+      dims[p] = j % dim;
+      values[p++] = m[j];
+    }
+  return { offsets, dims, values };
+}
+
+/** ⟨row i of s, q[qi …]⟩, summed in coordinate order: the dense dot product bit for bit. */
+export function sparseDot(s: SparseRows, i: number, q: ArrayLike<number>, qi = 0): number {
+  let sum = 0;
+  for (let p = s.offsets[i]; p < s.offsets[i + 1]; p++) sum += s.values[p] * q[qi + s.dims[p]];
+  return sum;
+}
+
 /** Rows `ids` of a row-major matrix, stacked. */
 export function gatherRows(m: Float32Array, dim: number, ids: ArrayLike<number>): Float32Array {
   const out = new Float32Array(ids.length * dim);
