@@ -26,13 +26,37 @@ export function buildTimeline(log: EventLog): Timeline {
   return tl;
 }
 
-/** Item counts over events with time in [from, to). Slight tie-break towards low ids is left to topK. */
-export function countWindow(tl: Timeline, nItems: number, from: number, to: number): Float32Array {
-  const counts = new Float32Array(nItems);
-  const a = lowerBound(tl.ts, 0, tl.ts.length, from);
-  const b = lowerBound(tl.ts, 0, tl.ts.length, to);
-  for (let i = a; i < b; i++) counts[tl.item[i]]++;
-  return counts;
+/**
+ * Item counts over the events in [t − window, t), advanced in one sweep while the asked times grow (events
+ * entering the window are added, events leaving it removed; counts stay exact integers); an earlier time
+ * restarts the sweep. The returned array is shared: read it before the next call.
+ */
+export class WindowClock {
+  private readonly counts: Float32Array;
+  /** Events [first, next) of the timeline are counted. */
+  private first = 0;
+  private next = 0;
+  private now = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly tl: Timeline,
+    nItems: number,
+    private readonly window: number,
+  ) {
+    this.counts = new Float32Array(nItems);
+  }
+
+  at(t: number): Float32Array {
+    if (t < this.now) {
+      this.counts.fill(0);
+      this.first = this.next = 0;
+    }
+    const { ts, item } = this.tl;
+    while (this.next < ts.length && ts[this.next] < t) this.counts[item[this.next++]]++;
+    while (this.first < this.next && ts[this.first] < t - this.window) this.counts[item[this.first++]]--;
+    this.now = t;
+    return this.counts;
+  }
 }
 
 /**
@@ -82,17 +106,11 @@ export function mostPopular(clock: CountClock): Scorer {
 
 /** Popularity over the `window` seconds of the whole log just before each example's cutoff. */
 export function recentPopular(tl: Timeline, nItems: number, window: number): Scorer {
-  const memo = new Map<number, Float32Array>();
+  const clock = new WindowClock(tl, nItems, window);
   return (examples) => {
     const out = new Float32Array(examples.length * nItems);
     examples.forEach((ex, r) => {
-      let c = memo.get(ex.cutoff);
-      if (!c) {
-        c = countWindow(tl, nItems, ex.cutoff - window, ex.cutoff);
-        memo.set(ex.cutoff, c);
-        if (memo.size > 4096) memo.delete(memo.keys().next().value!);
-      }
-      out.set(c, r * nItems);
+      out.set(clock.at(ex.cutoff), r * nItems);
     });
     return out;
   };

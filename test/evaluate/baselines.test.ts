@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { CountClock, mostPopular } from '../../src/evaluate/baselines.ts';
+import { buildTimeline, CountClock, mostPopular, WindowClock } from '../../src/evaluate/baselines.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 /** Users with random event times (sorted per user), so the global time order interleaves them. */
@@ -53,5 +53,31 @@ describe('CountClock: popularity known at a cutoff', () => {
     examples.forEach((e, r) => {
       expect(Array.from(scores.subarray(r * 25, (r + 1) * 25))).toEqual(recount(log, 25, e.cutoff));
     });
+  });
+});
+
+describe('WindowClock', () => {
+  it('counts the events in [t − window, t) like a fresh count, as times grow, repeat or go back', () => {
+    const rand = mulberry32(19);
+    const n = 500;
+    const log: EventLog = {
+      userOffsets: Int32Array.of(0, n),
+      item: Int32Array.from({ length: n }, () => Math.floor(rand() * 12)),
+      ts: Float64Array.from({ length: n }, () => Math.floor(rand() * 1000)),
+    };
+    const tl = buildTimeline(log);
+    const clock = new WindowClock(tl, 12, 100);
+    const times = [
+      ...Array.from({ length: 40 }, () => Math.floor(rand() * 1100)).sort((a, b) => a - b),
+      500,
+      500,
+      20,
+      990,
+    ];
+    for (const t of times) {
+      const want = new Float32Array(12);
+      for (let i = 0; i < n; i++) if (log.ts[i] >= t - 100 && log.ts[i] < t) want[log.item[i]]++;
+      expect(clock.at(t)).toEqual(want);
+    }
   });
 });
