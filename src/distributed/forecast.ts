@@ -1,15 +1,22 @@
 /** Topic-share forecasting of users sharded by user range: the coordinator's half and the worker's half. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FeatureStore } from '../features/sequence.ts';
 import { shareForecasterOf } from '../forecast/from-config.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import type { ExamplesForecast } from '../recommend/topic-gate.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { bufferToFloat32, float32ToBuffer, writeFileAtomic } from '../util/fs.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { type Cluster, runShards, type ShardJob } from './coordinator.ts';
-import { readJson, readShardOutput, shardInputPath, shardRanges, writeShardOutput } from './shard-files.ts';
+import {
+  readJson,
+  readShardOutput,
+  shardInputPath,
+  shardPath,
+  shardRanges,
+  writeShardOutput,
+} from './shard-files.ts';
 import { inChunks } from './yield.ts';
 
 type ForecastBlock = Parameters<typeof shareForecasterOf>[0];
@@ -20,10 +27,37 @@ interface ForecasterFile {
   pooled: PooledModel | null;
 }
 
+/** A shard's input: horizon and series lengths as JSON, the series themselves in `.in.f32`. */
 interface ForecastInput {
   horizon: number;
-  /** Per user of the shard, its K topic-share series (FeatureStore.topicSeries). */
-  series: number[][][];
+  k: number;
+  /** Per example of the shard, its series' length (buckets). */
+  lengths: number[];
+}
+
+/**
+ * The examples' K topic-share series, topic-major per example, as float32: exact, since FeatureStore
+ * computes every share in float32 (JSON text would be ~5× the bytes on the shared storage).
+ */
+function packSeries(series: readonly (readonly number[])[][], k: number): Float32Array {
+  const out = new Float32Array(series.reduce((s, x) => s + k * (x[0]?.length ?? 0), 0));
+  let at = 0;
+  for (const topics of series)
+    for (const s of topics) {
+      out.set(s, at);
+      at += s.length;
+    }
+  return out;
+}
+
+function unpackSeries(data: Float32Array, k: number, lengths: readonly number[]): number[][][] {
+  let at = 0;
+  return lengths.map((n) =>
+    Array.from({ length: k }, () => {
+      at += n;
+      return Array.from(data.subarray(at - n, at));
+    }),
+  );
 }
 
 interface ForecastMeta {
@@ -33,8 +67,8 @@ interface ForecastMeta {
 }
 
 /**
- * forecastExamples on the cluster's workers: the coordinator writes each shard's series (JSON keeps
- * every double exactly), a worker rebuilds the forecaster from its block and fitted model, so the shares
+ * forecastExamples on the cluster's workers: the coordinator writes each shard's series (exactly, see
+ * packSeries), a worker rebuilds the forecaster from its block and fitted model, so the shares
  * equal the in-process ones bit for bit.
  */
 export function shardedForecast(
@@ -57,9 +91,11 @@ export function shardedForecast(
     await writeFileAtomic(join(dir, 'forecaster.json'), JSON.stringify(forecaster));
     for (const [i, [from, to]] of ranges.entries()) {
       const series = examples.slice(from, to).map((ex) => store.topicSeries(ex.user, ex.end));
+      await writeFileAtomic(shardPath(dir, i, 'in.f32'), float32ToBuffer(packSeries(series, k)));
+      const lengths = series.map((topics) => topics[0]?.length ?? 0);
       await writeFileAtomic(
         shardInputPath(dir, i),
-        JSON.stringify({ horizon, series } satisfies ForecastInput),
+        JSON.stringify({ horizon, k, lengths } satisfies ForecastInput),
       );
     }
     await runShards(cluster, `forecast`, dir, ranges, `examples of ${label}`);
@@ -78,9 +114,10 @@ export function shardedForecast(
 /** The worker's half: one shard's forecasts and fallback counts. */
 export async function forecastShard(job: ShardJob): Promise<void> {
   const { block, pooled } = readJson<ForecasterFile>(join(job.dir, 'forecaster.json'));
-  const { horizon, series } = readJson<ForecastInput>(shardInputPath(job.dir, job.shard));
+  const { horizon, k, lengths } = readJson<ForecastInput>(shardInputPath(job.dir, job.shard));
+  const data = bufferToFloat32(readFileSync(shardPath(job.dir, job.shard, 'in.f32')));
+  const series = unpackSeries(data, k, lengths);
   const f = await shareForecasterOf(block, pooled);
-  const k = series[0]?.length ?? 0;
   const shares = new Float32Array(series.length * k);
   const meta: ForecastMeta = { fitted: 0, fellBack: 0, worker: `${hostname()}:${process.pid}` };
   try {
