@@ -89,7 +89,10 @@ export function runScaleBench(sizes: readonly number[]) {
         },
       );
       const one = JSON.parse(out.slice(out.indexOf('{')));
-      return { events, ...data, load_before: r2(load), load_after: r2(loadavg()[0]), ...one };
+      const run = { events, ...data, load_before: r2(load), load_after: r2(loadavg()[0]), ...one };
+      // Each size as soon as it is done: a long run stopped early still leaves its finished sizes.
+      console.error(`scale: ${JSON.stringify(run)}`);
+      return run;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
