@@ -32,11 +32,17 @@ const SHARDS = 8;
 const FORECAST = { model: 'arima', order: [1, 1, 1], fallback: 'ses', horizon: 1 } as const;
 const BIN = new URL('../bin/interest-evo.js', import.meta.url).pathname;
 
-/** `n` worker processes of the real CLI, resolved once each takes jobs (start-up is not timed). */
+/**
+ * `n` worker processes of the real CLI, resolved once each takes jobs (start-up is not timed). Each in its
+ * own session, as separately started services are: with Linux's scheduler autogroups (on here) all
+ * processes of one session share one group's fair share of the CPU, so children of this bench would split
+ * the bench's one share however many there are.
+ */
 async function startWorkers(redis: string, n: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: n }, async () => {
       const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--json'], {
+        detached: true,
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env, INTEREST_EVO_PROGRESS: 'off' },
       });
