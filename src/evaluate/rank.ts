@@ -34,8 +34,11 @@ export interface MethodResult {
   lists?: Int32Array[];
 }
 
-/** What a chunk's row × item score matrices may take: chunks of examples are sized to it. */
-export const CHUNK_BYTES = 256 * 2 ** 20;
+/**
+ * What a chunk's row × item score matrices may take: chunks of examples are sized to it. The tfjs backend
+ * holds about as much again while a chunk's products run (its wasm memory never shrinks).
+ */
+export const CHUNK_BYTES = 128 * 2 ** 20;
 
 /** Rows per chunk so that `matrices` float32 rows × nItems matrices fit in CHUNK_BYTES (1 to 256). */
 export function chunkRows(nItems: number, matrices: number): number {
