@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
+import { withDuck } from '../util/duck.ts';
 import { LITTLE_ENDIAN_HOST, writeDirAtomically } from '../util/fs.ts';
 import { stableJson } from '../util/hash.ts';
 import { streamColumns } from './columns.ts';
@@ -83,17 +83,6 @@ interface Meta {
   n: number;
   hasText: boolean;
   quarantine: boolean;
-}
-
-async function withDuck<T>(f: (con: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
-  try {
-    return await f(con);
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** Reads the Parquet events chunk by chunk straight into typed arrays. */

@@ -4,9 +4,9 @@
  * reader, or what newItemProblem finds: a missing field, an id already in the catalogue or earlier in the
  * file, an unknown kind), never dropped silently.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { NewItemInput } from '../checkpoint/add-items.ts';
 import { FileSpecSchema } from '../config/data.ts';
+import { withDuck } from '../util/duck.ts';
 import { queryColumns } from './columns.ts';
 import type { QuarantineRecord } from './quarantine.ts';
 import { col, loadSource } from './source.ts';
@@ -22,9 +22,7 @@ export async function readNewItems(
   path: string,
   problem: (row: NewItemInput, earlier: ReadonlySet<string>) => string | null,
 ): Promise<NewItemsRead> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
-  try {
+  return withDuck(async (con) => {
     const spec = FileSpecSchema.parse({ path });
     const src = await loadSource(con, 'items_add', spec, process.cwd(), { id: 'id', text: 'text' });
     const optional = (c: string) => (src.columns.includes(c) ? col(src, c) : 'NULL::VARCHAR');
@@ -51,8 +49,5 @@ export async function readNewItems(
       }
     }
     return out;
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
+  });
 }

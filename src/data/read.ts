@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataConfig } from '../config/data.ts';
+import { withDuck } from '../util/duck.ts';
 import { stableJson } from '../util/hash.ts';
 import type { Parsed } from './checks.ts';
 import { type EventsTable, loadEvents, readEvents, userOffsets } from './events.ts';
@@ -82,13 +83,8 @@ export async function loadDataset(
   baseDir: string,
   opts: LoadOptions = {},
 ): Promise<Dataset> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
-  try {
+  return withDuck(async (con) => {
     await con.run("SET TimeZone = 'UTC'");
-    return await load(con, cfg, baseDir, opts);
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
+    return load(con, cfg, baseDir, opts);
+  });
 }

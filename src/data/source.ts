@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FileSpec } from '../config/data.ts';
+import { sqlStr } from '../util/duck.ts';
 
 /** A delimited file loaded into DuckDB as `<table>(line, raw, reason, c1 … cN)`, one row per record. */
 export interface Source {
@@ -21,8 +22,7 @@ export interface Dialect {
   quote: string;
 }
 
-/** SQL string literal. */
-export const sqlStr = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+export { sqlStr };
 
 /** SQL identifier. */
 export const sqlId = (s: string): string => `"${s.replaceAll('"', '""')}"`;

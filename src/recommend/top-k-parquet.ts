@@ -1,22 +1,9 @@
 /** Batch top-K as Parquet (`recommend-all`): rows (user, rank, item, score), written with DuckDB. */
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { inChunks } from '../distributed/yield.ts';
+import { sqlStr, withDuck } from '../util/duck.ts';
 import type { Recommender } from './recommender.ts';
-
-const sqlStr = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-async function withDuck<T>(f: (con: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
-  try {
-    return await f(con);
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
-}
 
 /** Runs `copy(tmp)` to a temporary sibling of `path`, then renames it over `path`: never a half file. */
 async function atomically(path: string, copy: (tmp: string) => Promise<void>): Promise<void> {
