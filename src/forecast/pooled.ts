@@ -119,23 +119,49 @@ const CYCLE_GRID = 30;
 /** Ridge on the sinusoid's two coefficients, so a near-flat series keeps its level. */
 const CYCLE_RIDGE = 0.05;
 
-/** cos and sin of ω_g · i for a window of n points (i = 0..n, the last one the forecast step), per ω. */
-const cycleTables = new Map<number, { cos: Float64Array; sin: Float64Array }[]>();
+/**
+ * One grid frequency over a window of n points: cos and sin of ω·i (i = 0..n, the last one the forecast step)
+ * and the Cholesky factor of the ridged Gram matrix of [1, cos, sin], which does not depend on the series:
+ * factored once per window length instead of once per fit.
+ */
+interface CycleWave {
+  cos: Float64Array;
+  sin: Float64Array;
+  chol: Float64Array;
+}
 
-function cycleTable(n: number) {
+const cycleTables = new Map<number, CycleWave[]>();
+
+function cycleTable(n: number): CycleWave[] {
   let table = cycleTables.get(n);
   if (!table) {
     const low = (2 * Math.PI) / (1.5 * n);
     table = Array.from({ length: CYCLE_GRID }, (_, g) => {
       const w = low + (g / (CYCLE_GRID - 1)) * (Math.PI - low);
-      return {
-        cos: Float64Array.from({ length: n + 1 }, (_, i) => Math.cos(w * i)),
-        sin: Float64Array.from({ length: n + 1 }, (_, i) => Math.sin(w * i)),
-      };
+      const cos = Float64Array.from({ length: n + 1 }, (_, i) => Math.cos(w * i));
+      const sin = Float64Array.from({ length: n + 1 }, (_, i) => Math.sin(w * i));
+      return { cos, sin, chol: cholesky(cycleGram(cos, sin, n), 3) };
     });
     cycleTables.set(n, table);
   }
   return table;
+}
+
+/** [1, cos, sin]ᵀ[1, cos, sin] over the first n points, the ridge on the sinusoid's two coefficients. */
+function cycleGram(cos: Float64Array, sin: Float64Array, n: number): number[] {
+  let c1 = 0;
+  let s1 = 0;
+  let cc = 0;
+  let ss = 0;
+  let cs = 0;
+  for (let i = 0; i < n; i++) {
+    c1 += cos[i];
+    s1 += sin[i];
+    cc += cos[i] * cos[i];
+    ss += sin[i] * sin[i];
+    cs += cos[i] * sin[i];
+  }
+  return [n, c1, s1, c1, cc + CYCLE_RIDGE, cs, s1, cs, ss + CYCLE_RIDGE];
 }
 
 /**
@@ -167,31 +193,21 @@ function cycleFit(
   x: readonly number[],
   from: number,
   n: number,
-  { cos, sin }: { cos: Float64Array; sin: Float64Array },
+  { cos, sin, chol }: CycleWave,
 ): { rss: number; next: number } {
-  let c1 = 0;
-  let s1 = 0;
-  let cc = 0;
-  let ss = 0;
-  let cs = 0;
   let y1 = 0;
   let yc = 0;
   let ys = 0;
   let yy = 0;
   for (let i = 0; i < n; i++) {
     const y = x[from + i];
-    c1 += cos[i];
-    s1 += sin[i];
-    cc += cos[i] * cos[i];
-    ss += sin[i] * sin[i];
-    cs += cos[i] * sin[i];
     y1 += y;
     yc += y * cos[i];
     ys += y * sin[i];
     yy += y * y;
   }
   const rhs = [y1, yc, ys];
-  const beta = solveSpd([n, c1, s1, c1, cc + CYCLE_RIDGE, cs, s1, cs, ss + CYCLE_RIDGE], rhs);
+  const beta = cholSolve(chol, rhs);
   // yᵀy − 2βᵀXᵀy + βᵀXᵀXβ, where the normal equations make βᵀXᵀXβ = βᵀXᵀy − ridge·(a² + b²).
   const fit = beta[0] * rhs[0] + beta[1] * rhs[1] + beta[2] * rhs[2];
   return {
@@ -271,7 +287,11 @@ class Normal {
  * numerically positive definite.
  */
 export function solveSpd(A: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-  const n = b.length;
+  return cholSolve(cholesky(A, b.length), b);
+}
+
+/** Lower Cholesky factor L (n × n, row-major) of A = L Lᵀ; throws when A is not numerically positive definite. */
+function cholesky(A: ArrayLike<number>, n: number): Float64Array {
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = A[j * n + j];
@@ -287,6 +307,12 @@ export function solveSpd(A: ArrayLike<number>, b: ArrayLike<number>): Float64Arr
       L[i * n + j] = s / ljj;
     }
   }
+  return L;
+}
+
+/** x with L Lᵀ x = b, by forward then back substitution. */
+function cholSolve(L: Float64Array, b: ArrayLike<number>): Float64Array {
+  const n = b.length;
   const x = Float64Array.from(b);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < i; k++) x[i] -= L[i * n + k] * x[k];
