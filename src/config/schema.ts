@@ -413,6 +413,15 @@ const EvaluateSchema = z
       .min(100)
       .default(1000)
       .describe('Bootstrap resamples over users for the confidence intervals and the paired test.'),
+    forecast_error_users: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .default(2000)
+      .describe(
+        'Windows the topic-share forecast-error tables score per split, a seeded sample when there are more (null = all). Those tables alone need the reference forecasters (arima-resid, ses, naive, mean), whose per-series fits are most of evaluation on large logs; rankings always use every window.',
+      ),
     knn_grid: z
       .array(z.number().int().min(1))
       .min(1)

@@ -39,6 +39,8 @@ export interface ForecastErrorRow {
   vsReference?: { mae: Estimate; jsd: Estimate };
   /** Series the forecaster's own model answered and those its fallback answered (per-series models). */
   series?: { fitted: number; fellBack: number };
+  /** Windows the `rows` were sampled from, when the table scores a sample (evaluate.forecast_error_users). */
+  of?: number;
 }
 
 const ROW_SUM_TOLERANCE = 1e-3;

@@ -50,7 +50,7 @@ import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mi
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { normalizeRows } from '../util/vec.ts';
-import { REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
+import { errorSample, REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
 
 export interface ModelParts {
   model: tf.LayersModel;
@@ -632,18 +632,23 @@ async function forecastAccuracy(
   x: Inputs,
   truth: Float32Array | null,
 ): Promise<ForecastErrorRow[]> {
-  const observed = targetShares(parts.store, examples);
+  const { k } = parts.topics;
+  const idx = errorSample(examples.length, cfg.evaluate.forecast_error_users, cfg.run.seed);
+  const sampled = idx.length < examples.length;
+  const sample = idx.map((i) => examples[i]);
+  const pick = (m: Float32Array) => (sampled ? pickRows(m, idx, k) : m);
+  const observed = targetShares(parts.store, sample);
   const forecasts: Record<string, { shares: Float32Array; fitted?: number; fellBack?: number }> = {
-    [cfg.forecast.model]: { ...x, shares: x.forecast },
+    [cfg.forecast.model]: { fitted: x.fitted, fellBack: x.fellBack, shares: pick(x.forecast) },
   };
-  if (x.lstmTopics) forecasts['lstm topic head'] = { shares: x.lstmTopics };
+  if (x.lstmTopics) forecasts['lstm topic head'] = { shares: pick(x.lstmTopics) };
   if (x.shares !== x.forecast && x.shares !== x.lstmTopics)
-    forecasts[`blend (${x.source})`] = { shares: x.shares };
+    forecasts[`blend (${x.source})`] = { shares: pick(x.shares) };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
     forecasts[model] = await (parts.references?.get(model, examples) ??
       withForecaster(
         withStrength({ ...cfg.forecast, model }, null),
-        (f) => forecastExamples(f, parts.store, examples, cfg.forecast.horizon, `forecast (${model})`),
+        (f) => forecastExamples(f, parts.store, sample, cfg.forecast.horizon, `forecast (${model})`),
         parts.pooled,
       ));
   const table = (actual: Float32Array, suffix: string) => {
@@ -651,18 +656,29 @@ async function forecastAccuracy(
     for (const [name, f] of Object.entries(forecasts))
       byForecaster[`${name}${suffix}`] = { forecast: f.shares, actual };
     const rows = forecastErrorTable(byForecaster, {
-      k: parts.topics.k,
-      users: examples.map((ex) => ex.user),
+      k,
+      users: sample.map((ex) => ex.user),
       resamples: cfg.evaluate.bootstrap,
       seed: cfg.run.seed,
       reference: `mean${suffix}`,
     });
     return rows.map((r, i) => {
       const f = Object.values(forecasts)[i];
-      return f.fitted === undefined ? r : { ...r, series: { fitted: f.fitted, fellBack: f.fellBack ?? 0 } };
+      const withSeries =
+        f.fitted === undefined ? r : { ...r, series: { fitted: f.fitted, fellBack: f.fellBack ?? 0 } };
+      return sampled ? { ...withSeries, of: examples.length } : withSeries;
     });
   };
-  return [...table(observed, ''), ...(truth ? table(truth, ' vs truth') : [])];
+  return [...table(observed, ''), ...(truth ? table(pick(truth), ' vs truth') : [])];
+}
+
+/** Rows `idx` of a row-major matrix of width w. */
+function pickRows(m: Float32Array, idx: readonly number[], w: number): Float32Array {
+  const out = new Float32Array(idx.length * w);
+  idx.forEach((i, r) => {
+    out.set(m.subarray(i * w, (i + 1) * w), r * w);
+  });
+  return out;
 }
 
 /**

@@ -5,10 +5,28 @@ import type { ExampleForecasts } from '../forecast/examples.ts';
 import { forecastSpec, withStrength } from '../forecast/from-config.ts';
 import { forecastMany } from '../forecast/many.ts';
 import { createProgress } from '../util/progress.ts';
+import { mulberry32, shuffle } from '../util/random.ts';
 
 /** Forecasters always shown beside the configured one and the LSTM's topic head. */
 export const REFERENCE_FORECASTERS = ['pooled', 'arima-resid', 'naive', 'mean', 'ses'] as const;
 export type ReferenceForecaster = (typeof REFERENCE_FORECASTERS)[number];
+
+/**
+ * Indices (ascending) of the windows the forecast-error tables score: all of them up to `cap`, else a
+ * seeded sample of `cap` — the same for a window list whoever asks, so the reference forecasts started
+ * beside training and the tables agree.
+ */
+export function errorSample(n: number, cap: number | null, seed: number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (cap === null || n <= cap) return all;
+  return shuffle(all, mulberry32(seed ^ 0x5eed))
+    .slice(0, cap)
+    .sort((a, b) => a - b);
+}
+
+/** The examples at errorSample's indices. */
+export const errorWindows = (cfg: Config, examples: readonly Example[]): Example[] =>
+  errorSample(examples.length, cfg.evaluate.forecast_error_users, cfg.run.seed).map((i) => examples[i]);
 
 /**
  * The per-series reference forecasts of evaluation's error tables (every reference but pooled, which is
@@ -26,7 +44,7 @@ export class ReferenceForecasts {
       const started = new Map<string, Promise<ExampleForecasts>>();
       for (const model of models) {
         // One forecastMany at a time, so at most its workers run beside training.
-        const p = queue.then(() => forecastWindow(cfg, store, examples, model));
+        const p = queue.then(() => forecastWindow(cfg, store, errorWindows(cfg, examples), model));
         queue = p.catch(() => {});
         started.set(model, p);
       }
@@ -34,7 +52,7 @@ export class ReferenceForecasts {
     }
   }
 
-  /** The started forecasts of `model` on exactly this window of examples, if any. */
+  /** The started forecasts of `model` on errorWindows of exactly this list of examples, if any. */
   get(model: string, examples: readonly Example[]): Promise<ExampleForecasts> | undefined {
     return this.byWindow.get(examples)?.get(model);
   }

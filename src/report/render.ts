@@ -35,7 +35,7 @@ function forecastAccuracyBlock(rows: readonly ForecastErrorRow[]): Block {
     ],
     rows: rows.map((r) => [
       r.forecaster,
-      String(r.rows),
+      r.of === undefined ? String(r.rows) : `${r.rows} of ${r.of}`,
       r.series ? `${r.series.fitted} / ${r.series.fellBack}` : '—',
       est(r.mae),
       est(r.jsd),
