@@ -55,7 +55,19 @@ function cssResiduals(
   return sse;
 }
 
-/** Nelder–Mead minimisation (standard coefficients), deterministic from the start point and steps. */
+/** out[j] = c_j + t·(w_j − c_j): the point at t along the line from the centroid c to the worst vertex w. */
+function along(out: number[], centroid: readonly number[], worst: readonly number[], t: number): void {
+  for (let j = 0; j < centroid.length; j++) {
+    const c = centroid[j];
+    out[j] = c + t * (worst[j] - c);
+  }
+}
+
+/**
+ * Nelder–Mead minimisation (standard coefficients), deterministic from the start point and steps.
+ * Allocation-free per iteration (it is the fit's hot loop): vertices and trial points are reused buffers,
+ * so f may modify its argument but must not keep a reference to it.
+ */
 export function nelderMead(
   f: (v: number[]) => number,
   start: readonly number[],
@@ -64,36 +76,68 @@ export function nelderMead(
   tol = 1e-9,
 ): { x: number[]; fx: number } {
   const dim = start.length;
-  let simplex = [start.slice(), ...start.map((_, i) => start.map((v, j) => (i === j ? v + steps[i] : v)))];
-  let values = simplex.map(f);
+  const simplex = [start.slice(), ...start.map((_, i) => start.map((v, j) => (i === j ? v + steps[i] : v)))];
+  const values = simplex.map(f);
+  const centroid = start.slice();
+  // An accepted trial point is swapped into the simplex; the worst vertex's buffer becomes the next trial.
+  let reflected = start.slice();
+  let trial = start.slice();
   let evals = dim + 1;
   while (evals < maxEvals) {
-    const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
-    simplex = order.map((i) => simplex[i]);
-    values = order.map((i) => values[i]);
+    // Stable insertion sort by value, in place: the same order as a stable sort with comparator
+    // (a, b) => values[a] − values[b] (NaN from ∞ − ∞ counts as equal in both).
+    for (let i = 1; i <= dim; i++) {
+      for (let j = i; j > 0 && values[j - 1] - values[j] > 0; j--) {
+        const v = values[j];
+        values[j] = values[j - 1];
+        values[j - 1] = v;
+        const s = simplex[j];
+        simplex[j] = simplex[j - 1];
+        simplex[j - 1] = s;
+      }
+    }
     if (Math.abs(values[dim] - values[0]) <= tol * (Math.abs(values[0]) + tol)) break;
-    const centroid = start.map((_, j) => simplex.slice(0, dim).reduce((s, v) => s + v[j], 0) / dim);
-    const along = (t: number) => centroid.map((c, j) => c + t * (simplex[dim][j] - c));
-    const reflected = along(-1);
+    // Summed left to right from 0: fits are pinned bit-for-bit (see the tests), so keep this order.
+    for (let j = 0; j < dim; j++) {
+      let s = 0;
+      for (let i = 0; i < dim; i++) s += simplex[i][j];
+      centroid[j] = s / dim;
+    }
+    const worst = simplex[dim];
+    along(reflected, centroid, worst, -1);
     const fr = f(reflected);
     evals++;
     if (fr < values[0]) {
-      const expanded = along(-2);
-      const fe = f(expanded);
+      along(trial, centroid, worst, -2);
+      const fe = f(trial);
       evals++;
-      [simplex[dim], values[dim]] = fe < fr ? [expanded, fe] : [reflected, fr];
+      if (fe < fr) {
+        simplex[dim] = trial;
+        trial = worst;
+        values[dim] = fe;
+      } else {
+        simplex[dim] = reflected;
+        reflected = worst;
+        values[dim] = fr;
+      }
     } else if (fr < values[dim - 1]) {
-      [simplex[dim], values[dim]] = [reflected, fr];
+      simplex[dim] = reflected;
+      reflected = worst;
+      values[dim] = fr;
     } else {
-      const contracted = fr < values[dim] ? along(-0.5) : along(0.5);
-      const fc = f(contracted);
+      along(trial, centroid, worst, fr < values[dim] ? -0.5 : 0.5);
+      const fc = f(trial);
       evals++;
       if (fc < Math.min(fr, values[dim])) {
-        [simplex[dim], values[dim]] = [contracted, fc];
+        simplex[dim] = trial;
+        trial = worst;
+        values[dim] = fc;
       } else {
+        const lowest = simplex[0];
         for (let i = 1; i <= dim; i++) {
-          simplex[i] = simplex[i].map((v, j) => simplex[0][j] + 0.5 * (v - simplex[0][j]));
-          values[i] = f(simplex[i]);
+          const pt = simplex[i];
+          for (let j = 0; j < dim; j++) pt[j] = lowest[j] + 0.5 * (pt[j] - lowest[j]);
+          values[i] = f(pt);
         }
         evals += dim;
       }
@@ -135,9 +179,9 @@ export function fitArmaCss(x: readonly number[], p: number, q: number): ArmaFit 
 function arOls(x: readonly number[], p: number): number[] | null {
   const m = p + 1;
   const A = Array.from({ length: m }, () => new Array<number>(m + 1).fill(0));
+  const row = new Array<number>(m).fill(1); // [1, x_{t−1}, …], refilled per t
   for (let t = p; t < x.length; t++) {
-    const row = [1];
-    for (let i = 1; i <= p; i++) row.push(x[t - i]);
+    for (let i = 1; i <= p; i++) row[i] = x[t - i];
     for (let a = 0; a < m; a++) {
       for (let b = 0; b < m; b++) A[a][b] += row[a] * row[b];
       A[a][m] += row[a] * x[t];

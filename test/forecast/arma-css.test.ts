@@ -19,6 +19,23 @@ describe('nelderMead', () => {
     expect(x[1]).toBeCloseTo(-2, 4);
     expect(fx).toBeLessThan(1e-8);
   });
+
+  it('finds an interior minimum next to a +∞ region (the ARMA objective outside the stationary region)', () => {
+    let walls = 0;
+    const f = (v: number[]) => {
+      if (v[0] > 0.6) {
+        walls++;
+        return Number.POSITIVE_INFINITY;
+      }
+      return (v[0] - 0.5) ** 2 + 2 * (v[1] + 1) ** 2 + (v[2] - 0.25) ** 2;
+    };
+    const { x, fx } = nelderMead(f, [0, 0, 0], [0.2, 0.2, 0.2], 3000);
+    expect(walls).toBeGreaterThan(0);
+    expect(x[0]).toBeCloseTo(0.5, 4);
+    expect(x[1]).toBeCloseTo(-1, 4);
+    expect(x[2]).toBeCloseTo(0.25, 4);
+    expect(fx).toBeLessThan(1e-8);
+  });
 });
 
 describe('fitArmaCss', () => {
@@ -57,6 +74,48 @@ describe('fitArmaCss', () => {
       expect(ratio).toBeGreaterThan(0.9);
       expect(ratio).toBeLessThan(1.05); // never much worse than the package's optimum
     }
+  });
+
+  it('reproduces pinned fits exactly (any change to the arithmetic or search order shows here)', () => {
+    // Values from the implementation before the allocation-free rewrite; toEqual compares numbers exactly.
+    const x1 = [0.12, 0.15, 0.11, 0.18, 0.2, 0.17, 0.22, 0.19, 0.25, 0.21, 0.24, 0.3, 0.26, 0.28, 0.31, 0.27];
+    const x2 = [0.05, 0, 0, 0.31, 0.12, 0.04, 0, 0.22, 0.18, 0.02, 0.09, 0.15];
+    expect(fitArmaCss(x1, 0, 1)).toEqual({
+      mu: 0.2122058000348881,
+      phi: [],
+      theta: [0.4844002285361057],
+      sigma2: 0.002509618851878173,
+    });
+    expect(fitArmaCss(x1, 1, 2)).toEqual({
+      mu: 0.6568354336109894,
+      phi: [0.972676666550083],
+      theta: [-1.9128348595905371, 0.9138834228380904],
+      sigma2: 0.00022739660623540496,
+    });
+    expect(fitArmaCss(x1, 2, 0)).toEqual({
+      mu: 0.3265235558341146,
+      phi: [0.23660258884508042, 0.6066890559951464],
+      theta: [],
+      sigma2: 0.0009262576396629342,
+    });
+    expect(fitArmaCss(x2, 1, 1)).toEqual({
+      mu: 0.10247118155486715,
+      phi: [0.33055681962954764],
+      theta: [-0.998999999160413],
+      sigma2: 0.005783799883645393,
+    });
+    expect(fitArmaCss(x2, 2, 1)).toEqual({
+      mu: 0.10633978525835594,
+      phi: [0.15371824558675287, -0.4992744209141866],
+      theta: [-0.9989999999908641],
+      sigma2: 0.0024776987311525877,
+    });
+    expect(fitArmaCss(x2, 1, 2)).toEqual({
+      mu: 0.0995041442464759,
+      phi: [0.055098581054600346],
+      theta: [-0.48661564737041185, -0.5123843521486927],
+      sigma2: 0.005493904819955201,
+    });
   });
 
   it('returns null when the series is too short for the order', () => {
