@@ -119,6 +119,12 @@ const EMBED_COMMON = {
     .nullable()
     .default('data/cache/embeddings')
     .describe('lmdb cache dir (null = none), keyed by encoder + version + sha256(text)'),
+  threads: z
+    .union([z.number().int().min(1), z.literal('auto')])
+    .default('auto')
+    .describe(
+      "threads encoding a cold catalogue when the encoder computes through tfjs' one-core wasm or cpu backend (auto: the available cores); the vectors do not depend on it",
+    ),
 };
 
 /** Each encoder's keys: only `hashing` takes a `hashing:` block, only `transformers` a `transformers:` one. */
@@ -155,7 +161,7 @@ export function embedWith(
   over: { encoder?: EncoderName; [key: string]: unknown },
 ): EmbedConfig {
   const switched = over.encoder !== undefined && over.encoder !== base.encoder;
-  const kept = switched ? { batch: base.batch, cache: base.cache } : base;
+  const kept = switched ? { batch: base.batch, cache: base.cache, threads: base.threads } : base;
   return EmbedSchema.parse({ ...kept, ...over });
 }
 

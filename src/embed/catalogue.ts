@@ -3,6 +3,7 @@ import { createProgress, type Progress } from '../util/progress.ts';
 import { EmbeddingCache } from './cache.ts';
 import { embedTexts } from './embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from './registry.ts';
+import { embedThreads, withThreads } from './threads.ts';
 
 export interface EmbeddedCatalogue {
   vectors: Float32Array;
@@ -19,7 +20,8 @@ export async function embedCatalogue(
   cfg: Config['embed'],
 ): Promise<EmbeddedCatalogue> {
   const t0 = performance.now();
-  const embedder = await createEmbedder(embedOptionsFromConfig(cfg));
+  const options = embedOptionsFromConfig(cfg);
+  const embedder = await createEmbedder(options);
   const cache = cfg.cache ? EmbeddingCache.open(cfg.cache) : null;
   // embedTexts counts distinct texts; the bar is sized on its first report.
   const progress = { bar: null as Progress | null, last: 0 };
@@ -27,6 +29,7 @@ export async function embedCatalogue(
     const r = await embedTexts(embedder, texts, {
       batch: cfg.batch,
       cache,
+      spread: (batches) => withThreads(embedder, options, embedThreads(embedder, cfg.threads, batches)),
       onProgress: (done, total) => {
         progress.bar ??= createProgress(`embed (${embedder.id})`, total);
         progress.bar.tick(done - progress.last);

@@ -7,6 +7,11 @@ export interface EmbedTextsOptions {
   cache: EmbeddingCache | null;
   /** Called with distinct texts done so far (cache hits first, then after each encoded batch). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Given the number of batches to encode, an encoder serving several at once (embedder.lanes) and what
+   * releases it (see withThreads); without it batches are encoded one at a time by `embedder`.
+   */
+  spread?: (batches: number) => Promise<{ encoder: Embedder; close: () => void }>;
 }
 
 export interface EmbedTextsResult {
@@ -67,11 +72,19 @@ export async function embedTexts(
   // Cache writes commit in the background while the next batch encodes; all are awaited before
   // returning or rethrowing, so batches encoded before a failure are kept for the next run.
   const writes: Promise<void>[] = [];
-  try {
-    for (let start = 0; start < missing.length; start += batch) {
-      const ids = missing.slice(start, start + batch);
+  const batches = Math.ceil(missing.length / batch);
+  const pool = batches > 0 && opts.spread ? await opts.spread(batches) : null;
+  const encoder = pool?.encoder ?? embedder;
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  // Each lane takes the next batch when its last one is done; the batches themselves do not change.
+  const lane = async () => {
+    while (!failed && next < batches) {
+      const b = next++;
+      const ids = missing.slice(b * batch, (b + 1) * batch);
       const batchTexts = ids.map((k) => unique[k]);
-      const v = await embedder.embed(batchTexts);
+      const v = await encoder.embed(batchTexts);
       if (v.length !== ids.length * dim) {
         throw new Error(
           `embedTexts: ${embedder.id} returned ${v.length} floats for ${ids.length} texts × dim ${dim}`,
@@ -81,9 +94,24 @@ export async function embedTexts(
         uniqueVectors.set(v.subarray(r * dim, (r + 1) * dim), k * dim);
       });
       if (cache) writes.push(cache.put(embedder, batchTexts, v));
-      onProgress?.(hits + start + ids.length, unique.length);
+      done += ids.length;
+      onProgress?.(hits + done, unique.length);
     }
+  };
+  try {
+    // On a failure the other lanes stop after their current batch; all have stopped before this returns.
+    const ends = await Promise.allSettled(
+      Array.from({ length: encoder.lanes ?? 1 }, () =>
+        lane().catch((e) => {
+          failed = true;
+          throw e;
+        }),
+      ),
+    );
+    const failure = ends.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
+    pool?.close();
     await Promise.all(writes);
   }
 

@@ -8,6 +8,10 @@ export interface Embedder {
   /** Row-major `texts.length × dim`, each row L2-normalised (a text without features gives a zero row). */
   embed(texts: readonly string[]): Promise<Float32Array>;
   dispose(): void;
+  /** Encodes through tfjs (so one instance computes on one core under the wasm and cpu backends). */
+  readonly tfjs?: boolean;
+  /** embed() calls it serves at once (default 1); see withThreads. */
+  readonly lanes?: number;
 }
 
 export const ENCODER_NAMES = ['use-lite', 'hashing', 'transformers'] as const;

@@ -122,6 +122,7 @@ export async function createUseLiteEmbedder(): Promise<Embedder> {
     id: 'use-lite',
     version,
     dim: USE_LITE_DIM,
+    tfjs: true,
     async embed(texts) {
       if (disposed) throw new Error('use-lite: embed() called after dispose()');
       const out = new Float32Array(texts.length * USE_LITE_DIM);

@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../util/ts-worker.ts';
 import { createForecaster } from './registry.ts';
 import { forecastShares } from './shares.ts';
 import type { ForecastSpec } from './types.ts';
@@ -71,24 +69,6 @@ async function forecastInProcess(
   } finally {
     f.dispose();
   }
-}
-
-const require = createRequire(import.meta.url);
-
-/**
- * Starts worker.ts in a thread. Node 20 does not apply loader hooks registered through a worker's
- * `execArgv: ['--import', 'tsx']` to the worker's own entry file ("Unknown file extension .ts", measured
- * under both the tsx CLI and vitest), so the worker starts from a two-line JS bootstrap that registers
- * tsx's ESM loader in that thread and then imports the .ts entry. Works the same under tsx, vitest and
- * plain node, and on Node 22+.
- */
-export function startTsWorker(entry: URL, workerData: unknown): Worker {
-  // The ESM build of tsx's API (require.resolve would pick its CJS build, which cannot be import()ed here).
-  const api = pathToFileURL(
-    join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 function forecastInWorkers(
