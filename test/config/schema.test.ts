@@ -50,6 +50,7 @@ describe('config schema', () => {
       encoder: 'use-lite',
       batch: 64,
       cache: 'data/cache/embeddings',
+      threads: 'auto',
     });
     expect(forecastSettings({ model: 'arima-resid' })).toEqual({
       model: 'arima-resid',
@@ -99,6 +100,7 @@ describe('config schema', () => {
       encoder: 'hashing',
       batch: 64,
       cache: null,
+      threads: 'auto',
       hashing: { dim: 32, ngrams: 1, seed: 1 },
     });
   });
@@ -110,12 +112,13 @@ describe('config schema', () => {
 
   it('switches encoders keeping the shared keys', () => {
     const hashing = parse({
-      embed: { encoder: 'hashing', batch: 8, cache: null, hashing: { dim: 64 } },
+      embed: { encoder: 'hashing', batch: 8, cache: null, threads: 1, hashing: { dim: 64 } },
     }).embed;
     expect(embedWith(hashing, { encoder: 'use-lite' })).toEqual({
       encoder: 'use-lite',
       batch: 8,
       cache: null,
+      threads: 1,
     });
     expect(embedWith(hashing, { cache: 'c' })).toMatchObject({
       encoder: 'hashing',
