@@ -117,7 +117,7 @@ export async function runDistributedBench(events: number, textItems: number) {
     const t2 = performance.now();
     const useEmb = useTexts.length > 0 ? await embedCatalogue(useTexts, useLite) : null;
     const useLocal = (performance.now() - t2) / 1000;
-    const topics = buildTopics(emb.vectors, emb.dim, data.items, { ...config.topics, seed: 1 });
+    const topics = await buildTopics(emb.vectors, emb.dim, data.items, { ...config.topics, seed: 1 });
     const store = new FeatureStore({
       userOffsets: data.userOffsets,
       item: data.events.item,

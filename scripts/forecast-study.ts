@@ -129,7 +129,7 @@ async function embeddedTopics(cfg: Config, texts: string[], items: Parameters<ty
   say(
     `  embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} cached, ${emb.seconds.toFixed(1)} s`,
   );
-  const topics = buildTopics(emb.vectors, emb.dim, items, { ...cfg.topics, seed: cfg.run.seed });
+  const topics = await buildTopics(emb.vectors, emb.dim, items, { ...cfg.topics, seed: cfg.run.seed });
   return { emb, topics };
 }
 

@@ -382,7 +382,10 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     : await embedCatalogue(dataset.items.texts, cfg.embed);
   say(embedLine(emb));
   clock.lap('embed');
-  const topics = buildTopics(emb.vectors, emb.dim, dataset.items, { ...cfg.topics, seed: cfg.run.seed });
+  const topics = await buildTopics(emb.vectors, emb.dim, dataset.items, {
+    ...cfg.topics,
+    seed: cfg.run.seed,
+  });
   say(topicsLine(topics));
   clock.lap('topics');
 

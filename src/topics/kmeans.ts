@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { mulberry32 } from '../util/random.ts';
+import { startTsWorker } from '../util/ts-worker.ts';
 import { dot, normalizeRows, softmaxInPlace } from '../util/vec.ts';
 
 export interface KMeansResult {
@@ -35,7 +37,62 @@ export function sphericalKMeans(
   return best as KMeansResult;
 }
 
-function kMeansOnce(x: Float32Array, dim: number, k: number, seed: number, maxIter: number): KMeansResult {
+/** Rows × k × dim × iterations below which starting worker threads costs more than it saves. */
+const THREADED_WORK = 2e8;
+
+/**
+ * sphericalKMeans with its restarts spread over worker threads (up to the available cores) when the work
+ * is large: each restart is the same deterministic run wherever it runs, and the best is chosen with the
+ * same tie-break, so the result is sphericalKMeans' bit for bit.
+ */
+export async function sphericalKMeansThreaded(
+  x: Float32Array,
+  dim: number,
+  k: number,
+  seed: number,
+  maxIter: number,
+  restarts = 1,
+): Promise<KMeansResult> {
+  if (!(Number.isInteger(restarts) && restarts >= 1))
+    throw new Error(`topics: restarts must be a positive integer, got ${restarts}`);
+  const threads = Math.min(restarts, availableParallelism());
+  if (threads < 2 || x.length * k * maxIter < THREADED_WORK)
+    return sphericalKMeans(x, dim, k, seed, maxIter, restarts);
+  const seeds = Array.from({ length: restarts }, (_, r) => seed + r);
+  const lanes = Array.from({ length: threads }, (_, t) => seeds.filter((_, r) => r % threads === t));
+  const runs = (await Promise.all(lanes.map((s) => restartsInThread(x, dim, k, s, maxIter)))).flat();
+  runs.sort((a, b) => a.seed - b.seed);
+  let best = runs[0].result;
+  for (const { result } of runs.slice(1)) if (result.objective > best.objective) best = result;
+  return best;
+}
+
+function restartsInThread(
+  x: Float32Array,
+  dim: number,
+  k: number,
+  seeds: number[],
+  maxIter: number,
+): Promise<{ seed: number; result: KMeansResult }[]> {
+  const worker = startTsWorker(new URL('./kmeans-worker.ts', import.meta.url), { x, dim, k, seeds, maxIter });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (runs: KMeansResult[]) => {
+      void worker.terminate();
+      resolve(runs.map((result, i) => ({ seed: seeds[i], result })));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`topics: k-means thread exited with code ${code}`)));
+  });
+}
+
+/** One k-means++ start (exported for the worker threads of sphericalKMeansThreaded). */
+export function kMeansOnce(
+  x: Float32Array,
+  dim: number,
+  k: number,
+  seed: number,
+  maxIter: number,
+): KMeansResult {
   const n = x.length / dim;
   if (n < k) throw new Error(`topics: k=${k} is more than the ${n} items to cluster`);
   const rand = mulberry32(seed);

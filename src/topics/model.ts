@@ -1,4 +1,4 @@
-import { softAssign, sphericalKMeans } from './kmeans.ts';
+import { softAssign, sphericalKMeansThreaded } from './kmeans.ts';
 import { titleWords, topicLabels } from './labels.ts';
 
 /** The topics artifact: unit centroids in item-embedding space, readable labels, soft-assignment temperature. */
@@ -20,13 +20,20 @@ export interface TopicOptions {
   seed: number;
 }
 
-export function buildTopics(
+export async function buildTopics(
   itemVectors: Float32Array,
   dim: number,
   items: { titles: readonly string[]; categories: readonly (readonly string[])[] },
   opts: TopicOptions,
-): TopicModel & { iterations: number } {
-  const km = sphericalKMeans(itemVectors, dim, opts.k, opts.seed, opts.iterations, opts.restarts);
+): Promise<TopicModel & { iterations: number }> {
+  const km = await sphericalKMeansThreaded(
+    itemVectors,
+    dim,
+    opts.k,
+    opts.seed,
+    opts.iterations,
+    opts.restarts,
+  );
   // Categories (genres) name a topic best; title words fill in when the data has none.
   const terms = items.titles.map((t, i) =>
     items.categories[i]?.length ? [...items.categories[i]] : titleWords(t),

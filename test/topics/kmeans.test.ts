@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { softAssign, sphericalKMeans } from '../../src/topics/kmeans.ts';
+import { softAssign, sphericalKMeans, sphericalKMeansThreaded } from '../../src/topics/kmeans.ts';
 import { topicLabels } from '../../src/topics/labels.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { normalizeRows } from '../../src/util/vec.ts';
@@ -58,5 +58,24 @@ describe('topicLabels', () => {
     ];
     const labels = topicLabels(terms, Int32Array.from([0, 0, 0, 1, 1, 1]), 2, 1);
     expect(labels).toEqual(['Horror', 'Comedy']);
+  });
+});
+
+describe('sphericalKMeansThreaded', () => {
+  it('runs the restarts on threads and returns the sequential result bit for bit', async () => {
+    // 4,000 noisy rows in 64-d: above the size at which restarts go to threads.
+    const rand = mulberry32(11);
+    const dim = 64;
+    const x = normalizeRows(
+      Float32Array.from({ length: 4000 * dim }, (_, i) => (i % dim === (i / dim) % 7 ? 1 : 0) + rand() - 0.5),
+      dim,
+    );
+    const want = sphericalKMeans(x, dim, 20, 3, 50, 4);
+    const got = await sphericalKMeansThreaded(x, dim, 20, 3, 50, 4);
+    expect(got.objective).toBe(want.objective);
+    expect(got.iterations).toBe(want.iterations);
+    expect(Buffer.from(got.centroids.buffer).equals(Buffer.from(want.centroids.buffer))).toBe(true);
+    expect(Buffer.from(got.assign.buffer).equals(Buffer.from(want.assign.buffer))).toBe(true);
+    await expect(sphericalKMeansThreaded(x, dim, 20, 3, 50, 0)).rejects.toThrow(/restarts/);
   });
 });
