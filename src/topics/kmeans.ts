@@ -46,13 +46,9 @@ const THREADED_WORK = 2e8;
  * same tie-break, so the result is sphericalKMeans' bit for bit.
  */
 export async function sphericalKMeansThreaded(
-  x: Float32Array,
-  dim: number,
-  k: number,
-  seed: number,
-  maxIter: number,
-  restarts = 1,
+  ...args: Parameters<typeof sphericalKMeans>
 ): Promise<KMeansResult> {
+  const [x, dim, k, seed, maxIter, restarts = 1] = args;
   if (!(Number.isInteger(restarts) && restarts >= 1))
     throw new Error(`topics: restarts must be a positive integer, got ${restarts}`);
   const threads = Math.min(restarts, availableParallelism());
