@@ -23,8 +23,8 @@ export type ThreadReply =
   | { id: number; error: string };
 
 /**
- * Below this many batches a copy costs more than it saves: loading it takes seconds, and on 1,500 movie
- * texts (24 batches) two threads took 19.0 s against 17.0 s for one.
+ * Below this many batches a copy costs more than it saves: it loads (seconds) before the first batch, and on
+ * 1,500 movie texts (24 batches) two threads took longer than one.
  */
 const MIN_BATCHES = 64;
 
@@ -43,46 +43,32 @@ export function embedThreads(embedder: Embedder, threads: number | 'auto', batch
 }
 
 /**
- * `embedder` plus `threads − 1` worker copies as one encoder serving embed calls at once (one on the calling
- * thread, two queued per copy); close() stops the copies (the caller still owns `embedder`).
+ * `embedder` plus `threads − 1` worker copies as one encoder serving `threads` embed calls at once, each on a
+ * free thread; close() stops the copies (the caller still owns `embedder`).
  */
 export async function withThreads(
   embedder: Embedder,
   options: EmbedOptions,
   threads: number,
-): Promise<{ encoder: Embedder; close: () => void; ready: Promise<void> }> {
-  if (threads <= 1) return { encoder: embedder, close: () => {}, ready: Promise.resolve() };
+): Promise<{ encoder: Embedder; close: () => void }> {
+  if (threads <= 1) return { encoder: embedder, close: () => {} };
   const backend = tf.getBackend() as ThreadWorkerData['backend'];
-  const workers = Array.from({ length: threads - 1 }, () => startEmbedWorker({ options, backend }));
-  // The calling thread starts at once; a copy joins when it has loaded (seconds for USE-lite). Each copy
-  // holds two batches: the calling thread computes synchronously, so a copy with one batch would finish and
-  // wait for that thread to hand it the next.
-  const free: ((texts: readonly string[]) => Promise<Float32Array>)[] = [(texts) => embedder.embed(texts)];
+  const workers = await Promise.all(
+    Array.from({ length: threads - 1 }, () => startEmbedWorker({ options, backend })),
+  );
+  const free: ((texts: readonly string[]) => Promise<Float32Array>)[] = [
+    (texts) => embedder.embed(texts),
+    ...workers.map((w) => w.embed),
+  ];
   const waiting: (() => void)[] = [];
-  let startFailure: Error | null = null;
-  for (const w of workers)
-    w.ready.then(
-      () => {
-        free.push(w.embed, w.embed);
-        waiting.splice(0, 2).forEach((wake) => wake());
-      },
-      (e: Error) => {
-        startFailure = e;
-        waiting.splice(0).forEach((wake) => wake());
-      },
-    );
-  const lanes = 1 + 2 * workers.length;
   const encoder: Embedder = {
     id: embedder.id,
     version: embedder.version,
     dim: embedder.dim,
     tfjs: embedder.tfjs,
-    lanes,
+    lanes: threads,
     async embed(texts) {
-      while (free.length === 0) {
-        if (startFailure) throw startFailure;
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      }
+      while (free.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       const member = free.pop() as (typeof free)[number];
       try {
         return await member(texts);
@@ -95,16 +81,14 @@ export async function withThreads(
   };
   return {
     encoder,
-    // Every copy loaded (or failed): what a caller waits for to time the steady state.
-    ready: Promise.allSettled(workers.map((w) => w.ready)).then(() => {}),
     close: () => {
       for (const w of workers) w.close();
     },
   };
 }
 
-/** A worker copy of the encoder (`ready` once it has loaded); embed() sends one batch and awaits it. */
-function startEmbedWorker(data: ThreadWorkerData) {
+/** A worker copy of the encoder, resolved once it has loaded; embed() sends one batch and awaits it. */
+async function startEmbedWorker(data: ThreadWorkerData) {
   const worker: Worker = startTsWorker(new URL('./thread-worker.ts', import.meta.url), data);
   const pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   let next = 0;
@@ -114,7 +98,7 @@ function startEmbedWorker(data: ThreadWorkerData) {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
-  const ready = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: ThreadReply) => {
       if ('ready' in reply) return resolve();
       const p = pending.get(reply.id);
@@ -133,7 +117,6 @@ function startEmbedWorker(data: ThreadWorkerData) {
     });
   });
   return {
-    ready,
     embed(texts: readonly string[]): Promise<Float32Array> {
       if (failure) return Promise.reject(failure);
       const id = next++;
