@@ -1,18 +1,45 @@
 import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { createProgress } from '../util/progress.ts';
-import { forecastPooled, forecastPooledShrunk, type PooledModel } from './pooled.ts';
+import { forecastPooled, forecastPooledPrefixes, forecastPooledShrunk, type PooledModel } from './pooled.ts';
 import { forecastShares } from './shares.ts';
 import type { Forecaster } from './types.ts';
+
+/** One history's forecast shares and how many of its series the main model answered. */
+export interface ShareForecast {
+  shares: number[];
+  fitted: number;
+  fellBack: number;
+}
 
 /** Predicts one user's topic shares `horizon` buckets ahead from their K share series. */
 export interface ShareForecaster {
   readonly name: string;
-  forecastShares(
+  forecastShares(seriesByTopic: readonly (readonly number[])[], horizon: number): ShareForecast;
+  /**
+   * forecastShares of the prefixes (first n points, n in `lengths`) of one history, for a forecaster that
+   * shares work between them (see prefixForecasts); absent: one forecastShares per prefix.
+   */
+  forecastPrefixes?(
     seriesByTopic: readonly (readonly number[])[],
+    lengths: readonly number[],
     horizon: number,
-  ): { shares: number[]; fitted: number; fellBack: number };
+  ): ShareForecast[];
   dispose(): void;
+}
+
+/** `f`'s forecasts of the prefixes of one history (lengths in points), the same as one call per prefix. */
+export function prefixForecasts(
+  f: ShareForecaster,
+  seriesByTopic: readonly (readonly number[])[],
+  lengths: readonly number[],
+  horizon: number,
+): ShareForecast[] {
+  if (f.forecastPrefixes) return f.forecastPrefixes(seriesByTopic, lengths, horizon);
+  const T = seriesByTopic[0]?.length ?? 0;
+  return lengths.map((n) =>
+    f.forecastShares(n === T ? seriesByTopic : seriesByTopic.map((s) => s.slice(0, n)), horizon),
+  );
 }
 
 /** A per-series forecaster (ARIMA family, smoothing, …) applied to each topic's series. */
@@ -31,17 +58,32 @@ export function perSeries(f: Forecaster): ShareForecaster {
 export function pooledForecaster(model: PooledModel, strength: number | null): ShareForecaster {
   const step = (s: readonly (readonly number[])[]) =>
     strength === null ? forecastPooled(model, s) : forecastPooledShrunk(model, s, { strength });
+  const forecastShares = (series: readonly (readonly number[])[], horizon: number): ShareForecast => {
+    let s = series.map((x) => [...x]);
+    let shares = step(s);
+    for (let h = 1; h < horizon; h++) {
+      s = s.map((x, c) => [...x, shares[c]]);
+      shares = step(s);
+    }
+    return { shares, fitted: series.length, fellBack: 0 };
+  };
   return {
     name: 'pooled',
-    forecastShares: (series, horizon) => {
-      let s = series.map((x) => [...x]);
-      let shares = step(s);
-      for (let h = 1; h < horizon; h++) {
-        s = s.map((x, c) => [...x, shares[c]]);
-        shares = step(s);
-      }
-      return { shares, fitted: series.length, fellBack: 0 };
-    },
+    forecastShares,
+    // One step ahead, a history's prefixes share their feature rows; further horizons recurse per prefix.
+    forecastPrefixes: (series, lengths, horizon) =>
+      horizon === 1
+        ? forecastPooledPrefixes(model, series, lengths, strength).map((shares) => ({
+            shares,
+            fitted: series.length,
+            fellBack: 0,
+          }))
+        : lengths.map((n) =>
+            forecastShares(
+              series.map((x) => x.slice(0, n)),
+              horizon,
+            ),
+          ),
     dispose: () => {},
   };
 }

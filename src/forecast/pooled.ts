@@ -449,42 +449,88 @@ export function forecastPooledShrunk(
   seriesByTopic: readonly (readonly number[])[],
   opts: { strength: number },
 ): number[] {
-  const { strength } = opts;
-  if (!(strength > 0)) throw new Error(`forecastPooledShrunk: strength must be > 0, got ${strength}`);
-  // No pairs of its own (T = 1) or an infinitely strong prior: the pooled coefficients, exactly.
-  if (strength === Number.POSITIVE_INFINITY || seriesByTopic[0]?.length === 1) {
-    return forecastPooled(model, seriesByTopic);
-  }
-  validateSeries(seriesByTopic, model.k);
-  const first = Math.max(0, seriesByTopic[0].length - 1 - SHRINK_PAIRS);
-  const byTopic = prefixRows(seriesByTopic, first);
-  const raw = seriesByTopic.map((s, c) => {
-    const rows = byTopic[c];
-    const beta = shrunkCoef(rows, s.slice(first), model.coef[c], model.gram[c], strength);
-    return dotRow(rows[rows.length - 1], beta);
-  });
-  return sharesOf(raw, seriesByTopic, 'pooled forecast');
+  if (!(opts.strength > 0))
+    throw new Error(`forecastPooledShrunk: strength must be > 0, got ${opts.strength}`);
+  return forecastPooledPrefixes(model, seriesByTopic, [seriesByTopic[0]?.length ?? 0], opts.strength)[0];
 }
 
 const SHRINK_PAIRS = 48;
 
-/** Posterior mean (Σ f fᵀ + s·G)⁻¹ (Σ f y + s·G β₀) over the pairs rows[t] → x[t+1]. */
-function shrunkCoef(
-  rows: readonly Float64Array[],
-  x: readonly number[],
-  prior: readonly number[],
-  gram: readonly (readonly number[])[],
-  strength: number,
-): Float64Array {
-  const eq = new Normal(F);
-  for (let t = 0; t + 1 < x.length; t++) eq.add(rows[t], x[t + 1]);
-  for (let i = 0; i < F; i++) {
-    for (let j = 0; j < F; j++) {
-      eq.a[i * F + j] += strength * gram[i][j];
-      eq.b[i] += strength * gram[i][j] * prior[j];
-    }
+/**
+ * The forecasts of the prefixes x_1..x_n (n in `lengths`) of one history: forecastPooled for strength null,
+ * forecastPooledShrunk otherwise, the same numbers as one call per prefix. The refit's feature rows are
+ * computed once (row t depends on x_1..x_{t+1} only) and its normal equations grow from one prefix to the
+ * next: what a user's forecast and its backtests (topic-gate.ts) cost together is one history's rows.
+ */
+export function forecastPooledPrefixes(
+  model: PooledModel,
+  seriesByTopic: readonly (readonly number[])[],
+  lengths: readonly number[],
+  strength: number | null,
+): number[][] {
+  validateSeries(seriesByTopic, model.k);
+  const T = seriesByTopic[0].length;
+  for (const n of lengths) {
+    if (!(Number.isInteger(n) && n >= 1 && n <= T))
+      throw new Error(`pooled forecast: prefix length ${n} is not in 1..${T}`);
   }
-  return solveSpd(eq.a, eq.b);
+  if (strength !== null && !(strength > 0))
+    throw new Error(`pooled forecast: strength must be > 0, got ${strength}`);
+  const prefix = (n: number) => (n === T ? seriesByTopic : seriesByTopic.map((s) => s.slice(0, n)));
+  // No pairs of its own (n = 1), no refit or an infinitely strong prior: the pooled coefficients, exactly.
+  const plain = (n: number) => strength === null || strength === Number.POSITIVE_INFINITY || n === 1;
+  const out: number[][] = lengths.map((n) => (plain(n) ? forecastPooled(model, prefix(n)) : []));
+  const refit = lengths.map((n, e) => ({ n, e })).filter(({ n }) => !plain(n));
+  if (refit.length === 0) return out;
+  refit.sort((a, b) => a.n - b.n);
+  const firstOf = (n: number) => Math.max(0, n - 1 - SHRINK_PAIRS);
+  const first = firstOf(refit[0].n);
+  const rows = prefixRows(prefix(refit[refit.length - 1].n), first);
+  const pairs = seriesByTopic.map(() => new PairEquations());
+  for (const { n, e } of refit) {
+    const raw = seriesByTopic.map((x, c) => {
+      const beta = pairs[c]
+        .upTo(rows[c], x, first, firstOf(n), n)
+        .withPrior(model.coef[c], model.gram[c], strength as number);
+      return dotRow(rows[c][n - 1 - first], beta);
+    });
+    out[e] = sharesOf(raw, prefix(n), 'pooled forecast');
+  }
+  return out;
+}
+
+/**
+ * The normal equations of one topic's one-step pairs rows[t] → x[t+1] for t in [from, n − 1), grown pair by
+ * pair as n increases; restarted (from zero, in the same order) when `from` moves.
+ */
+class PairEquations {
+  private eq = new Normal(F);
+  private from = -1;
+  private next = 0;
+
+  /** rows[t − first] is the row at t. */
+  upTo(rows: readonly Float64Array[], x: readonly number[], first: number, from: number, n: number): this {
+    if (from !== this.from) {
+      this.eq = new Normal(F);
+      this.from = from;
+      this.next = from;
+    }
+    for (; this.next + 1 < n; this.next++) this.eq.add(rows[this.next - first], x[this.next + 1]);
+    return this;
+  }
+
+  /** Posterior mean (Σ f fᵀ + s·G)⁻¹ (Σ f y + s·G β₀) of the pairs so far. */
+  withPrior(prior: readonly number[], gram: readonly (readonly number[])[], strength: number): Float64Array {
+    const a = Float64Array.from(this.eq.a);
+    const b = Float64Array.from(this.eq.b);
+    for (let i = 0; i < F; i++) {
+      for (let j = 0; j < F; j++) {
+        a[i * F + j] += strength * gram[i][j];
+        b[i] += strength * gram[i][j] * prior[j];
+      }
+    }
+    return solveSpd(a, b);
+  }
 }
 
 /** Checks a saved PooledModel (e.g. parsed JSON) and returns it typed; throws on any shape mismatch. */

@@ -15,7 +15,12 @@ import {
   type Scorer,
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
-import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
+import {
+  type ExampleForecasts,
+  forecastExamples,
+  pooledForecaster,
+  sharesToVectors,
+} from '../forecast/examples.ts';
 import {
   isAutoStrength,
   pooledStrength,
@@ -40,11 +45,14 @@ import {
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import {
+  backtestPoints,
+  forecastWithBacktest,
   GATE_TAUS,
   type GateErrors,
   gatedForecasts,
+  gateErrorsOf,
   gateWeights,
-  storeGateErrors,
+  headBacktest,
 } from '../recommend/topic-gate.ts';
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
@@ -293,13 +301,12 @@ export async function chooseBlend(
   try {
     // Pass 1: which topic shares (and, for strength: auto, which per-user refit) rank best alone, and
     // the last-window baseline's window.
-    const strengths = auto ? strengthForecasts(cfg, parts, valid, first) : [fixedStrength(cfg, first)];
+    const strengths = await strengthForecasts(cfg, parts, valid, first);
     // The head's shares do not depend on the strength: one candidate, at the first strength.
     const sources: (TopicCandidate & (typeof strengths)[number])[] = [];
     for (const [i, f] of strengths.entries()) {
-      const gate = await gateErrorsAt(cfg, parts, valid, f.strength, first);
       sources.push(
-        ...topicSources(cfg, { ...first, forecast: f.forecast.shares }, gate)
+        ...topicSources(cfg, { ...first, forecast: f.forecast.shares }, f.gate)
           .filter((s) => i === 0 || s.source !== 'lstm-head')
           .map((s) => ({ ...f, ...s })),
       );
@@ -382,27 +389,45 @@ export async function chooseBlend(
 
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });
 
-/** The forecasts of the configured forecaster as computed for `x` (its strength, if any, is fixed). */
-function fixedStrength(cfg: Config, x: Inputs) {
-  const strength = cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null;
-  return { strength, forecast: forecastsOf(x) };
-}
-
-/** The pooled forecasts at every STRENGTH_GRID strength; `x` holds the unrefitted (null) ones. */
-function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Example[], x: Inputs) {
-  return STRENGTH_GRID.map((strength) => ({
-    strength,
-    forecast:
-      strength === null
-        ? forecastsOf(x)
-        : forecastExamples(
-            pooledForecaster(parts.pooled, strength),
-            parts.store,
-            valid,
-            cfg.forecast.horizon,
-            `forecast (valid, strength ${strength})`,
-          ),
-  }));
+/**
+ * The validation forecasts at each strength the choice tries (STRENGTH_GRID for strength: auto, else the
+ * configured one; `x` holds those at the first) and, when a gated source is tried, each one's gate errors:
+ * the head's backtest once, the forecaster's with its forecasts (forecastWithBacktest).
+ */
+async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Example[], x: Inputs) {
+  const grid = isAutoStrength(cfg.forecast)
+    ? STRENGTH_GRID
+    : [cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null];
+  const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
+  const backtest = wanted ? backtestPoints(parts.store, valid) : null;
+  const head = backtest ? headBacktest(parts.store, parts, backtest) : null;
+  const out: { strength: number | null; forecast: ExampleForecasts; gate: GateErrors | null }[] = [];
+  for (const [i, strength] of grid.entries()) {
+    const label = `forecast (valid, strength ${strength ?? 'none'})`;
+    if (!backtest || !head) {
+      const forecast =
+        i === 0
+          ? forecastsOf(x)
+          : forecastExamples(
+              pooledForecaster(parts.pooled, strength),
+              parts.store,
+              valid,
+              cfg.forecast.horizon,
+              label,
+            );
+      out.push({ strength, forecast, gate: null });
+      continue;
+    }
+    const fc = await withForecaster(
+      withStrength(cfg.forecast, strength),
+      (f) =>
+        forecastWithBacktest(f, parts.store, valid, backtest, cfg.forecast.horizon, `${label} + backtest`),
+      parts.pooled,
+    );
+    const gate = gateErrorsOf(backtest, valid.length, { forecaster: fc.backtest, head }, parts.topics.k);
+    out.push({ strength, forecast: fc.forecasts, gate });
+  }
+  return out;
 }
 
 /** One topic-share candidate of the validation choice: a source (and the gate's temperature). */
@@ -426,30 +451,6 @@ function topicSources(cfg: Config, x: Inputs, gate: GateErrors | null): TopicCan
           }))
         : [{ source, tau: null, shares: topicShares(source, x.forecast, x.lstmTopics) }],
     );
-}
-
-/** Backtest errors for the gated source at one refit strength (null when no gated source is considered). */
-async function gateErrorsAt(
-  cfg: Config,
-  parts: ModelParts,
-  valid: readonly Example[],
-  strength: number | null,
-  x: Inputs,
-): Promise<GateErrors | null> {
-  const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
-  if (!wanted) return null;
-  return withForecaster(
-    withStrength(cfg.forecast, strength),
-    (f) =>
-      storeGateErrors(
-        parts.store,
-        parts,
-        f,
-        valid,
-        `forecast (valid, backtest, strength ${strength ?? 'none'})`,
-      ),
-    parts.pooled,
-  );
 }
 
 function needGate(gate: GateErrors | null): GateErrors {

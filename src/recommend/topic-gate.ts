@@ -1,11 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Example } from '../data/split.ts';
 import { type FeatureStore, paddedTail } from '../features/sequence.ts';
-import { type ExampleForecasts, forecastExamples, type ShareForecaster } from '../forecast/examples.ts';
+import {
+  type ExampleForecasts,
+  forecastExamples,
+  prefixForecasts,
+  type ShareForecaster,
+} from '../forecast/examples.ts';
 import { withForecaster } from '../forecast/from-config.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
+import { createProgress } from '../util/progress.ts';
 import type { TopicSource } from './blend.ts';
 
 /**
@@ -62,19 +68,24 @@ export function backtestErrors(
   return { forecaster: mean(sum.forecaster), head: mean(sum.head) };
 }
 
-/** The starts of each example's last GATE_BACKTEST buckets that have at least one bucket before them. */
+/**
+ * The starts of each example's last GATE_BACKTEST buckets that have at least one bucket before them; a
+ * point's history is the first `length` buckets of its example's (buckets never move with the cutoff).
+ */
 export function backtestPoints(
   store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
-): { points: { user: number; end: number }[]; owner: Int32Array; actual: Float32Array } {
+): { points: { user: number; end: number }[]; owner: Int32Array; lengths: Int32Array; actual: Float32Array } {
   const points: { user: number; end: number }[] = [];
   const owners: number[] = [];
+  const lengths: number[] = [];
   const ranges: [number, number][] = [];
   examples.forEach((ex, r) => {
     const b = store.bucketsBefore(ex.user, ex.end);
     for (let j = Math.max(1, b.start.length - GATE_BACKTEST); j < b.start.length; j++) {
       points.push({ user: ex.user, end: b.start[j] });
       owners.push(r);
+      lengths.push(j);
       ranges.push([b.start[j], b.end[j]]);
     }
   });
@@ -83,31 +94,65 @@ export function backtestPoints(
   ranges.forEach(([from, to], p) => {
     store.rangeShares(from, to, actual, p * k);
   });
-  return { points, owner: Int32Array.from(owners), actual };
+  return { points, owner: Int32Array.from(owners), lengths: Int32Array.from(lengths), actual };
 }
 
-/** Gate errors of examples: the LSTM head's and `f`'s one-step forecasts of their recent buckets. */
-export function storeGateErrors(
-  store: FeatureStore,
-  net: { model: tf.LayersModel; spec: SequenceModelSpec },
+export type Backtest = ReturnType<typeof backtestPoints>;
+
+/**
+ * `f`'s forecasts of the examples (`horizon` ahead) and, one step ahead, of their backtest points: each
+ * example's from one prefixForecasts call on its history, so a forecaster that shares work between a
+ * history's prefixes (pooled) pays for one history, not 1 + GATE_BACKTEST.
+ */
+export function forecastWithBacktest(
   f: ShareForecaster,
+  store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
+  backtest: Backtest,
+  horizon: number,
   label: string,
-): GateErrors {
-  const backtest = backtestPoints(store, examples);
-  const forecaster = forecastExamples(f, store, backtest.points, 1, label).shares;
-  return gateErrorsAt(store, net, examples.length, backtest, forecaster);
+): { forecasts: ExampleForecasts; backtest: Float32Array } {
+  const k = store.src.k;
+  const shares = new Float32Array(examples.length * k);
+  const atPoints = new Float32Array(backtest.points.length * k);
+  const mine = pointsByOwner(backtest.owner, examples.length);
+  let fitted = 0;
+  let fellBack = 0;
+  const bar = createProgress(label, examples.length);
+  examples.forEach((ex, r) => {
+    const series = store.topicSeries(ex.user, ex.end);
+    const lengths = mine[r].map((p) => backtest.lengths[p]);
+    const together = horizon === 1;
+    const out = prefixForecasts(f, series, together ? [...lengths, series[0].length] : lengths, 1);
+    const main = together ? (out.pop() as (typeof out)[number]) : f.forecastShares(series, horizon);
+    shares.set(main.shares, r * k);
+    fitted += main.fitted;
+    fellBack += main.fellBack;
+    mine[r].forEach((p, i) => {
+      atPoints.set(out[i].shares, p * k);
+    });
+    bar.tick();
+  });
+  bar.stop();
+  return { forecasts: { shares, fitted, fellBack }, backtest: atPoints };
 }
 
-/** Gate errors of `examples` examples from the forecaster's shares at their backtest points; the head's here. */
-function gateErrorsAt(
+/** The backtest points of each example, in order. */
+function pointsByOwner(owner: Int32Array, examples: number): number[][] {
+  const mine = Array.from({ length: examples }, (): number[] => []);
+  owner.forEach((o, p) => {
+    mine[o].push(p);
+  });
+  return mine;
+}
+
+/** The LSTM head's one-step forecasts at the backtest points (points × k): the same for every forecaster. */
+export function headBacktest(
   store: FeatureStore,
   net: { model: tf.LayersModel; spec: SequenceModelSpec },
-  examples: number,
-  backtest: ReturnType<typeof backtestPoints>,
-  forecaster: Float32Array,
-): GateErrors {
-  const { points, owner, actual } = backtest;
+  backtest: Backtest,
+): Float32Array {
+  const { points } = backtest;
   const head = predict(
     net.model,
     sequencesOf(store, points, net.spec.maxLen),
@@ -115,7 +160,17 @@ function gateErrorsAt(
     net.spec,
   ).topics;
   if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
-  return backtestErrors(owner, examples, { actual, forecaster, head }, store.src.k);
+  return head;
+}
+
+/** Gate errors of `examples` examples from the forecaster's and the head's shares at their backtest points. */
+export function gateErrorsOf(
+  backtest: Backtest,
+  examples: number,
+  shares: { forecaster: Float32Array; head: Float32Array },
+  k: number,
+): GateErrors {
+  return backtestErrors(backtest.owner, examples, { actual: backtest.actual, ...shares }, k);
 }
 
 /**
@@ -144,14 +199,10 @@ export function historyGateErrors(
   if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
   const actual = new Float32Array(ends.length * k);
   const forecaster = new Float32Array(ends.length * k);
+  prefixForecasts(f, series, ends, 1).forEach((fc, p) => {
+    forecaster.set(fc.shares, p * k);
+  });
   ends.forEach((j, p) => {
-    forecaster.set(
-      f.forecastShares(
-        series.map((s) => s.slice(0, j)),
-        1,
-      ).shares,
-      p * k,
-    );
     series.forEach((s, c) => {
       actual[p * k + c] = s[j];
     });
@@ -177,26 +228,27 @@ export async function gatedForecasts(
   examples: readonly Pick<Example, 'user' | 'end'>[],
   o: { horizon: number; label: string; source: TopicSource; tau: number | null; remote?: ExamplesForecast },
 ): Promise<ExampleForecasts & { weights: Float32Array | null }> {
+  const k = parts.store.src.k;
   if (o.remote) {
     const fc = await o.remote(examples, o.horizon, o.label);
     if (o.source !== 'gated') return { ...fc, weights: null };
     const backtest = backtestPoints(parts.store, examples);
     const forecaster = (await o.remote(backtest.points, 1, `${o.label}, backtest`)).shares;
-    const errors = gateErrorsAt(parts.store, parts, examples.length, backtest, forecaster);
+    const head = headBacktest(parts.store, parts, backtest);
+    const errors = gateErrorsOf(backtest, examples.length, { forecaster, head }, k);
     return { ...fc, weights: gateWeights(errors, tauOf(o.tau)) };
   }
   return withForecaster(
     block,
-    (f) => ({
-      ...forecastExamples(f, parts.store, examples, o.horizon, o.label),
-      weights:
-        o.source === 'gated'
-          ? gateWeights(
-              storeGateErrors(parts.store, parts, f, examples, `${o.label}, backtest`),
-              tauOf(o.tau),
-            )
-          : null,
-    }),
+    (f) => {
+      if (o.source !== 'gated')
+        return { ...forecastExamples(f, parts.store, examples, o.horizon, o.label), weights: null };
+      const backtest = backtestPoints(parts.store, examples);
+      const fc = forecastWithBacktest(f, parts.store, examples, backtest, o.horizon, o.label);
+      const head = headBacktest(parts.store, parts, backtest);
+      const errors = gateErrorsOf(backtest, examples.length, { forecaster: fc.backtest, head }, k);
+      return { ...fc.forecasts, weights: gateWeights(errors, tauOf(o.tau)) };
+    },
     parts.pooled,
   );
 }

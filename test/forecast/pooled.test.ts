@@ -3,6 +3,7 @@ import {
   cycleNext,
   fitPooled,
   forecastPooled,
+  forecastPooledPrefixes,
   forecastPooledShrunk,
   type PooledExample,
   type PooledModel,
@@ -236,6 +237,30 @@ describe('pooled forecaster', () => {
       expect(e).toBeLessThanOrEqual(byStrength[i] + 1e-12);
     });
     expect(byStrength[byStrength.length - 1]).toBeLessThan(err(pooled) / 10);
+  });
+
+  it('forecasts a history’s prefixes together exactly as one call per prefix, also where the refit window slides', () => {
+    const rand = mulberry32(5);
+    // 60 points: prefixes longer than the 48 refit pairs drop their oldest pairs, shorter ones keep all.
+    const raw = Array.from({ length: 60 }, () => Array.from({ length: K }, () => rand() ** 2));
+    const long = Array.from({ length: K }, (_, c) => raw.map((r) => r[c] / r.reduce((a, b) => a + b, 0)));
+    const lengths = [60, 1, 2, 30, 49, 50, 51, 59];
+    const prefix = (n: number) => long.map((x) => x.slice(0, n));
+    for (const strength of [null, 4, 64, Number.POSITIVE_INFINITY]) {
+      const together = forecastPooledPrefixes(trendModel, long, lengths, strength);
+      lengths.forEach((n, e) => {
+        const one =
+          strength === null
+            ? forecastPooled(trendModel, prefix(n))
+            : forecastPooledShrunk(trendModel, prefix(n), { strength });
+        expect(together[e]).toEqual(one);
+      });
+    }
+    expect(() => forecastPooledPrefixes(trendModel, long, [61], 4)).toThrow(
+      /prefix length 61 is not in 1..60/,
+    );
+    expect(() => forecastPooledPrefixes(trendModel, long, [0], null)).toThrow(/prefix length 0/);
+    expect(() => forecastPooledPrefixes(trendModel, long, [5], -1)).toThrow(/strength must be > 0/);
   });
 
   it('rejects bad input with clear errors', () => {

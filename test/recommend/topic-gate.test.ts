@@ -4,12 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { loadDataset } from '../../src/data/read.ts';
+import { FeatureStore } from '../../src/features/sequence.ts';
+import { forecastExamples, perSeries, pooledForecaster } from '../../src/forecast/examples.ts';
+import { fitPooledForecaster } from '../../src/forecast/from-config.ts';
+import { createForecaster } from '../../src/forecast/registry.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { HistoryRecommender } from '../../src/recommend/history.ts';
 import type { HistoryEvent } from '../../src/recommend/history-request.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
-import { backtestErrors, GATE_TAUS, gateWeights } from '../../src/recommend/topic-gate.ts';
+import {
+  backtestErrors,
+  backtestPoints,
+  forecastWithBacktest,
+  GATE_TAUS,
+  gateWeights,
+} from '../../src/recommend/topic-gate.ts';
+import { synthLog } from '../evaluate/synth-log.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 describe('the per-user gate between the forecaster and the LSTM head', () => {
@@ -22,6 +33,42 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
     const e = backtestErrors(owner, 3, { actual, forecaster, head }, 2);
     expect(Array.from(e.forecaster)).toEqual([0.25, Number.NaN, 0]);
     expect(Array.from(e.head)).toEqual([0.5, Number.NaN, 0.5]);
+  });
+
+  it('forecasts examples and their backtest points in one pass with the numbers of separate passes', async () => {
+    const { log, itemVectors, topics, split } = synthLog();
+    const store = new FeatureStore({
+      ...log,
+      weight: new Float32Array(log.item.length).fill(1),
+      itemVectors,
+      dim: topics,
+      itemShares: itemVectors,
+      k: topics,
+      buckets: { events: 5 },
+    });
+    const pooled = fitPooledForecaster({ model: 'pooled' }, store, split.train);
+    const forecasters = [
+      pooledForecaster(pooled, null),
+      pooledForecaster(pooled, 16),
+      perSeries(await createForecaster({ model: 'ses' })),
+    ];
+    const bt = backtestPoints(store, split.valid);
+    expect(bt.points.length).toBeGreaterThan(split.valid.length);
+    // A point's history is the first `length` buckets of its example's.
+    bt.points.forEach((p, i) => {
+      const ex = split.valid[bt.owner[i]];
+      expect(store.topicSeries(p.user, p.end)).toEqual(
+        store.topicSeries(ex.user, ex.end).map((s) => s.slice(0, bt.lengths[i])),
+      );
+    });
+    for (const f of forecasters) {
+      for (const horizon of [1, 2]) {
+        const got = forecastWithBacktest(f, store, split.valid, bt, horizon, 'test');
+        expect(got.forecasts).toEqual(forecastExamples(f, store, split.valid, horizon, 'test'));
+        expect(got.backtest).toEqual(forecastExamples(f, store, bt.points, 1, 'test').shares);
+      }
+      f.dispose();
+    }
   });
 
   it('weights the forecast that erred less, more so at a lower temperature, and halves without a backtest', () => {
