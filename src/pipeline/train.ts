@@ -29,8 +29,8 @@ import { lstmVectors, type TrainResult, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { buildRunReport } from '../report/from-run.ts';
 import { writeReport } from '../report/render.ts';
-import { methodTable, perUserReport, type SequentialCost } from '../report/run-report.ts';
-import { trainSequential } from '../sequential/train.ts';
+import { methodTable, perUserReport } from '../report/run-report.ts';
+import { startPeers } from '../sequential/peers.ts';
 import { buildTopics, type TopicModel } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -255,42 +255,6 @@ async function chooseOnValidation(
   return { knn, validation };
 }
 
-/** Trains and tests the configured sequential baselines (GRU4Rec, SASRec) on the model's split. */
-async function sequentialBaselines(
-  cfg: Config,
-  log: EventLog,
-  split: { train: Example[]; valid: Example[]; test: Example[] },
-  nItems: number,
-  say: (line: string) => void,
-): Promise<{ methods: Record<string, MethodResult>; costs: SequentialCost[] }> {
-  const methods: Record<string, MethodResult> = {};
-  const costs: SequentialCost[] = [];
-  for (const entry of cfg.evaluate.sequential) {
-    const r = await trainSequential({ seed: cfg.run.seed, ...entry }, log, nItems, split.train, split.valid, {
-      excludeSeen: cfg.evaluate.exclude_seen,
-      log: say,
-    });
-    try {
-      methods[entry.kind] = await evaluateScorer(log, split.test, r.scorer, {
-        nItems,
-        ks: cfg.evaluate.k,
-        excludeSeen: cfg.evaluate.exclude_seen,
-        keepLists: true,
-      });
-      costs.push({
-        kind: entry.kind,
-        epochs: r.history.length,
-        best_epoch: r.bestEpoch,
-        best_valid_ndcg10: r.bestValid,
-        seconds: r.seconds,
-      });
-    } finally {
-      r.dispose();
-    }
-  }
-  return { methods, costs };
-}
-
 /** Intervals, paired tests, beyond-accuracy and activity segments of the test methods. */
 function analyseTest(
   cfg: Config,
@@ -377,106 +341,125 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const { dataset, log, split } = await loadAndSplit(cfg, baseDir, paths.reportDir, say);
   const nItems = dataset.items.ids.length;
   clock.lap('data');
-  const emb = cluster
-    ? await embedCatalogueSharded(dataset.items.texts, cfg.embed, cluster)
-    : await embedCatalogue(dataset.items.texts, cfg.embed);
-  say(embedLine(emb));
-  clock.lap('embed');
-  const topics = await buildTopics(emb.vectors, emb.dim, dataset.items, {
-    ...cfg.topics,
+  // The id-based peers need only the split: they train beside the rest of the run (sequential/peers.ts).
+  const peersInput = {
+    entries: cfg.evaluate.sequential,
     seed: cfg.run.seed,
-  });
-  say(topicsLine(topics));
-  clock.lap('topics');
-
-  const store = featureStore(cfg, dataset, log, emb, topics);
-  const references = new ReferenceForecasts(cfg, store, [split.valid, split.test]);
-  const stateKey = trainStateKey(cfg, dataset.fingerprint, emb.encoder.version);
-  const state = { stateDir: paths.stateDir, resume: opts.resume ?? false, stateKey };
-  const { trained, ...fitted } = await fitSequenceModel(cfg, { log, split, store, emb, topics }, state, say);
-  clock.lap('train');
-
-  const pooled = fitPooledForecaster(cfg.forecast, store, split.train);
-  const parts: ModelParts = { ...fitted, pooled, references };
-  const blend = await chooseBlend(cfg, log, parts, split.valid);
-  // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
-  const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
-  say(blendLine(cfg, blend));
-  clock.lap('evaluate.blend');
-  const chosen = { lstm: trained.bestValid, blend };
-  const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
-  clock.lap('evaluate.valid_baselines');
-  const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
-  const kindViews = dataset.items.kinds ? new KindViews(itemKindIndex(dataset.items.kinds)) : undefined;
-  const evaluation = await evaluateTest(
-    ran,
-    log,
-    parts,
-    split.test,
-    blend,
-    knn.neighbours,
-    oracle,
-    kindViews?.evaluate,
-  );
-  clock.lap('evaluate.test');
-  const sequential = await sequentialBaselines(cfg, log, split, nItems, say);
-  Object.assign(evaluation.methods, sequential.methods);
-  for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
-  clock.lap('evaluate.peers');
-  const analysis = analyseTest(cfg, log, split.test, emb, evaluation.methods);
-  const segments = segmentTables(cfg, log, split.test, evaluation.methods, store, kindViews);
-  clock.lap('evaluate.analysis');
-  clock.group('evaluate');
-
-  const header = runHeader(paths.runId, loaded.path, backend.name);
-  const evolution = await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset);
-  const metrics = methodTable(evaluation.methods);
-  const remoteForecast = cluster ? shardedForecast(cluster, ran.forecast, parts.pooled, store) : undefined;
-  const residual = trained.scoringVectors;
-  const manifest = await exportRun(
-    paths.checkpointDir,
-    { header, config: ran, dataset, log, emb, parts, residual, blend, metrics, knn, remoteForecast },
-    env.userIdSalt,
-  );
-  clock.lap('export');
-  const seconds = clock.total();
-  const report = buildRunReport({
-    header,
-    config: cfg,
-    dataset,
-    split,
-    blend,
-    evaluation,
-    trained,
-    timings: clock.timings,
-    knn,
-    sequential: sequential.costs,
-    analysis,
-    oracle,
-    evolution,
-    validation,
-    topics,
-    segments,
-  });
-  const perUser = perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`);
-  await writeReport(paths.reportDir, report, cfg.evaluate.k, perUser);
-  rmSync(paths.stateDir, { recursive: true, force: true });
-  if (cluster) rmSync(cluster.storage, { recursive: true, force: true });
-  parts.model.dispose();
-  say(
-    `checkpoint: ${paths.checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${paths.reportDir}`,
-  );
-  return {
-    runId: paths.runId,
-    checkpointDir: paths.checkpointDir,
-    reportDir: paths.reportDir,
-    backend: backend.name,
-    alpha: blend.alpha,
-    beta: blend.beta,
-    validBlendNdcg10: validation.blend,
-    usersEvaluated: evaluation.methods.blend.users,
-    metrics,
-    seconds,
-    cpuSeconds: clock.cpu,
+    ks: cfg.evaluate.k,
+    excludeSeen: cfg.evaluate.exclude_seen,
   };
+  const peers = startPeers(peersInput, log, split, nItems, say);
+  if (peers.where === 'thread')
+    say(`peers: ${peersInput.entries.map((e) => e.kind).join(', ')} train on a worker thread beside the run`);
+  try {
+    const emb = cluster
+      ? await embedCatalogueSharded(dataset.items.texts, cfg.embed, cluster)
+      : await embedCatalogue(dataset.items.texts, cfg.embed);
+    say(embedLine(emb));
+    clock.lap('embed');
+    const topics = await buildTopics(emb.vectors, emb.dim, dataset.items, {
+      ...cfg.topics,
+      seed: cfg.run.seed,
+    });
+    say(topicsLine(topics));
+    clock.lap('topics');
+
+    const store = featureStore(cfg, dataset, log, emb, topics);
+    const references = new ReferenceForecasts(cfg, store, [split.valid, split.test]);
+    const stateKey = trainStateKey(cfg, dataset.fingerprint, emb.encoder.version);
+    const state = { stateDir: paths.stateDir, resume: opts.resume ?? false, stateKey };
+    const { trained, ...fitted } = await fitSequenceModel(
+      cfg,
+      { log, split, store, emb, topics },
+      state,
+      say,
+    );
+    clock.lap('train');
+
+    const pooled = fitPooledForecaster(cfg.forecast, store, split.train);
+    const parts: ModelParts = { ...fitted, pooled, references };
+    const blend = await chooseBlend(cfg, log, parts, split.valid);
+    // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
+    const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
+    say(blendLine(cfg, blend));
+    clock.lap('evaluate.blend');
+    const chosen = { lstm: trained.bestValid, blend };
+    const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
+    clock.lap('evaluate.valid_baselines');
+    const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
+    const kindViews = dataset.items.kinds ? new KindViews(itemKindIndex(dataset.items.kinds)) : undefined;
+    const evaluation = await evaluateTest(
+      ran,
+      log,
+      parts,
+      split.test,
+      blend,
+      knn.neighbours,
+      oracle,
+      kindViews?.evaluate,
+    );
+    clock.lap('evaluate.test');
+    const sequential = await peers.result;
+    Object.assign(evaluation.methods, sequential.methods);
+    for (const c of sequential.costs) validation[c.kind] = c.best_valid_ndcg10;
+    clock.lap('evaluate.peers');
+    const analysis = analyseTest(cfg, log, split.test, emb, evaluation.methods);
+    const segments = segmentTables(cfg, log, split.test, evaluation.methods, store, kindViews);
+    clock.lap('evaluate.analysis');
+    clock.group('evaluate');
+
+    const header = runHeader(paths.runId, loaded.path, backend.name);
+    const evolution = await evolutionOfRun(ran, log, parts, split.test, blend, evaluation, dataset);
+    const metrics = methodTable(evaluation.methods);
+    const remoteForecast = cluster ? shardedForecast(cluster, ran.forecast, parts.pooled, store) : undefined;
+    const residual = trained.scoringVectors;
+    const manifest = await exportRun(
+      paths.checkpointDir,
+      { header, config: ran, dataset, log, emb, parts, residual, blend, metrics, knn, remoteForecast },
+      env.userIdSalt,
+    );
+    clock.lap('export');
+    const seconds = clock.total();
+    const report = buildRunReport({
+      header,
+      config: cfg,
+      dataset,
+      split,
+      blend,
+      evaluation,
+      trained,
+      timings: clock.timings,
+      knn,
+      sequential: sequential.costs,
+      analysis,
+      oracle,
+      evolution,
+      validation,
+      topics,
+      segments,
+    });
+    const perUser = perUserReport(evaluation.methods, split.test, dataset.users, `ndcg@${cfg.evaluate.k[0]}`);
+    await writeReport(paths.reportDir, report, cfg.evaluate.k, perUser);
+    rmSync(paths.stateDir, { recursive: true, force: true });
+    if (cluster) rmSync(cluster.storage, { recursive: true, force: true });
+    parts.model.dispose();
+    say(
+      `checkpoint: ${paths.checkpointDir} (${Object.keys(manifest.files).length} files)  report: ${paths.reportDir}`,
+    );
+    return {
+      runId: paths.runId,
+      checkpointDir: paths.checkpointDir,
+      reportDir: paths.reportDir,
+      backend: backend.name,
+      alpha: blend.alpha,
+      beta: blend.beta,
+      validBlendNdcg10: validation.blend,
+      usersEvaluated: evaluation.methods.blend.users,
+      metrics,
+      seconds,
+      cpuSeconds: clock.cpu,
+    };
+  } finally {
+    peers.stop();
+  }
 }

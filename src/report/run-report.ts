@@ -4,6 +4,7 @@ import type { KindReport } from '../evaluate/by-kind.ts';
 import type { ForecastErrorRow } from '../evaluate/forecast-error.ts';
 import type { HistoryLengthRow } from '../evaluate/history-length.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
+import type { PeerCost } from '../sequential/peers.ts';
 import type { SampleTrajectory, TopicErrorRow } from './charts.ts';
 import type { EvolutionReport } from './evolution.ts';
 
@@ -19,13 +20,7 @@ export interface PairedComparison extends PairedResult {
 }
 
 /** What a sequential baseline cost and where early stopping left it (the report's training-cost line). */
-export interface SequentialCost {
-  kind: string;
-  epochs: number;
-  best_epoch: number;
-  best_valid_ndcg10: number;
-  seconds: number;
-}
+export type SequentialCost = PeerCost;
 
 /** What metrics.json / report.json hold: enough to compare runs without rerunning anything. */
 export interface RunReport {

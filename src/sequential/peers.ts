@@ -1,0 +1,148 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { EventLog, Example } from '../data/split.ts';
+import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
+import { startTsWorker } from '../util/ts-worker.ts';
+import type { SequentialSpecInput } from './spec.ts';
+import { trainSequential } from './train.ts';
+
+/** The peers stage's settings: the configured peers (evaluate.sequential) and how the run evaluates. */
+export interface PeersInput {
+  entries: readonly SequentialSpecInput[];
+  seed: number;
+  ks: readonly number[];
+  excludeSeen: boolean;
+}
+
+/** What a peer cost and where early stopping left it (the report's training-cost line). */
+export interface PeerCost {
+  kind: string;
+  epochs: number;
+  best_epoch: number;
+  best_valid_ndcg10: number;
+  seconds: number;
+}
+
+export interface PeersResult {
+  methods: Record<string, MethodResult>;
+  costs: PeerCost[];
+}
+
+/** The split the peers train, stop early and test on. */
+export interface PeerSplit {
+  train: readonly Example[];
+  valid: readonly Example[];
+  test: readonly Example[];
+}
+
+/** Trains each configured peer on the split (early stopping on valid) and tests it, in this thread. */
+export async function runPeers(
+  input: PeersInput,
+  log: EventLog,
+  split: PeerSplit,
+  nItems: number,
+  say: (line: string) => void,
+): Promise<PeersResult> {
+  const methods: Record<string, MethodResult> = {};
+  const costs: PeerCost[] = [];
+  for (const entry of input.entries) {
+    const r = await trainSequential({ seed: input.seed, ...entry }, log, nItems, split.train, split.valid, {
+      excludeSeen: input.excludeSeen,
+      log: say,
+    });
+    try {
+      methods[entry.kind] = await evaluateScorer(log, split.test, r.scorer, {
+        nItems,
+        ks: input.ks,
+        excludeSeen: input.excludeSeen,
+        keepLists: true,
+      });
+      costs.push({
+        kind: entry.kind,
+        epochs: r.history.length,
+        best_epoch: r.bestEpoch,
+        best_valid_ndcg10: r.bestValid,
+        seconds: r.seconds,
+      });
+    } finally {
+      r.dispose();
+    }
+  }
+  return { methods, costs };
+}
+
+/** Backends whose kernels run in any thread (tfjs-node's native binding is loaded once per process). */
+const THREADABLE_BACKENDS = new Set(['wasm', 'cpu']);
+
+export interface PeersThreadData {
+  input: PeersInput;
+  log: EventLog;
+  split: PeerSplit;
+  nItems: number;
+  backend: 'wasm' | 'cpu';
+}
+
+export type PeersThreadMessage = { line: string } | { result: PeersResult } | { error: string };
+
+/** A peers stage under way: `result` when it is needed, stop() to end it early (a failed run). */
+export interface StartedPeers {
+  result: Promise<PeersResult>;
+  /** Where the peers train: beside the run, or in this thread when awaited. */
+  where: 'thread' | 'inline';
+  stop(): void;
+}
+
+/**
+ * Starts the peers stage now and hands its result over when awaited. The peers need only the split, so
+ * with a second core and a threadable backend they train on a worker thread while this one embeds,
+ * clusters, trains the LSTM and evaluates (the same seeds and backend: the same numbers as in this
+ * thread); otherwise they run here when `result` is first awaited.
+ */
+export function startPeers(
+  input: PeersInput,
+  log: EventLog,
+  split: PeerSplit,
+  nItems: number,
+  say: (line: string) => void,
+): StartedPeers {
+  const backend = tf.getBackend();
+  if (input.entries.length === 0 || availableParallelism() < 2 || !THREADABLE_BACKENDS.has(backend)) {
+    let result: Promise<PeersResult> | null = null;
+    return {
+      get result() {
+        result ??= runPeers(input, log, split, nItems, say);
+        return result;
+      },
+      where: 'inline',
+      stop: () => {},
+    };
+  }
+  const data: PeersThreadData = { input, log, split, nItems, backend: backend as PeersThreadData['backend'] };
+  const worker = startTsWorker(new URL('./peers-thread.ts', import.meta.url), data);
+  const result = peersFrom(worker, say);
+  // A failure is reported where the result is awaited, not as an unhandled rejection before that.
+  result.catch(() => {});
+  return { result, where: 'thread', stop: () => void worker.terminate() };
+}
+
+function peersFrom(worker: Worker, say: (line: string) => void): Promise<PeersResult> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    worker.on('message', (m: PeersThreadMessage) => {
+      if ('line' in m) return say(m.line);
+      done = true;
+      void worker.terminate();
+      if ('result' in m) resolve(m.result);
+      else reject(new Error(`sequential peers: ${m.error}`));
+    });
+    worker.on('error', (e) => {
+      done = true;
+      reject(new Error(`sequential peers: ${e.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (!done)
+        reject(new Error(`sequential peers: the thread stopped (exit code ${code}) before finishing`));
+    });
+  });
+}
