@@ -48,13 +48,21 @@ function l2Penalty(model: tf.LayersModel): tf.Scalar {
   return tf.addN(kernels.map((k) => tf.sum(tf.square(k)))) as tf.Scalar;
 }
 
-const unitRows = (t: tf.Tensor2D): tf.Tensor2D => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-8));
+/** Rows over their L2 norms. √Σx² rather than tf.norm, whose |x|^2 runs tfjs-wasm's per-element pow (forward and
+ * gradient): about a tenth of a MovieLens epoch. */
+const unitRows = (t: tf.Tensor2D): tf.Tensor2D =>
+  tf.div(t, tf.add(tf.sqrt(tf.sum(tf.square(t), 1, true)), 1e-8));
 
 /** One batch: its sequences, targets, candidates (contrastive), residual rows and topic shares. */
 export interface Batch {
   x: tf.Tensor3D;
   targets: readonly Int32Array[];
   candidates: Candidates | null;
+  /**
+   * The candidates' frozen item vectors (candidates × dim), gathered in JS: tfjs-wasm's gather kernel took
+   * about as long as the rest of the contrastive head.
+   */
+  candidateRows: tf.Tensor2D | null;
   /** The candidates' residual rows (item_residual), a leaf of their own. */
   residualRows: tf.Variable | null;
   /** Topic shares of each row's target window (rows × k); null without a topic head. */
@@ -78,9 +86,10 @@ export function batchLoss(
   const loss = (): tf.Scalar => {
     const { vec, topics } = splitOutputs(model.apply(batch.x, { training: true }) as tf.Tensor2D, spec);
     const unit = unitRows(vec);
-    let main: tf.Scalar = batch.candidates
-      ? contrastive(unit, items, batch.candidates, batch.residualRows, opts.temperature)
-      : cosine(unit, items, batch.targets);
+    let main: tf.Scalar =
+      batch.candidates && batch.candidateRows
+        ? contrastive(unit, batch.candidateRows, batch.candidates, batch.residualRows, opts.temperature)
+        : cosine(unit, items, batch.targets);
     const rows = batch.residualRows;
     const reg = rows ? tf.mul(opts.residualL2, tf.mean(tf.sum(tf.square(rows), 1))) : null;
     if (topics && batch.shares) {
@@ -95,12 +104,12 @@ export function batchLoss(
 
 function contrastive(
   unit: tf.Tensor2D,
-  items: tf.Tensor2D,
+  candidateRows: tf.Tensor2D,
   c: Candidates,
   residualRows: tf.Variable | null,
   temperature: number,
 ): tf.Scalar {
-  let cand = tf.gather(items, c.ids) as tf.Tensor2D;
+  let cand = candidateRows;
   if (residualRows) cand = unitRows(tf.add(cand, residualRows) as tf.Tensor2D);
   const logits = tf.div(tf.matMul(unit, cand, false, true), temperature);
   const y = tf.tensor2d(c.y, [unit.shape[0], c.width]);

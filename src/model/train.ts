@@ -90,6 +90,8 @@ interface Trainer {
   store: FeatureStore;
   train: readonly Example[];
   items: tf.Tensor2D;
+  /** `items`' values, for gathering a batch's candidates in JS. */
+  itemValues: Float32Array;
   opts: TrainOptions;
   optimizer: tf.Optimizer;
   vars: tf.Variable[];
@@ -138,6 +140,7 @@ export async function trainModel(
     store,
     train,
     items,
+    itemValues: items.dataSync() as Float32Array,
     opts,
     optimizer,
     vars: model.trainableWeights.map((w) => w.read() as tf.Variable),
@@ -199,6 +202,9 @@ async function trainBatch(t: Trainer, rows: number[], seed: number, b: number) {
         x: tf.tensor3d(x, [chunk.length, spec.maxLen, spec.inputWidth]),
         targets,
         candidates: c,
+        candidateRows: c
+          ? tf.tensor2d(gatherRows(t.itemValues, items.shape[1], c.ids), [c.ids.length, items.shape[1]])
+          : null,
         residualRows,
         shares: t.shares ? tf.tensor2d(gatherRows(t.shares, k, rows), [rows.length, k]) : null,
       };

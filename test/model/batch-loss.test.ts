@@ -51,6 +51,7 @@ describe('batchLoss', () => {
         x: tf.tensor3d(x, [1, 2, 3]),
         targets: [Int32Array.of(0)],
         candidates: null,
+        candidateRows: null,
         residualRows: null,
         shares: tf.tensor2d([[0.5, 0.5]]),
       };
@@ -62,6 +63,57 @@ describe('batchLoss', () => {
       const weighted = batchLoss(model, spec, items, batch, { ...opts, topicWeight: 2 });
       expect(weighted.loss().dataSync()[0]).toBeCloseTo(l0 + 2 * kl, 5);
       tf.dispose([plain.kl.value!, weighted.kl.value!]);
+    });
+  });
+
+  it('is the cross-entropy of softmax(cos(ŷ, candidate)/τ) against the targets (contrastive), with the residual added and renormalised', () => {
+    const model = buildSequenceModel(spec);
+    const x = Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6);
+    const [a, b] = predict(model, x, 1, spec).vectors;
+    const u = [a / Math.hypot(a, b), b / Math.hypot(a, b)];
+    // Three candidates (unit rows); the target is candidate 1.
+    const rows = [
+      [1, 0],
+      [0.6, 0.8],
+      [0, -1],
+    ];
+    const c = { ids: Int32Array.of(4, 7, 2), y: Float32Array.of(0, 1, 0), width: 3 };
+    const tau = 0.1;
+    const expected = (cand: number[][]) => {
+      const logits = cand.map((r) => (u[0] * r[0] + u[1] * r[1]) / tau);
+      const m = Math.max(...logits);
+      return -(logits[1] - m - Math.log(logits.reduce((s, l) => s + Math.exp(l - m), 0)));
+    };
+    const residual = [
+      [0, 1],
+      [0, 0],
+      [2, 0],
+    ];
+    const withResidual = rows.map((r, i) => {
+      const v = [r[0] + residual[i][0], r[1] + residual[i][1]];
+      return v.map((z) => z / Math.hypot(v[0], v[1]));
+    });
+    tf.tidy(() => {
+      const batch = (residualRows: tf.Variable | null) => ({
+        x: tf.tensor3d(x, [1, 2, 3]),
+        targets: [Int32Array.of(7)],
+        candidates: c,
+        candidateRows: tf.tensor2d(rows),
+        residualRows,
+        shares: null,
+      });
+      const o = { ...opts, loss: 'contrastive', temperature: tau } as const;
+      const items = tf.zeros([8, 2]) as tf.Tensor2D;
+      expect(batchLoss(model, spec, items, batch(null), o).loss().dataSync()[0]).toBeCloseTo(
+        expected(rows),
+        4,
+      );
+      const r = tf.variable(tf.tensor2d(residual));
+      expect(batchLoss(model, spec, items, batch(r), o).loss().dataSync()[0]).toBeCloseTo(
+        expected(withResidual),
+        4,
+      );
+      r.dispose();
     });
   });
 });
