@@ -95,7 +95,7 @@ export interface StartedPeers {
 
 /**
  * Starts the peers stage now and hands its result over when awaited. The peers need only the split, so
- * with a second core and a threadable backend they train on a worker thread while this one embeds,
+ * with a second core and a threadable backend they train on worker threads (one each) while this one embeds,
  * clusters, trains the LSTM and evaluates (the same seeds and backend: the same numbers as in this
  * thread); otherwise they run here when `result` is first awaited.
  */
@@ -118,12 +118,32 @@ export function startPeers(
       stop: () => {},
     };
   }
-  const data: PeersThreadData = { input, log, split, nItems, backend: backend as PeersThreadData['backend'] };
-  const worker = startTsWorker(new URL('./peers-thread.ts', import.meta.url), data);
-  const result = peersFrom(worker, say);
+  // One thread per peer: once the main thread is done, the peers still left use every core.
+  const workers = input.entries.map((entry) => {
+    const data: PeersThreadData = {
+      input: { ...input, entries: [entry] },
+      log,
+      split,
+      nItems,
+      backend: backend as PeersThreadData['backend'],
+    };
+    return startTsWorker(new URL('./peers-thread.ts', import.meta.url), data);
+  });
+  const result = Promise.all(workers.map((w) => peersFrom(w, say))).then(merged);
   // A failure is reported where the result is awaited, not as an unhandled rejection before that.
   result.catch(() => {});
-  return { result, where: 'thread', stop: () => void worker.terminate() };
+  const stop = () => {
+    for (const w of workers) void w.terminate();
+  };
+  return { result, where: 'thread', stop };
+}
+
+/** The peers' results in entry order, as runPeers gives them. */
+function merged(parts: readonly PeersResult[]): PeersResult {
+  return {
+    methods: Object.assign({}, ...parts.map((p) => p.methods)),
+    costs: parts.flatMap((p) => p.costs),
+  };
 }
 
 function peersFrom(worker: Worker, say: (line: string) => void): Promise<PeersResult> {

@@ -35,7 +35,7 @@ describe('the peers stage', () => {
     await resolveBackend('wasm');
   });
 
-  it('trains on a worker thread beside the caller with the numbers it gives in the caller’s thread', async () => {
+  it('trains each peer on a worker thread of its own with the numbers they give in the caller’s thread', async () => {
     const { log, nItems, split } = data();
     const lines: string[] = [];
     const started = startPeers(input, log, split, nItems, (l) => lines.push(l));
