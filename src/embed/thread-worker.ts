@@ -1,16 +1,14 @@
 /** withThreads' worker: activates the caller's tfjs backend, loads its own encoder, answers batches. */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
-import { useFastWasmMatMul } from '../util/wasm-matmul.ts';
+import { activateThreadBackend } from '../util/thread-backend.ts';
 import { createEmbedder } from './registry.ts';
 import type { ThreadReply, ThreadRequest, ThreadWorkerData } from './threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('embed thread: must run in a worker thread');
 const { options, backend } = workerData as ThreadWorkerData;
-if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-if (!(await tf.setBackend(backend))) throw new Error(`embed thread: cannot activate tfjs backend ${backend}`);
-if (backend === 'wasm') useFastWasmMatMul();
+if (!(await activateThreadBackend(backend)))
+  throw new Error(`embed thread: cannot activate tfjs backend ${backend}`);
 const embedder = await createEmbedder(options);
 
 port.on('message', async (msg: ThreadRequest) => {

@@ -7,13 +7,14 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { type ThreadBackend, threadableBackend } from '../util/thread-backend.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import type { Embedder, EmbedOptions } from './types.ts';
 
 /** What a thread worker needs: the encoder options and the tfjs backend to activate first. */
 export interface ThreadWorkerData {
   options: EmbedOptions;
-  backend: 'wasm' | 'cpu';
+  backend: ThreadBackend;
 }
 
 export type ThreadRequest = { id: number; texts: readonly string[] };
@@ -28,16 +29,13 @@ export type ThreadReply =
  */
 const MIN_BATCHES = 64;
 
-/** Backends whose one instance uses one core (node/node-gpu use all cores themselves). */
-const THREADABLE_BACKENDS = new Set(['wasm', 'cpu']);
-
 /**
  * How many threads `embedder` should run on: `threads` ('auto': the available cores) when it encodes
  * through a one-core tfjs backend and there are at least MIN_BATCHES batches, else 1 (hashing is too fast to
  * split; onnxruntime and tfjs-node thread themselves).
  */
 export function embedThreads(embedder: Embedder, threads: number | 'auto', batches: number): number {
-  if (!embedder.tfjs || !THREADABLE_BACKENDS.has(tf.getBackend()) || batches < MIN_BATCHES) return 1;
+  if (!embedder.tfjs || !threadableBackend() || batches < MIN_BATCHES) return 1;
   const want = threads === 'auto' ? availableParallelism() : threads;
   return Math.max(1, Math.min(want, batches));
 }
@@ -52,7 +50,7 @@ export async function withThreads(
   threads: number,
 ): Promise<{ encoder: Embedder; close: () => void }> {
   if (threads <= 1) return { encoder: embedder, close: () => {} };
-  const backend = tf.getBackend() as ThreadWorkerData['backend'];
+  const backend = tf.getBackend() as ThreadBackend;
   const workers = await Promise.all(
     Array.from({ length: threads - 1 }, () => startEmbedWorker({ options, backend })),
   );

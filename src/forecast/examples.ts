@@ -36,9 +36,19 @@ export function prefixForecasts(
   horizon: number,
 ): ShareForecast[] {
   if (f.forecastPrefixes) return f.forecastPrefixes(seriesByTopic, lengths, horizon);
+  return onePerPrefix((s, h) => f.forecastShares(s, h), seriesByTopic, lengths, horizon);
+}
+
+/** One `forecast` call per prefix: what a forecaster that shares no work between prefixes does. */
+function onePerPrefix(
+  forecast: ShareForecaster['forecastShares'],
+  seriesByTopic: readonly (readonly number[])[],
+  lengths: readonly number[],
+  horizon: number,
+): ShareForecast[] {
   const T = seriesByTopic[0]?.length ?? 0;
   return lengths.map((n) =>
-    f.forecastShares(n === T ? seriesByTopic : seriesByTopic.map((s) => s.slice(0, n)), horizon),
+    forecast(n === T ? seriesByTopic : seriesByTopic.map((s) => s.slice(0, n)), horizon),
   );
 }
 
@@ -78,12 +88,7 @@ export function pooledForecaster(model: PooledModel, strength: number | null): S
             fitted: series.length,
             fellBack: 0,
           }))
-        : lengths.map((n) =>
-            forecastShares(
-              series.map((x) => x.slice(0, n)),
-              horizon,
-            ),
-          ),
+        : onePerPrefix(forecastShares, series, lengths, horizon),
     dispose: () => {},
   };
 }

@@ -48,8 +48,10 @@ function l2Penalty(model: tf.LayersModel): tf.Scalar {
   return tf.addN(kernels.map((k) => tf.sum(tf.square(k)))) as tf.Scalar;
 }
 
-/** Rows over their L2 norms. √Σx² rather than tf.norm, whose |x|^2 runs tfjs-wasm's per-element pow (forward and
- * gradient): about a tenth of a MovieLens epoch. */
+/**
+ * Rows over their L2 norms. √Σx² rather than tf.norm, whose |x|^2 runs tfjs-wasm's per-element pow (forward
+ * and gradient): about a tenth of a MovieLens epoch.
+ */
 const unitRows = (t: tf.Tensor2D): tf.Tensor2D =>
   tf.div(t, tf.add(tf.sqrt(tf.sum(tf.square(t), 1, true)), 1e-8));
 

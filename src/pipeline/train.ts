@@ -350,7 +350,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   };
   const peers = startPeers(peersInput, log, split, nItems, say);
   if (peers.where === 'thread')
-    say(`peers: ${peersInput.entries.map((e) => e.kind).join(', ')} train on a worker thread beside the run`);
+    say(`peers: ${peersInput.entries.map((e) => e.kind).join(', ')} train on worker threads beside the run`);
   try {
     const emb = cluster
       ? await embedCatalogueSharded(dataset.items.texts, cfg.embed, cluster)

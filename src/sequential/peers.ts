@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
 import { evaluateScorer, type MethodResult } from '../evaluate/rank.ts';
+import { type ThreadBackend, threadableBackend } from '../util/thread-backend.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import type { SequentialSpecInput } from './spec.ts';
 import { trainSequential } from './train.ts';
@@ -72,15 +72,12 @@ export async function runPeers(
   return { methods, costs };
 }
 
-/** Backends whose kernels run in any thread (tfjs-node's native binding is loaded once per process). */
-const THREADABLE_BACKENDS = new Set(['wasm', 'cpu']);
-
 export interface PeersThreadData {
   input: PeersInput;
   log: EventLog;
   split: PeerSplit;
   nItems: number;
-  backend: 'wasm' | 'cpu';
+  backend: ThreadBackend;
 }
 
 export type PeersThreadMessage = { line: string } | { result: PeersResult } | { error: string };
@@ -106,8 +103,8 @@ export function startPeers(
   nItems: number,
   say: (line: string) => void,
 ): StartedPeers {
-  const backend = tf.getBackend();
-  if (input.entries.length === 0 || availableParallelism() < 2 || !THREADABLE_BACKENDS.has(backend)) {
+  const backend = threadableBackend();
+  if (input.entries.length === 0 || availableParallelism() < 2 || !backend) {
     let result: Promise<PeersResult> | null = null;
     return {
       get result() {
@@ -125,7 +122,7 @@ export function startPeers(
       log,
       split,
       nItems,
-      backend: backend as PeersThreadData['backend'],
+      backend,
     };
     return startTsWorker(new URL('./peers-thread.ts', import.meta.url), data);
   });
