@@ -29,8 +29,11 @@ export interface NewItem {
   count: number;
 }
 
-/** What a new item changes in a checkpoint. */
-type Catalogue = Pick<CheckpointContent, 'items' | 'itemVectors' | 'scoringVectors' | 'popularity'>;
+/** What a new item changes in a checkpoint (and what places it in the stored topic shares). */
+type Catalogue = Pick<
+  CheckpointContent,
+  'items' | 'itemVectors' | 'scoringVectors' | 'popularity' | 'itemShares' | 'centroids'
+> & { manifest: { topics: { temperature: number } } };
 
 /** The topic model a new item is placed with: the checkpoint's centroids and its items' dominant topics. */
 export interface Placement {
@@ -111,5 +114,13 @@ export function withItems<C extends Catalogue>(ck: C, added: readonly NewItem[])
     // No residual for an item the model never trained on: it is scored by its text vector.
     scoringVectors: ck.scoringVectors && append(ck.scoringVectors, vectors),
     popularity: append(ck.popularity, [Float32Array.from(added, (a) => a.count)]),
+    // Stored shares (topics from categories) get the new item's placement by its vector, as topicsOf
+    // gives every item of a k-means checkpoint.
+    itemShares:
+      ck.itemShares &&
+      append(
+        ck.itemShares,
+        vectors.map((v) => softAssign(v, v.length, ck.centroids, ck.manifest.topics.temperature)),
+      ),
   };
 }

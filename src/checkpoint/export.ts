@@ -5,7 +5,15 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { float32ToBuffer, writeDirAtomically } from '../util/fs.ts';
 import { sha256File } from '../util/hash.ts';
-import { arrayShapes, FILES, type FileEntry, FORMAT, type Manifest, SCHEMA_VERSION } from './format.ts';
+import {
+  arrayShapes,
+  FILES,
+  type FileEntry,
+  FORMAT,
+  type Manifest,
+  OPTIONAL_FILES,
+  SCHEMA_VERSION,
+} from './format.ts';
 import { saveModelToDir } from './tfjs-io.ts';
 
 /** Everything a serving process needs, with no access to the training data. */
@@ -17,6 +25,8 @@ export interface CheckpointContent {
   itemVectors: Float32Array;
   /** unit(e_i + r_i) when the model learned an item residual, else null (score the text vectors). */
   scoringVectors: Float32Array | null;
+  /** items × k topic shares when topics come from item categories, else null (softAssign to centroids). */
+  itemShares: Float32Array | null;
   topicLabels: string[];
   centroids: Float32Array;
   users: string[];
@@ -79,10 +89,15 @@ export async function exportCheckpoint(dir: string, c: CheckpointContent): Promi
     await writeFile(join(tmp, FILES.seen), int32Bytes(c.seen));
     await writeFile(join(tmp, FILES.seenOffsets), int32Bytes(c.seenOffsets));
     await writeFile(join(tmp, FILES.popularity), float32ToBuffer(c.popularity));
-    if (c.scoringVectors) await writeFile(join(tmp, FILES.scoringVectors), float32ToBuffer(c.scoringVectors));
+    const optional: Record<string, Float32Array | null> = {
+      [FILES.scoringVectors]: c.scoringVectors,
+      [FILES.itemShares]: c.itemShares,
+    };
+    for (const [name, a] of Object.entries(optional))
+      if (a) await writeFile(join(tmp, name), float32ToBuffer(a));
     const files: Record<string, FileEntry> = {};
     for (const name of Object.values(FILES)) {
-      if (name === FILES.manifest || (name === FILES.scoringVectors && !c.scoringVectors)) continue;
+      if (name === FILES.manifest || (OPTIONAL_FILES.includes(name) && !optional[name])) continue;
       const p = join(tmp, name);
       files[name] = { sha256: await sha256File(p), bytes: (await stat(p)).size, ...shapes[name] };
     }

@@ -18,7 +18,12 @@ export const FILES = {
   popularity: 'item_popularity.f32',
   /** Only with a learned item residual: unit(e_i + r_i), what the blend is scored against. */
   scoringVectors: 'item_scoring_vectors.f32',
+  /** Only with topics from item categories: each item's topic shares, which centroids cannot give back. */
+  itemShares: 'item_topic_shares.f32',
 } as const;
+
+/** Files a checkpoint holds only for some models (export writes them when the content has them). */
+export const OPTIONAL_FILES: readonly string[] = [FILES.scoringVectors, FILES.itemShares];
 
 export interface FileEntry {
   sha256: string;
@@ -44,6 +49,7 @@ export function arrayShapes(
     [FILES.seenOffsets]: { dtype: 'int32', shape: [counts.users + 1] },
     [FILES.popularity]: { dtype: 'float32', shape: [counts.items] },
     [FILES.scoringVectors]: { dtype: 'float32', shape: [counts.items, dim] },
+    [FILES.itemShares]: { dtype: 'float32', shape: [counts.items, k] },
   };
 }
 

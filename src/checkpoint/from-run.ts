@@ -107,6 +107,7 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
     },
     itemVectors: a.emb.vectors,
     scoringVectors: a.residual,
+    itemShares: config.topics.source === 'categories' ? parts.topics.itemShares : null,
     topicLabels: parts.topics.labels,
     centroids: parts.topics.centroids,
     users: exportedUserIds(dataset.users, config.checkpoint.user_ids, userIdSalt),

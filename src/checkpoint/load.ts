@@ -184,6 +184,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     popularity: float32Of(await buf(FILES.popularity)),
     scoringVectors:
       FILES.scoringVectors in manifest.files ? float32Of(await buf(FILES.scoringVectors)) : null,
+    itemShares: FILES.itemShares in manifest.files ? float32Of(await buf(FILES.itemShares)) : null,
   };
   checkSeen(dir, ck.seen, ck.seenOffsets, ck.items.ids.length);
   const model = await loadModelFromDir(join(dir, 'model'));
@@ -191,7 +192,10 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   return { ...ck, model };
 }
 
-/** The topic model a checkpoint was trained with: its centroids, labels and the items' soft shares. */
+/**
+ * The topic model a checkpoint was trained with: its centroids, labels and the items' soft shares (stored
+ * for topics from categories, else recomputed from the centroids as training did).
+ */
 export function topicsOf(ck: Checkpoint): TopicModel {
   const { dim } = ck.manifest.encoder;
   const { k, temperature } = ck.manifest.topics;
@@ -201,6 +205,6 @@ export function topicsOf(ck: Checkpoint): TopicModel {
     centroids: ck.centroids,
     labels: ck.topicLabels,
     temperature,
-    itemShares: softAssign(ck.itemVectors, dim, ck.centroids, temperature),
+    itemShares: ck.itemShares ?? softAssign(ck.itemVectors, dim, ck.centroids, temperature),
   };
 }

@@ -167,8 +167,19 @@ export function embedWith(
 
 const TopicsSchema = z
   .object({
-    source: z.literal('kmeans').default('kmeans').describe('spherical k-means++ over the item vectors'),
-    k: z.number().int().min(2).default(20),
+    source: z
+      .enum(['kmeans', 'categories'])
+      .default('kmeans')
+      .describe(
+        '`kmeans`: spherical k-means++ over the item vectors; `categories`: one topic per item category (data.items.categories, e.g. genres), items without one placed by their vector',
+      ),
+    k: z.number().int().min(2).default(20).describe('topics (kmeans; categories: one per kept category)'),
+    min_items: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe('categories: a category becomes a topic when at least this many items carry it'),
     temperature: z.number().positive().default(0.05).describe('soft shares = softmax(cos / temperature)'),
     iterations: z.number().int().min(1).default(50),
     restarts: z

@@ -325,7 +325,9 @@ split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buck
 run: { name: ${o.name}, seed: ${o.seed} }
 ${synthDataYaml('', o.kinds)}  filters: { min_user_events: 5, min_item_events: 1 }
 ${split}embed: { encoder: hashing, cache: null }
-topics: { k: 20 }
+# Topics from the items' categories (the genres): on validation the blend scored 0.1201 vs 0.1148 with 20
+# k-means topics on the default log, 0.1219 vs 0.1213 on 12 topics × 30 months (README, Results).
+topics: { source: categories }
 # The id-based sequential peers (GRU4Rec, SASRec) train on the same split; drop the list for a quick run.
 evaluate: { truth: ${TRUTH_FILE}, sequential: [{ kind: gru4rec }, { kind: sasrec }] }
 `;

@@ -312,7 +312,7 @@ const embedLine = (emb: EmbeddedCatalogue) =>
   `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`;
 
 const topicsLine = (topics: TopicModel & { iterations: number }) =>
-  `topics: k=${topics.k} after ${topics.iterations} iterations: ${topics.labels.slice(0, 5).join(' | ')} …`;
+  `topics: k=${topics.k} ${topics.iterations ? `after ${topics.iterations} iterations` : 'from the item categories'}: ${topics.labels.slice(0, 5).join(' | ')} …`;
 
 const blendLine = (cfg: Config, b: BlendChoice) =>
   `blend: ${b.mode} α=${b.alpha}, β=${b.beta}, topic shares from ${b.topicSource}` +

@@ -1,3 +1,4 @@
+import { categoryTopics } from './categories.ts';
 import { softAssign, sphericalKMeansThreaded } from './kmeans.ts';
 import { titleWords, topicLabels } from './labels.ts';
 
@@ -13,7 +14,10 @@ export interface TopicModel {
 }
 
 export interface TopicOptions {
+  source: 'kmeans' | 'categories';
   k: number;
+  /** categories: the items a category needs to be a topic (config topics.min_items). */
+  min_items: number;
   temperature: number;
   iterations: number;
   restarts: number;
@@ -26,6 +30,13 @@ export async function buildTopics(
   items: { titles: readonly string[]; categories: readonly (readonly string[])[] },
   opts: TopicOptions,
 ): Promise<TopicModel & { iterations: number }> {
+  if (opts.source === 'categories') {
+    const c = categoryTopics(itemVectors, dim, items.categories, {
+      minItems: opts.min_items,
+      temperature: opts.temperature,
+    });
+    return { ...c, dim, temperature: opts.temperature, iterations: 0 };
+  }
   const km = await sphericalKMeansThreaded(
     itemVectors,
     dim,

@@ -2,13 +2,18 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FILES, type Manifest } from '../../src/checkpoint/format.ts';
+import { FILES, type Manifest, OPTIONAL_FILES } from '../../src/checkpoint/format.ts';
 import { CheckpointError, loadCheckpoint, topicsOf } from '../../src/checkpoint/load.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
+import { runTraining } from '../../src/pipeline/train.ts';
+import { Recommender } from '../../src/recommend/recommender.ts';
 import { sha256Hex } from '../../src/util/hash.ts';
+import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 import { tinyCheckpoint } from '../serve/fixture.ts';
 
 /** Every file the loader must verify. */
-const LISTED = Object.values(FILES).filter((f) => f !== FILES.manifest && f !== FILES.scoringVectors);
+const LISTED = Object.values(FILES).filter((f) => f !== FILES.manifest && !OPTIONAL_FILES.includes(f));
 
 describe('loadCheckpoint refuses any damaged checkpoint, naming the file', () => {
   let good: string;
@@ -147,5 +152,35 @@ describe('loadCheckpoint refuses any damaged checkpoint, naming the file', () =>
       damaged('s-model', (d) => editManifest(d, (m) => (m.model.topicHead += 1))),
       /model\/model\.json: the network has \d+ outputs, manifest\.model says/,
     );
+  });
+});
+
+describe('a checkpoint whose topics are the item categories', () => {
+  it('stores the shares centroids cannot give back; evaluate replays the run; a new item is placed by its vector', async () => {
+    const project = tinyProject();
+    editConfig(
+      project.config,
+      'topics: { k: 4, temperature: 0.1, iterations: 20 }',
+      'topics: { source: categories, min_items: 2, temperature: 0.1 }',
+    );
+    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-cat', log: () => {} });
+    const ck = await loadCheckpoint(run.checkpointDir);
+    const k = ck.manifest.topics.k;
+    expect([...ck.topicLabels].sort()).toEqual(['Crime', 'Horror', 'Romance', 'SciFi']);
+    expect(ck.manifest.files[FILES.itemShares].shape).toEqual([ck.items.ids.length, k]);
+    // Every synthetic item carries its planted topic as its one category: the stored shares are one-hot.
+    const shares = topicsOf(ck).itemShares;
+    expect(shares).toBe(ck.itemShares);
+    for (let i = 0; i < ck.items.ids.length; i++)
+      expect(Math.max(...shares.subarray(i * k, (i + 1) * k))).toBe(1);
+    const ev = await evaluateCheckpoint(run.checkpointDir, { log: () => {} });
+    expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
+    const rec = new Recommender(ck);
+    const vector = ck.itemVectors.slice(0, ck.manifest.encoder.dim);
+    rec.addItems([rec.newItem({ id: 'new' }, vector)]);
+    const row = rec.itemShares.subarray(ck.items.ids.length * k, (ck.items.ids.length + 1) * k);
+    expect(row.indexOf(Math.max(...row))).toBe(shares.subarray(0, k).indexOf(1));
+    rec.dispose();
+    ck.model.dispose();
   });
 });
