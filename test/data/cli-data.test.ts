@@ -184,7 +184,7 @@ describe('interest-evo data', () => {
       horizon: 31 * 86_400,
       min_history_buckets: 2,
     });
-    expect(config.topics.k).toBe(20);
+    expect(config.topics.source).toBe('categories');
 
     const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1);
     const events = rows.map((l) => l.split(',').map(Number));
