@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendPref, type Env, env } from '../env.ts';
-import { useFastWasmMatMul } from '../util/wasm-matmul.ts';
+import { useFastWasmKernels } from '../util/wasm-kernels.ts';
 
 export type { BackendPref } from '../env.ts';
 
@@ -84,7 +84,7 @@ async function tryCandidate(candidate: Candidate): Promise<BackendAttempt> {
   if (!ok) return { name: candidate, ok: false, reason: `tf.setBackend('${tfName}') returned false` };
   const active = tf.getBackend();
   if (active !== tfName) return { name: candidate, ok: false, reason: `active backend is '${active}'` };
-  if (tfName === 'wasm') useFastWasmMatMul();
+  if (tfName === 'wasm') useFastWasmKernels();
   return { name: candidate, ok: true };
 }
 

@@ -1,6 +1,6 @@
 /** The tfjs backend of worker threads that compute beside the main one (embedding copies, the peers). */
 import * as tf from '@tensorflow/tfjs';
-import { useFastWasmMatMul } from './wasm-matmul.ts';
+import { useFastWasmKernels } from './wasm-kernels.ts';
 
 /** Backends whose one instance computes on one core in any thread (tfjs-node's binding threads itself). */
 export type ThreadBackend = 'wasm' | 'cpu';
@@ -16,6 +16,6 @@ export function threadableBackend(): ThreadBackend | null {
 export async function activateThreadBackend(backend: ThreadBackend): Promise<boolean> {
   if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(backend))) return false;
-  if (backend === 'wasm') useFastWasmMatMul();
+  if (backend === 'wasm') useFastWasmKernels();
   return true;
 }
