@@ -88,7 +88,7 @@ function viewSplit(args: KernelArgs, x: tf.TensorInfo, heap: WasmHeap) {
 }
 
 /** Copies the block `begin` + `size` of a row-major array of `shape` into `dst`, one innermost run at a time. */
-export function copySlice(
+function copySlice(
   src: Numeric,
   shape: readonly number[],
   begin: readonly number[],
