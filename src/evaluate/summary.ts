@@ -28,7 +28,7 @@ export interface AnalysisInput {
   focus?: string;
   baselines?: readonly string[];
   metric?: string;
-  /** Further [a, b] pairs to test (skipped when either method was not run). */
+  /** Further [a, b] pairs to test (skipped when either method was not run or the pair was already tested). */
   pairs?: readonly (readonly [string, string])[];
 }
 
@@ -66,8 +66,11 @@ export function analyseMethods(methods: Record<string, MethodResult>, input: Ana
   const focus = input.focus ?? 'blend';
   const rival = bestBaseline(methods, input.baselines ?? [], metric);
   const pairs = [...(rival ? [[focus, rival] as const] : []), ...(input.pairs ?? [])];
+  const tested = new Set<string>();
   for (const [a, b] of pairs) {
-    if (!methods[a] || !methods[b]) continue;
+    // A pair also listed as the best-baseline test is tested once.
+    if (!methods[a] || !methods[b] || tested.has(`${a} vs ${b}`)) continue;
+    tested.add(`${a} vs ${b}`);
     const t = pairedTest(methods[a].perUser[metric], methods[b].perUser[metric], {
       ...boot,
       randomisation: true,

@@ -482,7 +482,8 @@ export const BASELINES = [...SEQUENTIAL_KINDS, 'topic_recent', 'topic_static', .
 
 /**
  * Paired tests every report carries beside blend vs the best baseline: what the topic forecast adds to the
- * model, and whether forecasting beats the topic profiles it extends (and the truth, on synthetic data).
+ * model, whether forecasting beats the topic profiles it extends (and the truth, on synthetic data), and
+ * the blend against each id-based peer that ran, best baseline or not.
  */
 export const PAIRS = [
   ['blend', 'blend_no_forecast'],
@@ -490,6 +491,7 @@ export const PAIRS = [
   ['topic_forecast', 'topic_recent'],
   ['topic_forecast', 'topic_static'],
   ['oracle', 'blend'],
+  ...SEQUENTIAL_KINDS.map((kind) => ['blend', kind] as const),
 ] as const;
 
 /**

@@ -18,6 +18,11 @@ describe('sequential baselines in the pipeline', () => {
     const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
     expect(report.users_evaluated.gru4rec).toBe(report.users_evaluated.blend);
     expect(report.intervals.gru4rec['ndcg@10'].hi).toBeGreaterThanOrEqual(run.metrics.gru4rec['ndcg@10']);
+    // The blend is tested against the peer whether or not the peer is the best baseline, and only once.
+    const vsPeer = (report.paired as { a: string; b: string }[]).filter(
+      (p) => p.a === 'blend' && p.b === 'gru4rec',
+    );
+    expect(vsPeer).toHaveLength(1);
     // Its training cost and early-stopping point are reported, and its validation score sits with the others'.
     const [cost] = report.sequential;
     expect(cost.kind).toBe('gru4rec');
