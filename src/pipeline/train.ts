@@ -311,8 +311,8 @@ function runHeader(runId: string, configPath: string, backend: string) {
 const embedLine = (emb: EmbeddedCatalogue) =>
   `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`;
 
-const topicsLine = (topics: TopicModel & { iterations: number }) =>
-  `topics: k=${topics.k} ${topics.iterations ? `after ${topics.iterations} iterations` : 'from the item categories'}: ${topics.labels.slice(0, 5).join(' | ')} …`;
+const topicsLine = (cfg: Config, topics: TopicModel & { iterations: number }) =>
+  `topics: k=${topics.k} ${cfg.topics.source === 'categories' ? 'from the item categories' : `after ${topics.iterations} iterations`}: ${topics.labels.slice(0, 5).join(' | ')} …`;
 
 const blendLine = (cfg: Config, b: BlendChoice) =>
   `blend: ${b.mode} α=${b.alpha}, β=${b.beta}, topic shares from ${b.topicSource}` +
@@ -361,7 +361,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       ...cfg.topics,
       seed: cfg.run.seed,
     });
-    say(topicsLine(topics));
+    say(topicsLine(cfg, topics));
     clock.lap('topics');
 
     const store = featureStore(cfg, dataset, log, emb, topics);

@@ -1,11 +1,25 @@
-import { useFastWasmMatMul } from './wasm-matmul.ts';
-import { useFastWasmSlice } from './wasm-slice.ts';
-
 /**
  * The tfjs-backend-wasm kernels this project replaces with faster ones giving the same values (products
- * with transposed operands, slices), installed once per thread wherever the wasm backend is activated.
+ * with transposed operands: wasm-matmul.ts; slices: wasm-slice.ts), installed once per thread wherever the
+ * wasm backend is activated. Each replacement wraps the kernel it replaces and may hand a call back to it.
  */
+import * as tf from '@tensorflow/tfjs';
+import { MATMUL_KERNELS } from './wasm-matmul.ts';
+import { SLICE_KERNELS } from './wasm-slice.ts';
+
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+/** A replacement kernel: the original kernel's function and the call's arguments. */
+export type KernelWrapper = (original: tf.KernelFunc, args: KernelArgs) => ReturnType<tf.KernelFunc>;
+
+let installed = false;
+
 export function useFastWasmKernels(): void {
-  useFastWasmMatMul();
-  useFastWasmSlice();
+  if (installed) return;
+  installed = true;
+  for (const [name, wrap] of Object.entries({ ...MATMUL_KERNELS, ...SLICE_KERNELS })) {
+    const original = tf.getKernel(name, 'wasm');
+    if (!original) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: (args) => wrap(original.kernelFunc, args) });
+  }
 }

@@ -6,26 +6,18 @@
  * This wraps the kernels to transpose an operand explicitly (an O(n) copy) and multiply untransposed.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs, KernelWrapper } from './wasm-kernels.ts';
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 interface Info {
   dataId: object;
   shape: number[];
 }
 
-let patched = false;
-
-/** Installs the wrappers on the wasm backend's BatchMatMul and _FusedMatMul (once). */
-export function useFastWasmMatMul(): void {
-  if (patched) return;
-  patched = true;
-  for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: (args) => untransposed(original.kernelFunc, args) });
-  }
-}
+/** The wrappers of the wasm backend's BatchMatMul and _FusedMatMul (installed by useFastWasmKernels). */
+export const MATMUL_KERNELS: Record<string, KernelWrapper> = {
+  BatchMatMul: untransposed,
+  _FusedMatMul: untransposed,
+};
 
 function untransposed(kernel: tf.KernelFunc, args: KernelArgs) {
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };

@@ -6,8 +6,8 @@
  * values are the same bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs, KernelWrapper } from './wasm-kernels.ts';
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Numeric = Float32Array | Int32Array | Uint8Array;
 
 /** What these kernels use of tfjs' BackendWasm. */
@@ -16,32 +16,24 @@ interface WasmHeap {
   typedArrayFromHeap(t: tf.TensorInfo): Numeric;
 }
 
-let patched = false;
+type ViewKernel = (args: KernelArgs, x: tf.TensorInfo, heap: WasmHeap) => unknown;
 
-/** Replaces the wasm backend's Slice, Unpack and SplitV with view-reading ones (once); strings keep theirs. */
-export function useFastWasmSlice(): void {
-  if (patched) return;
-  patched = true;
-  const kernels: Record<string, (args: KernelArgs, x: tf.TensorInfo, heap: WasmHeap) => unknown> = {
-    Slice: viewSlice,
-    Unpack: viewUnpack,
-    SplitV: viewSplit,
+/** A view-reading kernel for numeric inputs; a string tensor goes to the original kernel. */
+const numeric =
+  (kernel: ViewKernel): KernelWrapper =>
+  (original, args) => {
+    const inputs = args.inputs as unknown as Record<string, tf.TensorInfo>;
+    const x = inputs.x ?? inputs.value;
+    if (x.dtype === 'string') return original(args);
+    return kernel(args, x, args.backend as unknown as WasmHeap) as ReturnType<tf.KernelFunc>;
   };
-  for (const [name, kernel] of Object.entries(kernels)) {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      ...original,
-      kernelFunc: (args) => {
-        const inputs = args.inputs as unknown as Record<string, tf.TensorInfo>;
-        const x = inputs.x ?? inputs.value;
-        if (x.dtype === 'string') return original.kernelFunc(args);
-        return kernel(args, x, args.backend as unknown as WasmHeap) as ReturnType<tf.KernelFunc>;
-      },
-    });
-  }
-}
+
+/** The wrappers of the wasm backend's Slice, Unpack and SplitV (installed by useFastWasmKernels). */
+export const SLICE_KERNELS: Record<string, KernelWrapper> = {
+  Slice: numeric(viewSlice),
+  Unpack: numeric(viewUnpack),
+  SplitV: numeric(viewSplit),
+};
 
 /** The block `begin` + `size` of x as a new wasm tensor. */
 function sliceOf(heap: WasmHeap, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {

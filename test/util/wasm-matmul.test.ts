@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/util/random.ts';
-import { useFastWasmMatMul } from '../../src/util/wasm-matmul.ts';
+import { useFastWasmKernels } from '../../src/util/wasm-kernels.ts';
 
 const rand = mulberry32(5);
 const matrix = (rows: number, cols: number) =>
@@ -29,8 +29,8 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 describe('wasm matrix products without transposed operands', () => {
   beforeAll(async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    useFastWasmMatMul();
-    useFastWasmMatMul(); // idempotent
+    useFastWasmKernels();
+    useFastWasmKernels(); // idempotent
   });
 
   it('every transpose combination gives the product, and leaves no tensor behind', () => {

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/util/random.ts';
-import { useFastWasmSlice } from '../../src/util/wasm-slice.ts';
+import { useFastWasmKernels } from '../../src/util/wasm-kernels.ts';
 
 const rand = mulberry32(11);
 const int = (n: number) => Math.floor(rand() * n);
@@ -53,8 +53,8 @@ describe('wasm Slice reading the heap through a view', () => {
       s.dispose();
     }
     reference = rnnLike();
-    useFastWasmSlice();
-    useFastWasmSlice(); // idempotent
+    useFastWasmKernels();
+    useFastWasmKernels(); // idempotent
   });
 
   it('gives the original kernel’s slices bit for bit, ranks 1–5, float32 and int32, empty ones too', () => {
