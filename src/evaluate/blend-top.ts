@@ -4,6 +4,7 @@ import {
   type BlendRow,
   blendConstants,
   blendValue,
+  blendValues,
 } from '../recommend/blend.ts';
 import { Candidates } from './candidates.ts';
 
@@ -37,12 +38,12 @@ export class BlendTops {
   top(p: BlendParams, r: number, k: number, excluded: ReadonlySet<number> | null): Int32Array | null {
     const x = this.at(r);
     const c = this.constantsOf(p, x);
-    const score = (i: number) =>
-      blendValue(p, this.tau, c, x.lstm[i], x.vector[i], x.topic[i], x.logCount[i]);
     for (let t = 0; t < TIERS.length; t++) {
       const cand = this.candidates(t, x);
       const [l, v, s, n] = cand.thresholds;
-      const top = cand.top(score, blendValue(p, this.tau, c, l, v, s, n), k, excluded);
+      const [lstm, vector, topic, logCount] = cand.columns;
+      const fill = (out: Float32Array) => blendValues(p, this.tau, c, { lstm, vector, topic, logCount }, out);
+      const top = cand.top(fill, blendValue(p, this.tau, c, l, v, s, n), k, excluded);
       if (top) return top;
     }
     return null;

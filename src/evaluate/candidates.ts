@@ -1,38 +1,38 @@
 import { topK } from '../recommend/score.ts';
 
 /**
- * The value of rank m (1-based) among `values` in descending order, by quickselect on `scratch` (≥ n long,
- * overwritten). NaN values are never selected; fewer than m other values give −∞.
+ * The value of rank m (1-based) among `values` in descending order: a min-heap of the m largest seen so far
+ * in `scratch` (overwritten; used when ≥ m long), so most items cost one comparison with the heap's root. NaN values
+ * are never selected; fewer than m other values give −∞.
  */
 export function kthLargest(values: Float32Array, m: number, scratch: Float32Array): number {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) scratch[n++] = values[i];
-  if (m > n) return Number.NEGATIVE_INFINITY;
-  // Select index m − 1 of the descending order in scratch[0, n).
-  const target = m - 1;
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = median3(scratch[lo], scratch[(lo + hi) >> 1], scratch[hi]);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (scratch[i] > pivot) i++;
-      while (scratch[j] < pivot) j--;
-      if (i <= j) {
-        const t = scratch[i];
-        scratch[i++] = scratch[j];
-        scratch[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return scratch[target];
+  if (m < 1) throw new Error(`kthLargest: rank ${m} is not ≥ 1`);
+  const heap = m <= scratch.length ? scratch.subarray(0, m) : new Float32Array(m);
+  let size = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    if (size < m) {
+      heap[size] = v;
+      if (++size === m) for (let j = (m >> 1) - 1; j >= 0; j--) siftDown(heap, j, heap[j]);
+    } else if (v > heap[0]) siftDown(heap, 0, v);
   }
-  return scratch[target];
+  return size < m ? Number.NEGATIVE_INFINITY : heap[0];
 }
 
-const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+/** Puts v at position j of the min-heap and moves it down to where the heap order holds. */
+function siftDown(heap: Float32Array, j: number, v: number): void {
+  const n = heap.length;
+  for (;;) {
+    let c = 2 * j + 1;
+    if (c >= n) break;
+    if (c + 1 < n && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= v) break;
+    heap[j] = heap[c];
+    j = c;
+  }
+  heap[j] = v;
+}
 
 /**
  * The items that can reach the top of any score that never decreases when one of a few per-item features
@@ -49,7 +49,11 @@ export class Candidates {
   readonly thresholds: number[];
   /** Every item is a candidate (m ≥ items): no bound to beat. */
   readonly complete: boolean;
+  /** Each feature's values at the candidates, in `items` order. */
+  readonly columns: Float32Array[];
   private readonly scores: Float32Array;
+  /** The last excluded set asked with and the candidate positions it holds (a row's settings share it). */
+  private excluded: { set: ReadonlySet<number> | null; at: number[] } = { set: null, at: [] };
 
   constructor(features: readonly Float32Array[], m: number, scratch: Float32Array) {
     const n = features[0].length;
@@ -57,33 +61,52 @@ export class Candidates {
     this.thresholds = features.map((f) =>
       this.complete ? Number.NEGATIVE_INFINITY : kthLargest(f, m, scratch),
     );
-    const mark = new Uint8Array(n);
-    features.forEach((f, j) => {
-      const t = this.thresholds[j];
-      for (let i = 0; i < n; i++) if (f[i] > t) mark[i] = 1;
-    });
-    const items = new Int32Array(n);
-    let c = 0;
-    for (let i = 0; i < n; i++) if (mark[i] || this.complete) items[c++] = i;
-    this.items = items.slice(0, c);
-    this.scores = new Float32Array(c);
+    this.items = this.complete
+      ? Int32Array.from({ length: n }, (_, i) => i)
+      : aboveAny(features, this.thresholds);
+    this.columns = features.map((f) => Float32Array.from(this.items, (i) => f[i]));
+    this.scores = new Float32Array(this.items.length);
   }
 
   /**
-   * The top k item indices of `score` (stored as float32, like a score row), skipping `excluded`, or null
-   * when a non-candidate might belong to them: fewer than k candidates left, or the k-th not above `bound`
-   * (the score at the thresholds).
+   * The top k item indices of the score `fill` writes for the candidates (candidate j's at j, from
+   * `columns`; stored as float32, like a score row), skipping `excluded`, or null when a non-candidate
+   * might belong to them: fewer than k candidates left, or the k-th not above `bound` (the score at the
+   * thresholds).
    */
   top(
-    score: (item: number) => number,
+    fill: (out: Float32Array) => void,
     bound: number,
     k: number,
     excluded?: ReadonlySet<number> | null,
   ): Int32Array | null {
     const { items, scores } = this;
-    for (let c = 0; c < items.length; c++) scores[c] = excluded?.has(items[c]) ? Number.NaN : score(items[c]);
+    fill(scores);
+    for (const c of this.excludedAt(excluded ?? null)) scores[c] = Number.NaN;
     const at = topK(scores, k);
     if (!this.complete && (at.length < k || !(scores[at[k - 1]] > Math.fround(bound)))) return null;
     return at.map((c) => items[c]);
   }
+
+  private excludedAt(set: ReadonlySet<number> | null): number[] {
+    if (set !== this.excluded.set) {
+      const at: number[] = [];
+      if (set) for (let c = 0; c < this.items.length; c++) if (set.has(this.items[c])) at.push(c);
+      this.excluded = { set, at };
+    }
+    return this.excluded.at;
+  }
+}
+
+/** The items with some feature above that feature's threshold, ascending (one tight scan per feature). */
+function aboveAny(features: readonly Float32Array[], thresholds: readonly number[]): Int32Array {
+  const found: number[] = [];
+  features.forEach((f, j) => {
+    const t = thresholds[j];
+    for (let i = 0; i < f.length; i++) if (f[i] > t) found.push(i);
+  });
+  const sorted = Int32Array.from(found).sort();
+  let c = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[c++] = sorted[i];
+  return sorted.slice(0, c);
 }

@@ -3,45 +3,49 @@
  * Each is the standard definition (RecBole's metrics.py), so numbers are comparable with peers.
  */
 
-/** HR@K = 1 if any of the top K is relevant, else 0. */
-export function hitRate(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  for (let i = 0; i < Math.min(k, ranked.length); i++) if (relevant.has(ranked[i])) return 1;
-  return 0;
-}
-
-/** Recall@K = |top K ∩ relevant| / |relevant|. */
-export function recall(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  return relevant.size ? hits(ranked, relevant, k) / relevant.size : 0;
-}
-
-/** Precision@K = |top K ∩ relevant| / K. */
-export function precision(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  return hits(ranked, relevant, k) / k;
-}
-
-/** NDCG@K = Σ_{i<K, r_i relevant} 1/log2(i+2) ÷ Σ_{i<min(K,|relevant|)} 1/log2(i+2). */
-export function ndcg(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  let dcg = 0;
-  for (let i = 0; i < Math.min(k, ranked.length); i++)
-    if (relevant.has(ranked[i])) dcg += 1 / Math.log2(i + 2);
-  let idcg = 0;
-  for (let i = 0; i < Math.min(k, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
-  return idcg > 0 ? dcg / idcg : 0;
-}
-
-/** MRR@K = 1 / rank of the first relevant item within the top K (0 if none). */
-export function mrr(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  for (let i = 0; i < Math.min(k, ranked.length); i++) if (relevant.has(ranked[i])) return 1 / (i + 1);
-  return 0;
-}
-
-function hits(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  let h = 0;
-  for (let i = 0; i < Math.min(k, ranked.length); i++) if (relevant.has(ranked[i])) h++;
+/** Which of the first k ranked items are relevant: what every metric below is computed from. */
+export function hitsAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): Uint8Array {
+  const h = new Uint8Array(Math.min(k, ranked.length));
+  for (let i = 0; i < h.length; i++) h[i] = relevant.has(ranked[i]) ? 1 : 0;
   return h;
 }
 
-export const METRICS = { ndcg, recall, hr: hitRate, mrr, precision } as const;
+/** A metric from the hits of the top k (hitsAt) and the number of relevant items. */
+type HitMetric = (hits: Uint8Array, relevant: number, k: number) => number;
+
+const sum = (h: Uint8Array) => h.reduce((s, x) => s + x, 0);
+
+/** Each metric from hits: HR@K = 1 if any of the top K is relevant; Recall@K = hits / |relevant|;
+ * Precision@K = hits / K; NDCG@K = Σ_{i<K, r_i relevant} 1/log2(i+2) ÷ Σ_{i<min(K,|relevant|)} 1/log2(i+2);
+ * MRR@K = 1 / rank of the first relevant item within the top K (0 if none). */
+export const METRICS = {
+  ndcg: (h, relevant, k) => {
+    let dcg = 0;
+    for (let i = 0; i < h.length; i++) if (h[i]) dcg += 1 / Math.log2(i + 2);
+    let idcg = 0;
+    for (let i = 0; i < Math.min(k, relevant); i++) idcg += 1 / Math.log2(i + 2);
+    return idcg > 0 ? dcg / idcg : 0;
+  },
+  recall: (h, relevant) => (relevant ? sum(h) / relevant : 0),
+  hr: (h) => (h.includes(1) ? 1 : 0),
+  mrr: (h) => {
+    const i = h.indexOf(1);
+    return i < 0 ? 0 : 1 / (i + 1);
+  },
+  precision: (h, _relevant, k) => sum(h) / k,
+} as const satisfies Record<string, HitMetric>;
+
+const byName =
+  (m: MetricName) =>
+  (ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number =>
+    METRICS[m](hitsAt(ranked, relevant, k), relevant.size, k);
+
+export const ndcg = byName('ndcg');
+export const recall = byName('recall');
+export const hitRate = byName('hr');
+export const mrr = byName('mrr');
+export const precision = byName('precision');
+
 export type MetricName = keyof typeof METRICS;
 
 /** The metrics the report's tables and charts show for each K (metrics.json has all of METRICS). */

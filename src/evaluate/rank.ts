@@ -1,7 +1,7 @@
 import type { EventLog, Example } from '../data/split.ts';
 import { type ItemIndex, topK } from '../recommend/score.ts';
 import { createProgress } from '../util/progress.ts';
-import { METRICS, type MetricName } from './metrics.ts';
+import { hitsAt, METRICS, type MetricName } from './metrics.ts';
 
 /** Scores every catalogue item for each example: returns examples.length × nItems, row-major. */
 export type Scorer = (examples: readonly Example[]) => Float32Array | Promise<Float32Array>;
@@ -81,8 +81,8 @@ export async function evaluateRows(
 ): Promise<Record<string, MethodResult>> {
   const maxK = Math.max(...opts.ks);
   const names = Object.keys(METRICS) as MetricName[];
-  const keys = opts.ks.flatMap((k) => names.map((m) => `${m}@${k}`));
-  const acc = new Map<string, { values: Map<string, number[]>; rows: number[]; lists: Int32Array[] }>();
+  const metrics = opts.ks.flatMap((k) => names.map((m) => ({ key: `${m}@${k}`, k, f: METRICS[m] })));
+  const acc = new Map<string, { values: number[][]; rows: number[]; lists: Int32Array[] }>();
   let skipped = 0;
   const row = new Float32Array(opts.nItems);
   const batch = opts.batch ?? chunkRows(opts.nItems, opts.matrices ?? 1);
@@ -91,8 +91,7 @@ export async function evaluateRows(
     const chunk = examples.slice(b, b + batch);
     const scorers = await prepare(chunk);
     for (const s of scorers)
-      if (!acc.has(s.name))
-        acc.set(s.name, { values: new Map(keys.map((key) => [key, []])), rows: [], lists: [] });
+      if (!acc.has(s.name)) acc.set(s.name, { values: metrics.map(() => []), rows: [], lists: [] });
     chunk.forEach((ex, r) => {
       const seen = opts.excludeSeen ? seenItems(log, ex) : null;
       const relevant = new Set([...ex.target].filter((i) => !seen?.has(i)));
@@ -103,8 +102,10 @@ export async function evaluateRows(
       for (const s of scorers) {
         const ranked = rankRow(s, r, maxK, seen, row);
         const a = acc.get(s.name)!;
-        for (const k of opts.ks)
-          for (const m of names) a.values.get(`${m}@${k}`)!.push(METRICS[m](ranked, relevant, k));
+        const hits = hitsAt(ranked, relevant, maxK);
+        metrics.forEach((m, j) => {
+          a.values[j].push(m.f(hits.subarray(0, m.k), relevant.size, m.k));
+        });
         a.rows.push(b + r);
         if (opts.keepLists) a.lists.push(ranked);
       }
@@ -114,14 +115,15 @@ export async function evaluateRows(
   bar?.stop();
   const out: Record<string, MethodResult> = {};
   for (const [name, a] of acc) {
-    const metrics: Record<string, number> = {};
+    const means: Record<string, number> = {};
     const perUser: Record<string, Float64Array> = {};
-    for (const [key, v] of a.values) {
+    metrics.forEach(({ key }, j) => {
+      const v = a.values[j];
       perUser[key] = Float64Array.from(v);
-      metrics[key] = v.length ? v.reduce((x, y) => x + y, 0) / v.length : 0;
-    }
+      means[key] = v.length ? v.reduce((x, y) => x + y, 0) / v.length : 0;
+    });
     out[name] = {
-      metrics,
+      metrics: means,
       perUser,
       users: a.rows.length,
       skipped,
@@ -147,6 +149,16 @@ export function vectorScorer(items: ItemIndex, examples: readonly Example[], vec
   };
 }
 
+/** A row scorer over a chunk × nItems score matrix: each row ranked where it lies, without a copy. */
+export function matrixRowScorer(m: Float32Array, nItems: number, name: string): RowScorer {
+  const rowOf = (r: number) => m.subarray(r * nItems, (r + 1) * nItems);
+  return {
+    name,
+    fill: (r, out) => out.set(rowOf(r)),
+    top: (r, k, excluded) => topK(rowOf(r), k, excluded ?? undefined),
+  };
+}
+
 /** Row scorers over a whole-chunk score matrix (chunk × nItems) from plain scorers. */
 export async function matrixRows(
   scorers: Record<string, Scorer>,
@@ -155,8 +167,7 @@ export async function matrixRows(
 ): Promise<RowScorer[]> {
   const out: RowScorer[] = [];
   for (const [name, scorer] of Object.entries(scorers)) {
-    const m = await scorer(chunk);
-    out.push({ name, fill: (r, row) => row.set(m.subarray(r * nItems, (r + 1) * nItems)) });
+    out.push(matrixRowScorer(await scorer(chunk), nItems, name));
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '..
 import {
   evaluateRows,
   type MethodResult,
+  matrixRowScorer,
   matrixRows,
   type RankOptions,
   type RowScorer,
@@ -57,6 +58,7 @@ import {
 import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mixture.ts';
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
+import { Scratch } from '../util/buffers.ts';
 import { normalizeRows } from '../util/vec.ts';
 import { errorSample, REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
 
@@ -201,30 +203,44 @@ interface Chunk {
   rows: number;
   /** Scores of the topic vector Σ_k s_k·centroid_k. */
   vector(): Float32Array;
-  /** Topic-mixture p(i | u) for each of several shares (rows × k) under the chunk's counts, in one pass. */
-  mixtures(shares: readonly Float32Array[], items?: TopicItems): Float32Array[];
+  /**
+   * Topic-mixture p(i | u) for each of several shares (rows × k) under the chunk's counts, in one pass;
+   * `slot` names the scratch buffer the results live in until the next chunk.
+   */
+  mixtures(shares: readonly Float32Array[], slot: string, items?: TopicItems): Float32Array[];
   blendRow(r: number): BlendRow;
   /** Blend settings' top lists from each row's candidates (shared by every setting of the chunk). */
   tops: BlendTops;
 }
 
-function chunkOf(x: Inputs, chunk: readonly Example[]): Chunk {
+/**
+ * A chunk's matrices, computed on first use into `scratch`'s buffers: a pass hands each chunk the same
+ * Scratch, so a chunk's matrices are valid until the next chunk of that pass starts.
+ */
+function chunkOf(x: Inputs, chunk: readonly Example[], scratch = new Scratch()): Chunk {
   const n = x.nItems;
   const rows = chunk.length;
-  const counts = new Float32Array(rows * n);
+  const size = rows * n;
+  const counts = scratch.take('counts', size);
   chunk.forEach((ex, r) => {
     counts.set(x.clock.at(ex.cutoff), r * n);
   });
+  const mapped = (slot: string, f: (c: number) => number) => () => {
+    const out = scratch.take(slot, size);
+    for (let i = 0; i < size; i++) out[i] = f(counts[i]);
+    return out;
+  };
   // The topic-source pass reads only mixtures.
-  const weights = once(() => counts.map((c) => c + TOPIC_SMOOTHING));
-  const mixtures = (shares: readonly Float32Array[], items = x.topicItems) =>
-    items.mixtures(shares, weights(), rows);
-  const logCount = once(() => counts.map(Math.log1p));
+  const weights = once(mapped('weights', (c) => c + TOPIC_SMOOTHING));
+  const mixtures = (shares: readonly Float32Array[], slot: string, items = x.topicItems) =>
+    items.mixtures(shares, weights(), rows, scratch.take(slot, shares.length * size));
+  const logCount = once(mapped('logCount', Math.log1p));
   const priorScale = once(() => priorScales(counts, rows, n));
   const dim = x.parts.topics.dim;
-  const lstm = once(() => x.scoring.score(gather(x, chunk, x.lstm, dim), rows));
-  const vector = once(() => x.scoring.score(gather(x, chunk, x.vector, dim), rows));
-  const topic = once(() => mixtures([gather(x, chunk, x.shares, x.parts.topics.k)])[0]);
+  const scores = (slot: string, q: Float32Array) => x.scoring.score(q, rows, scratch.take(slot, size));
+  const lstm = once(() => scores('lstm', gather(x, chunk, x.lstm, dim)));
+  const vector = once(() => scores('vector', gather(x, chunk, x.vector, dim)));
+  const topic = once(() => mixtures([gather(x, chunk, x.shares, x.parts.topics.k)], 'topic')[0]);
   const sub = (a: Float32Array, r: number) => a.subarray(r * n, (r + 1) * n);
   const blendRow = (r: number): BlendRow => ({
     lstm: sub(lstm(), r),
@@ -255,11 +271,6 @@ function priorScales(counts: Float32Array, rows: number, n: number): Float32Arra
   }
   return out;
 }
-
-const rowsOf = (m: Float32Array, n: number, name: string): RowScorer => ({
-  name,
-  fill: (r, out) => out.set(m.subarray(r * n, (r + 1) * n)),
-});
 
 function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)): RowScorer {
   return {
@@ -313,17 +324,23 @@ export async function chooseBlend(
     }
     const key = (p: { source: TopicSource; strength: number | null; tau: number | null }) =>
       `source:${p.source}@${p.strength}/${p.tau}`;
+    const scratch1 = new Scratch();
     const r1 = await evaluateRows(
       log,
       valid,
       (chunk) => {
-        const p = chunkOf(first, chunk).mixtures([
-          ...sources.map((s) => gather(first, chunk, s.shares, parts.topics.k)),
-          ...RECENT_WINDOWS.map((w) => recentShares(parts.store, chunk, w)),
-        ]);
+        const p = chunkOf(first, chunk, scratch1).mixtures(
+          [
+            ...sources.map((s) => gather(first, chunk, s.shares, parts.topics.k)),
+            ...RECENT_WINDOWS.map((w) => recentShares(parts.store, chunk, w)),
+          ],
+          'mixtures',
+        );
         return [
-          ...sources.map((s, j) => rowsOf(p[j], first.nItems, key(s))),
-          ...RECENT_WINDOWS.map((w, j) => rowsOf(p[sources.length + j], first.nItems, `recent:${w}`)),
+          ...sources.map((s, j) => matrixRowScorer(p[j], first.nItems, key(s))),
+          ...RECENT_WINDOWS.map((w, j) =>
+            matrixRowScorer(p[sources.length + j], first.nItems, `recent:${w}`),
+          ),
         ];
       },
       {
@@ -354,11 +371,12 @@ export async function chooseBlend(
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
+    const scratch2 = new Scratch();
     const r2 = await evaluateRows(
       log,
       valid,
       (chunk) => {
-        const c = chunkOf(x, chunk);
+        const c = chunkOf(x, chunk, scratch2);
         return grid.map((p) => blendScorer(c, p, parts.temperature));
       },
       { ...opts, label: `blend: ${grid.length} settings (valid)`, matrices: 6 },
@@ -538,39 +556,43 @@ export async function evaluateTest(
       label: 'test: every method',
       matrices: 12 + Object.keys(plain).length,
     };
+    const scratch = new Scratch();
     const methods = await evaluate(
       log,
       test,
       async (chunk) => {
-        const c = chunkOf(x, chunk);
+        const c = chunkOf(x, chunk, scratch);
         const k = parts.topics.k;
-        const [forecast, recent, whole, head] = c.mixtures([
-          gather(x, chunk, x.forecast, k),
-          recentShares(parts.store, chunk, blend.recentWindow),
-          recentShares(parts.store, chunk, 1),
-          ...(x.lstmTopics ? [gather(x, chunk, x.lstmTopics, k)] : []),
-        ]);
+        const [forecast, recent, whole, head] = c.mixtures(
+          [
+            gather(x, chunk, x.forecast, k),
+            recentShares(parts.store, chunk, blend.recentWindow),
+            recentShares(parts.store, chunk, 1),
+            ...(x.lstmTopics ? [gather(x, chunk, x.lstmTopics, k)] : []),
+          ],
+          'mixtures',
+        );
         const out: RowScorer[] = [
           blendScorer(c, blend, tau, 'blend'),
           blendScorer(c, { ...blend, beta: 0 }, tau, 'blend_no_prior'),
           blendScorer(c, blend.withoutForecast, tau, 'blend_no_forecast'),
           blendScorer(c, { mode: 'log-linear', alpha: 1, beta: 0 }, tau, 'lstm'),
           blendScorer(c, { mode: 'log-linear', alpha: 0, beta: 0 }, tau, 'topic_blend_half'),
-          rowsOf(forecast, nItems, 'topic_forecast'),
-          rowsOf(c.vector(), nItems, 'topic_vector'),
-          rowsOf(recent, nItems, 'topic_recent'),
-          rowsOf(whole, nItems, 'topic_static'),
+          matrixRowScorer(forecast, nItems, 'topic_forecast'),
+          matrixRowScorer(c.vector(), nItems, 'topic_vector'),
+          matrixRowScorer(recent, nItems, 'topic_recent'),
+          matrixRowScorer(whole, nItems, 'topic_static'),
           ...(await matrixRows(plain, chunk, nItems)),
         ];
-        if (head) out.push(rowsOf(head, nItems, 'topic_lstm_head'));
+        if (head) out.push(matrixRowScorer(head, nItems, 'topic_lstm_head'));
         if (oracle && oracleItems) {
           const s = new Float32Array(chunk.length * oracle.k);
           chunk.forEach((ex, r) => {
             s.set(oracle.shares(ex), r * oracle.k);
           });
-          const [p] = c.mixtures([s], oracleItems);
+          const [p] = c.mixtures([s], 'oracle', oracleItems);
           truthShares.push(x.topicItems.topicMass(p, chunk.length));
-          out.push(rowsOf(p, nItems, 'oracle'));
+          out.push(matrixRowScorer(p, nItems, 'oracle'));
         }
         return out;
       },

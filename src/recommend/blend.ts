@@ -77,7 +77,17 @@ export function blendValue(
 
 /** Writes the blend's scores of every item into `out`. */
 export function blendRow(p: BlendParams, x: BlendRow, tau: number, out: Float32Array): Float32Array {
-  const k = blendConstants(p, x, tau);
+  return blendValues(p, tau, blendConstants(p, x, tau), x, out);
+}
+
+/** blendValue of each position of the inputs into `out`, under a row's constants (blendConstants). */
+export function blendValues(
+  p: BlendParams,
+  tau: number,
+  k: BlendConstants,
+  x: Pick<BlendRow, 'lstm' | 'vector' | 'topic' | 'logCount'>,
+  out: Float32Array,
+): Float32Array {
   for (let i = 0; i < out.length; i++)
     out[i] = blendValue(p, tau, k, x.lstm[i], x.vector[i], x.topic[i], x.logCount[i]);
   return out;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readInto } from '../util/buffers.ts';
 
 /**
  * Indices of the k largest scores, skipping the `excluded` item indices; ties go to the lower item index
@@ -58,12 +59,12 @@ export class ItemIndex {
     this.t = tf.tidy(() => tf.transpose(tf.tensor2d(vectors, [this.n, dim])));
   }
 
-  /** Scores of every item for each query: (rows × dim) · itemsᵀ → rows × items. */
-  score(queries: Float32Array, rows: number): Float32Array {
+  /** Scores of every item for each query: (rows × dim) · itemsᵀ → rows × items (into `into` when given). */
+  score(queries: Float32Array, rows: number, into?: Float32Array): Float32Array {
     // Read the result outside tidy: on the wasm backend a dataSync inside tf.tidy was ~20× slower.
     const out = tf.tidy(() => tf.matMul(tf.tensor2d(queries, [rows, this.dim]), this.t));
     try {
-      return out.dataSync() as Float32Array;
+      return into ? readInto(out, into) : (out.dataSync() as Float32Array);
     } finally {
       out.dispose();
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readInto } from '../util/buffers.ts';
 
 /** Count every item gets inside its topics, so an item nobody has touched yet keeps a little mass. */
 export const TOPIC_SMOOTHING = 0.5;
@@ -27,9 +28,14 @@ export class TopicItems {
    * `weights` (rows × n) holds c + ε; each row of a result sums to Σ_k s_k over the topics that have any
    * mass. Several share matrices (each rows × k) go through one pass: the topic masses Z are computed
    * once and every share matrix through one product (a row of a product does not depend on the rows
-   * beside it, so each result is the same as alone).
+   * beside it, so each result is the same as alone). The results are views of `into` when given.
    */
-  mixtures(shares: readonly Float32Array[], weights: Float32Array, rows: number): Float32Array[] {
+  mixtures(
+    shares: readonly Float32Array[],
+    weights: Float32Array,
+    rows: number,
+    into?: Float32Array,
+  ): Float32Array[] {
     const out = tf.tidy(() => {
       const w = tf.tensor2d(weights, [rows, this.n]);
       const z = tf.matMul(w, this.m);
@@ -37,7 +43,7 @@ export class TopicItems {
       return tf.mul(w, tf.reshape(tf.matMul(q, this.m, false, true), [shares.length, rows, this.n]));
     });
     try {
-      const all = out.dataSync() as Float32Array;
+      const all = into ? readInto(out, into) : (out.dataSync() as Float32Array);
       return shares.map((_, j) => all.subarray(j * rows * this.n, (j + 1) * rows * this.n));
     } finally {
       out.dispose();

@@ -41,7 +41,8 @@ describe('Candidates', () => {
       const want = Array.from(topK(full, k, excluded));
       const cand = new Candidates(features, 1 + Math.floor((rand() * n) / 2), new Float32Array(n));
       const [a, b, c] = cand.thresholds;
-      const got = cand.top((i) => full[i], f(a, b, c), k, excluded);
+      const fill = (out: Float32Array) => out.set(Array.from(cand.items, (i) => full[i]));
+      const got = cand.top(fill, f(a, b, c), k, excluded);
       if (got) {
         answered++;
         expect(Array.from(got)).toEqual(want);
@@ -54,8 +55,8 @@ describe('Candidates', () => {
     const v = Float32Array.of(0.5, 0.5, 0.1, 0.9);
     const cand = new Candidates([v], 4, new Float32Array(4));
     expect(cand.complete).toBe(true);
-    expect(Array.from(cand.top((i) => v[i], Number.POSITIVE_INFINITY, 3, new Set([3])) ?? [])).toEqual([
-      0, 1, 2,
-    ]);
+    expect(
+      Array.from(cand.top((out) => out.set(v), Number.POSITIVE_INFINITY, 3, new Set([3])) ?? []),
+    ).toEqual([0, 1, 2]);
   });
 });
