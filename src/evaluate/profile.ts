@@ -1,5 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
-import { normalizeRows, sparseDot, sparseRows } from '../util/vec.ts';
+import { normalizeRows } from '../util/vec.ts';
 import type { CountClock } from './baselines.ts';
 import type { Scorer } from './rank.ts';
 
@@ -38,9 +39,8 @@ export function profileScorer(
     throw new Error(`profile: item vectors of length ${itemVectors.length} are not a multiple of dim ${dim}`);
   const items = normalizeRows(Float32Array.from(itemVectors), dim);
   const n = items.length / dim;
-  const sparse = sparseRows(items, dim);
   return (examples) => {
-    const out = new Float32Array(examples.length * n);
+    const queries = new Float32Array(examples.length * dim);
     const q = new Float64Array(dim);
     examples.forEach((ex, r) => {
       const [from, to] = range(ex);
@@ -51,13 +51,19 @@ export function profileScorer(
       }
       let norm = 0;
       for (let d = 0; d < dim; d++) norm += q[d] * q[d];
-      if (norm === 0) return; // no history: every item scores 0
+      if (norm === 0) return; // no history: a zero query, every item scores 0
       const inv = 1 / Math.sqrt(norm);
-      const query = Float32Array.from(q, (x) => x * inv);
-      const o = r * n;
-      for (let i = 0; i < n; i++) out[o + i] = sparseDot(sparse, i, query);
+      for (let d = 0; d < dim; d++) queries[r * dim + d] = q[d] * inv;
     });
-    return out;
+    // One product on the tfjs backend per chunk (items × dim kept as a plain array between chunks).
+    const out = tf.tidy(() =>
+      tf.matMul(tf.tensor2d(queries, [examples.length, dim]), tf.tensor2d(items, [n, dim]), false, true),
+    );
+    try {
+      return out.dataSync() as Float32Array;
+    } finally {
+      out.dispose();
+    }
   };
 }
 

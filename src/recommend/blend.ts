@@ -46,11 +46,16 @@ const logit = (p: BlendParams, tau: number, lstm: number, logCount: number) =>
 export function blendConstants(p: BlendParams, x: BlendRow, tau: number): BlendConstants {
   const k = { priorWeight: p.beta * x.priorScale, max: 0, z: 1 };
   if (p.mode !== 'mixture') return k;
-  const n = x.lstm.length;
+  // One pass (online softmax): the sum is rescaled whenever a new maximum appears.
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) max = Math.max(max, logit(p, tau, x.lstm[i], x.logCount[i]));
   let z = 0;
-  for (let i = 0; i < n; i++) z += Math.exp(logit(p, tau, x.lstm[i], x.logCount[i]) - max);
+  for (let i = 0; i < x.lstm.length; i++) {
+    const o = logit(p, tau, x.lstm[i], x.logCount[i]);
+    if (o > max) {
+      z = z * Math.exp(max - o) + 1;
+      max = o;
+    } else z += Math.exp(o - max);
+  }
   return { ...k, max, z };
 }
 

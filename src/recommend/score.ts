@@ -25,22 +25,27 @@ export function topK(scores: Float32Array, k: number, excluded?: Iterable<number
 }
 
 function topKOf(scores: Float32Array, k: number): Int32Array {
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (let i = 0; i < scores.length; i++) {
+  // A sorted buffer of the best so far (ties keep the earlier item): filled from the first non-NaN
+  // scores, then each item costs one comparison with its last value (NaN fails it) unless it gets in.
+  const idx = new Int32Array(k);
+  const val = new Float64Array(k);
+  let size = 0;
+  let i = 0;
+  let floor = Number.POSITIVE_INFINITY;
+  for (; i < scores.length; i++) {
     const s = scores[i];
-    if (Number.isNaN(s)) continue;
-    if (idx.length === k && s <= val[k - 1]) continue;
-    let p = idx.length === k ? k - 1 : idx.length;
-    while (p > 0 && val[p - 1] < s) p--;
-    idx.splice(p, 0, i);
-    val.splice(p, 0, s);
-    if (idx.length > k) {
-      idx.pop();
-      val.pop();
+    if (size === k ? !(s > floor) : Number.isNaN(s)) continue;
+    let p = size < k ? size++ : k - 1;
+    while (p > 0 && val[p - 1] < s) {
+      val[p] = val[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
     }
+    val[p] = s;
+    idx[p] = i;
+    if (size === k) floor = val[k - 1];
   }
-  return Int32Array.from(idx);
+  return idx.slice(0, size);
 }
 
 /**
