@@ -1,7 +1,7 @@
 import { lowerBound } from '../data/bucket.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { createProgress } from '../util/progress.ts';
-import { evaluateScorer, type Scorer } from './rank.ts';
+import { evaluateRows, matrixRowScorer, type Scorer } from './rank.ts';
 
 /**
  * End (exclusive) of the events each user contributes to training statistics: an evaluated user's events
@@ -203,28 +203,51 @@ function popularityFallback(counts: Float32Array): Float32Array {
  * h's first `neighbours` neighbours, from the snapshot the example's cutoff may see.
  */
 export function itemKnnScorer(log: EventLog, knn: KnnSnapshots, neighbours: number): Scorer {
+  const grid = itemKnnGrid(log, knn, [neighbours]);
+  return (examples) => grid(examples)[0];
+}
+
+/**
+ * Item-kNN scores for several neighbour counts at once, one rows × items matrix per count (in the order
+ * given): a smaller count's sums are a prefix of a larger one's, so one walk over each user's neighbour
+ * lists fills every count.
+ */
+export function itemKnnGrid(
+  log: EventLog,
+  knn: KnnSnapshots,
+  counts: readonly number[],
+): (examples: readonly Example[]) => Float32Array[] {
   const max = knn.models[0].maxNeighbours;
-  if (!(Number.isInteger(neighbours) && neighbours >= 1 && neighbours <= max))
-    throw new Error(`knn: neighbours must be an integer in [1, ${max}], got ${neighbours}`);
+  for (const c of counts)
+    if (!(Number.isInteger(c) && c >= 1 && c <= max))
+      throw new Error(`knn: neighbours must be an integer in [1, ${max}], got ${c}`);
   const n = knn.models[0].nItems;
   const fallbacks = new Map(knn.models.map((m) => [m, popularityFallback(m.counts)]));
+  const ascending = counts.map((c, j) => ({ c, j })).sort((a, b) => a.c - b.c || a.j - b.j);
   return (examples) => {
-    const out = new Float32Array(examples.length * n);
+    const outs = counts.map(() => new Float32Array(examples.length * n));
+    const sums = new Float32Array(n);
     examples.forEach((ex, r) => {
       const model = snapshotAt(knn, ex.cutoff);
       const fallback = fallbacks.get(model)!;
-      const row = out.subarray(r * n, (r + 1) * n);
-      for (const h of distinctSorted(log.item, log.userOffsets[ex.user], ex.end)) {
-        const o = h * max;
-        for (let q = 0; q < neighbours; q++) {
-          const j = model.neighbours[o + q];
-          if (j < 0) break;
-          row[j] += model.sims[o + q];
+      const history = distinctSorted(log.item, log.userOffsets[ex.user], ex.end);
+      sums.fill(0);
+      let from = 0;
+      for (const { c, j } of ascending) {
+        for (const h of history) {
+          const o = h * max;
+          for (let q = from; q < c; q++) {
+            const i = model.neighbours[o + q];
+            if (i < 0) break;
+            sums[i] += model.sims[o + q];
+          }
         }
+        from = Math.max(from, c);
+        const row = outs[j].subarray(r * n, (r + 1) * n);
+        for (let i = 0; i < n; i++) row[i] = sums[i] === 0 ? fallback[i] : sums[i];
       }
-      for (let i = 0; i < n; i++) if (row[i] === 0) row[i] = fallback[i];
     });
-    return out;
+    return outs;
   };
 }
 
@@ -243,18 +266,21 @@ export async function chooseKnnNeighbours(
 ): Promise<KnnChoice> {
   if (grid.length === 0) throw new Error('knn: the neighbour grid is empty');
   const knn = buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
-  const curve: KnnChoice['curve'] = [];
-  const bar = createProgress('valid: item-knn neighbour counts', grid.length);
-  for (const k of grid) {
-    const r = await evaluateScorer(log, valid, itemKnnScorer(log, knn, k), {
+  const scores = itemKnnGrid(log, knn, grid);
+  const name = (k: number) => `knn:${k}`;
+  const r = await evaluateRows(
+    log,
+    valid,
+    (chunk) => scores(chunk).map((m, j) => matrixRowScorer(m, opts.nItems, name(grid[j]))),
+    {
       nItems: opts.nItems,
       ks: [10],
       excludeSeen: opts.excludeSeen,
-    });
-    curve.push({ neighbours: k, ndcg10: r.metrics['ndcg@10'] });
-    bar.tick(1, { neighbours: k });
-  }
-  bar.stop();
+      matrices: grid.length,
+      label: 'valid: item-knn neighbour counts',
+    },
+  );
+  const curve = grid.map((k) => ({ neighbours: k, ndcg10: r[name(k)]?.metrics['ndcg@10'] ?? 0 }));
   const best = curve.reduce((b, p) =>
     p.ndcg10 > b.ndcg10 || (p.ndcg10 === b.ndcg10 && p.neighbours < b.neighbours) ? p : b,
   );

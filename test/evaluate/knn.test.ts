@@ -6,6 +6,7 @@ import {
   buildKnnSnapshots,
   chooseKnnNeighbours,
   type ItemKnn,
+  itemKnnGrid,
   itemKnnScorer,
   knownEnds,
 } from '../../src/evaluate/knn.ts';
@@ -89,6 +90,21 @@ describe('item-item kNN', () => {
     expect(cut[2]).toBeLessThan(0); // item 2 is item 0's second neighbour: cut at 1
     expect(() => itemKnnScorer(log, one(knn), 4)).toThrow(/neighbours must be an integer in \[1, 3\]/);
     expect(() => buildItemKnn(log, knownEnds(log, [], 7), 4, 0)).toThrow(/positive integer/);
+  });
+
+  it('scores a whole neighbour grid in one walk, each count as its own scorer (to float rounding)', () => {
+    const { log, nItems, split } = synthLog();
+    const knn = buildKnnSnapshots(log, split.valid, nItems, 50);
+    const grid = [20, 5, 50];
+    const together = itemKnnGrid(log, knn, grid)(split.valid);
+    grid.forEach((k, j) => {
+      const alone = itemKnnScorer(log, knn, k)(split.valid) as Float32Array;
+      expect(together[j].length).toBe(alone.length);
+      let worst = 0;
+      for (let i = 0; i < alone.length; i++) worst = Math.max(worst, Math.abs(together[j][i] - alone[i]));
+      expect(worst).toBeLessThan(1e-5);
+    });
+    expect(() => itemKnnGrid(log, knn, [5, 51])).toThrow(/neighbours must be an integer in \[1, 50\]/);
   });
 
   it('beats most-popular on drifting synthetic data and picks the best grid value on validation', async () => {
