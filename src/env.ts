@@ -9,6 +9,7 @@
  * | `progress`          | `'auto'`                | `INTEREST_EVO_PROGRESS`    |
  * | `userIdSalt`        | `null`                  | `INTEREST_EVO_USER_SALT`   |
  * | `debug`             | `false`                 | `INTEREST_EVO_DEBUG` (`1`) |
+ * | `chunkMb`           | `128`                   | `INTEREST_EVO_CHUNK_MB`    |
  */
 
 /** Which tfjs backend to use; 'auto' tries node-gpu → node → wasm → cpu. */
@@ -32,6 +33,11 @@ export interface Env {
   userIdSalt: string | null;
   /** Whether a CLI error prints its stack trace (as `--debug` does). */
   debug: boolean;
+  /**
+   * MB of row × item score matrices evaluation holds per chunk of users (the backend holds about as
+   * much again): less memory, more chunks.
+   */
+  chunkMb: number;
 }
 
 /** Reads an enumerated environment variable; an unknown value is an error, not a silent default. */
@@ -49,6 +55,16 @@ export function enumFromEnv<T extends string, F extends T | null>(
   return raw as T;
 }
 
+/** Reads a positive number from the environment; anything else set there is an error. */
+function positiveFromEnv(name: string, fallback: number, source: NodeJS.ProcessEnv): number {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!(v > 0 && Number.isFinite(v)))
+    throw new Error(`${name}=${JSON.stringify(raw)} is not a positive number`);
+  return v;
+}
+
 /** Builds the defaults from an environment (exported for tests; use `env`). */
 export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
   return {
@@ -57,6 +73,7 @@ export function envFromProcess(source: NodeJS.ProcessEnv = process.env): Env {
     progress: enumFromEnv('INTEREST_EVO_PROGRESS', PROGRESS_MODES, 'auto', source),
     userIdSalt: source.INTEREST_EVO_USER_SALT || null,
     debug: source.INTEREST_EVO_DEBUG === '1',
+    chunkMb: positiveFromEnv('INTEREST_EVO_CHUNK_MB', 128, source),
   };
 }
 

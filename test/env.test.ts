@@ -9,6 +9,7 @@ describe('env', () => {
       progress: 'auto',
       userIdSalt: null,
       debug: false,
+      chunkMb: 128,
     });
   });
 
@@ -19,6 +20,7 @@ describe('env', () => {
       INTEREST_EVO_PROGRESS: 'lines',
       INTEREST_EVO_USER_SALT: 's3cret',
       INTEREST_EVO_DEBUG: '1',
+      INTEREST_EVO_CHUNK_MB: '32',
     });
     expect(e).toMatchObject({
       backend: 'wasm',
@@ -26,11 +28,15 @@ describe('env', () => {
       progress: 'lines',
       userIdSalt: 's3cret',
       debug: true,
+      chunkMb: 32,
     });
   });
 
   it('rejects an unknown value naming the variable', () => {
     expect(() => envFromProcess({ INTEREST_EVO_BACKEND: 'gpu' })).toThrow(/INTEREST_EVO_BACKEND="gpu".*auto/);
+    expect(() => envFromProcess({ INTEREST_EVO_CHUNK_MB: '0' })).toThrow(
+      /INTEREST_EVO_CHUNK_MB="0" is not a positive number/,
+    );
   });
 
   it('exports a mutable process-wide object', () => {

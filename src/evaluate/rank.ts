@@ -1,4 +1,5 @@
 import type { EventLog, Example } from '../data/split.ts';
+import { env } from '../env.ts';
 import { type ItemIndex, topK } from '../recommend/score.ts';
 import { createProgress } from '../util/progress.ts';
 import { hitsAt, METRICS, type MetricName } from './metrics.ts';
@@ -10,7 +11,7 @@ export interface RankOptions {
   nItems: number;
   ks: readonly number[];
   excludeSeen: boolean;
-  /** Rows per chunk; default: as many as `matrices` rows × items float32 matrices fit in CHUNK_BYTES (≤ 256). */
+  /** Rows per chunk; default: as many as `matrices` rows × items float32 matrices fit in chunkBytes() (≤ 256). */
   batch?: number;
   /** Row × item matrices a chunk holds at once (default 1). */
   matrices?: number;
@@ -35,14 +36,14 @@ export interface MethodResult {
 }
 
 /**
- * What a chunk's row × item score matrices may take: chunks of examples are sized to it. The tfjs backend
- * holds about as much again while a chunk's products run (its wasm memory never shrinks).
+ * What a chunk's row × item score matrices may take (env.chunkMb): chunks of examples are sized to it. The
+ * tfjs backend holds about as much again while a chunk's products run (its wasm memory never shrinks).
  */
-export const CHUNK_BYTES = 128 * 2 ** 20;
+export const chunkBytes = () => env.chunkMb * 2 ** 20;
 
-/** Rows per chunk so that `matrices` float32 rows × nItems matrices fit in CHUNK_BYTES (1 to 256). */
+/** Rows per chunk so that `matrices` float32 rows × nItems matrices fit in chunkBytes() (1 to 256). */
 export function chunkRows(nItems: number, matrices: number): number {
-  return Math.max(1, Math.min(256, Math.floor(CHUNK_BYTES / (4 * nItems * matrices))));
+  return Math.max(1, Math.min(256, Math.floor(chunkBytes() / (4 * nItems * matrices))));
 }
 
 /** Items the user had before the example's cutoff. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { CHUNK_BYTES, chunkRows, evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
+import { chunkBytes, chunkRows, evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { ItemIndex } from '../../src/recommend/score.ts';
 import { TopicItems } from '../../src/recommend/topic-mixture.ts';
@@ -66,11 +66,11 @@ describe('chunks sized by memory', () => {
     await resolveBackend('wasm');
   });
 
-  it('fit the matrices in CHUNK_BYTES, 1 to 256 rows', () => {
+  it('fit the matrices in the chunk budget, 1 to 256 rows', () => {
     expect(chunkRows(2000, 10)).toBe(256);
     const rows = chunkRows(20_000, 20);
-    expect(rows * 20_000 * 20 * 4).toBeLessThanOrEqual(CHUNK_BYTES);
-    expect((rows + 1) * 20_000 * 20 * 4).toBeGreaterThan(CHUNK_BYTES);
+    expect(rows * 20_000 * 20 * 4).toBeLessThanOrEqual(chunkBytes());
+    expect((rows + 1) * 20_000 * 20 * 4).toBeGreaterThan(chunkBytes());
     expect(chunkRows(1e9, 5)).toBe(1);
   });
 

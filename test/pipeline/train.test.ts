@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { env } from '../../src/env.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining, type TrainRunResult } from '../../src/pipeline/train.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
@@ -52,6 +53,22 @@ describe('the whole pipeline on a tiny synthetic log', () => {
       log: () => {},
     });
     expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
+  });
+
+  it('gives the same test metrics in chunks of a few users, whose buffers each chunk reuses', async () => {
+    const saved = env.chunkMb;
+    // 120 items × up to 20 matrices × 4 bytes: 3 users per chunk.
+    env.chunkMb = (3 * 120 * 20 * 4) / 2 ** 20;
+    try {
+      const ev = await evaluateCheckpoint(run.checkpointDir, {
+        config: loadConfig(project.config),
+        log: () => {},
+      });
+      expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
+      expect(ev.usersEvaluated).toBe(run.usersEvaluated);
+    } finally {
+      env.chunkMb = saved;
+    }
   });
 
   it('refuses a corrupted checkpoint file, naming it', async () => {
