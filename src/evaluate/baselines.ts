@@ -1,6 +1,6 @@
 import { lowerBound } from '../data/bucket.ts';
 import type { EventLog, Example } from '../data/split.ts';
-import type { Scorer } from './rank.ts';
+import { type Scorer, scoreBuffer } from './rank.ts';
 
 /** Event times in global order with their items, for popularity over any time window. */
 export interface Timeline {
@@ -95,8 +95,8 @@ export class CountClock {
 /** Most popular among the events before each example's cutoff. */
 export function mostPopular(clock: CountClock): Scorer {
   const n = clock.nItems;
-  return (examples) => {
-    const out = new Float32Array(examples.length * n);
+  return (examples, buffer) => {
+    const out = scoreBuffer(examples.length * n, buffer);
     examples.forEach((ex, r) => {
       out.set(clock.at(ex.cutoff), r * n);
     });
@@ -107,8 +107,8 @@ export function mostPopular(clock: CountClock): Scorer {
 /** Popularity over the `window` seconds of the whole log just before each example's cutoff. */
 export function recentPopular(tl: Timeline, nItems: number, window: number): Scorer {
   const clock = new WindowClock(tl, nItems, window);
-  return (examples) => {
-    const out = new Float32Array(examples.length * nItems);
+  return (examples, buffer) => {
+    const out = scoreBuffer(examples.length * nItems, buffer);
     examples.forEach((ex, r) => {
       out.set(clock.at(ex.cutoff), r * nItems);
     });
@@ -129,8 +129,8 @@ export function trainingCounts(log: EventLog, test: readonly Example[], nItems: 
     nItems,
     Number.POSITIVE_INFINITY,
   );
-  return (examples) => {
-    const out = new Float32Array(examples.length * nItems);
+  return (examples, buffer) => {
+    const out = scoreBuffer(examples.length * nItems, buffer);
     for (let r = 0; r < examples.length; r++) out.set(counts, r * nItems);
     return out;
   };

@@ -1,5 +1,6 @@
 import { lowerBound } from '../data/bucket.ts';
 import type { EventLog, Example } from '../data/split.ts';
+import { Scratch } from '../util/buffers.ts';
 import { createProgress } from '../util/progress.ts';
 import { evaluateRows, matrixRowScorer, type Scorer } from './rank.ts';
 
@@ -204,19 +205,19 @@ function popularityFallback(counts: Float32Array): Float32Array {
  */
 export function itemKnnScorer(log: EventLog, knn: KnnSnapshots, neighbours: number): Scorer {
   const grid = itemKnnGrid(log, knn, [neighbours]);
-  return (examples) => grid(examples)[0];
+  return (examples, out) => grid(examples, out && [out])[0];
 }
 
 /**
  * Item-kNN scores for several neighbour counts at once, one rows × items matrix per count (in the order
  * given): a smaller count's sums are a prefix of a larger one's, so one walk over each user's neighbour
- * lists fills every count.
+ * lists fills every count. `outs`, when given, are the buffers to fill (one per count).
  */
 export function itemKnnGrid(
   log: EventLog,
   knn: KnnSnapshots,
   counts: readonly number[],
-): (examples: readonly Example[]) => Float32Array[] {
+): (examples: readonly Example[], outs?: Float32Array[]) => Float32Array[] {
   const max = knn.models[0].maxNeighbours;
   for (const c of counts)
     if (!(Number.isInteger(c) && c >= 1 && c <= max))
@@ -224,8 +225,8 @@ export function itemKnnGrid(
   const n = knn.models[0].nItems;
   const fallbacks = new Map(knn.models.map((m) => [m, popularityFallback(m.counts)]));
   const ascending = counts.map((c, j) => ({ c, j })).sort((a, b) => a.c - b.c || a.j - b.j);
-  return (examples) => {
-    const outs = counts.map(() => new Float32Array(examples.length * n));
+  return (examples, given) => {
+    const outs = given ?? counts.map(() => new Float32Array(examples.length * n));
     const sums = new Float32Array(n);
     examples.forEach((ex, r) => {
       const model = snapshotAt(knn, ex.cutoff);
@@ -268,10 +269,14 @@ export async function chooseKnnNeighbours(
   const knn = buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
   const scores = itemKnnGrid(log, knn, grid);
   const name = (k: number) => `knn:${k}`;
+  const scratch = new Scratch();
   const r = await evaluateRows(
     log,
     valid,
-    (chunk) => scores(chunk).map((m, j) => matrixRowScorer(m, opts.nItems, name(grid[j]))),
+    (chunk) => {
+      const outs = grid.map((k) => scratch.take(name(k), chunk.length * opts.nItems));
+      return scores(chunk, outs).map((m, j) => matrixRowScorer(m, opts.nItems, name(grid[j])));
+    },
     {
       nItems: opts.nItems,
       ks: [10],

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
+import { readInto } from '../util/buffers.ts';
 import { normalizeRows } from '../util/vec.ts';
 import type { CountClock } from './baselines.ts';
-import type { Scorer } from './rank.ts';
+import { type Scorer, scoreBuffer } from './rank.ts';
 
 /** Half-open event range [from, to) of the log that makes up an example's profile. */
 export type ProfileRange = (ex: Example) => readonly [number, number];
@@ -39,7 +40,7 @@ export function profileScorer(
     throw new Error(`profile: item vectors of length ${itemVectors.length} are not a multiple of dim ${dim}`);
   const items = normalizeRows(Float32Array.from(itemVectors), dim);
   const n = items.length / dim;
-  return (examples) => {
+  return (examples, buffer) => {
     const queries = new Float32Array(examples.length * dim);
     const q = new Float64Array(dim);
     examples.forEach((ex, r) => {
@@ -60,7 +61,7 @@ export function profileScorer(
       tf.matMul(tf.tensor2d(queries, [examples.length, dim]), tf.tensor2d(items, [n, dim]), false, true),
     );
     try {
-      return out.dataSync() as Float32Array;
+      return buffer ? readInto(out, buffer) : (out.dataSync() as Float32Array);
     } finally {
       out.dispose();
     }
@@ -75,8 +76,8 @@ export function profileScorer(
 export function frequentItemsScorer(log: EventLog, nItems: number, clock?: CountClock): Scorer {
   if (clock && clock.nItems !== nItems)
     throw new Error(`frequent: the popularity clock has ${clock.nItems} items, expected ${nItems}`);
-  return (examples) => {
-    const out = new Float32Array(examples.length * nItems);
+  return (examples, buffer) => {
+    const out = scoreBuffer(examples.length * nItems, buffer);
     examples.forEach((ex, r) => {
       const row = out.subarray(r * nItems, (r + 1) * nItems);
       if (clock) {

@@ -1,11 +1,23 @@
 import type { EventLog, Example } from '../data/split.ts';
 import { env } from '../env.ts';
 import { type ItemIndex, topK } from '../recommend/score.ts';
+import { Scratch } from '../util/buffers.ts';
 import { createProgress } from '../util/progress.ts';
 import { hitsAt, METRICS, type MetricName } from './metrics.ts';
 
-/** Scores every catalogue item for each example: returns examples.length × nItems, row-major. */
-export type Scorer = (examples: readonly Example[]) => Float32Array | Promise<Float32Array>;
+/**
+ * Scores every catalogue item for each example: returns examples.length × nItems, row-major. `out`, when
+ * given, is a zero-filled buffer of that size the scorer may fill and return instead of allocating
+ * (evaluation hands each chunk the previous chunk's buffer: see util/buffers.ts).
+ */
+export type Scorer = (
+  examples: readonly Example[],
+  out?: Float32Array,
+) => Float32Array | Promise<Float32Array>;
+
+/** `out` when a caller gave one, else a fresh zero-filled buffer of `length`. */
+export const scoreBuffer = (length: number, out?: Float32Array): Float32Array =>
+  out ?? new Float32Array(length);
 
 export interface RankOptions {
   nItems: number;
@@ -139,14 +151,14 @@ export async function evaluateRows(
 export function vectorScorer(items: ItemIndex, examples: readonly Example[], vectors: Float32Array): Scorer {
   const { dim } = items;
   const row = new Map(examples.map((ex, i) => [ex, i]));
-  return (chunk) => {
+  return (chunk, out) => {
     const q = new Float32Array(chunk.length * dim);
     chunk.forEach((ex, r) => {
       const i = row.get(ex);
       if (i === undefined) throw new Error('vectorScorer: example without a vector');
       q.set(vectors.subarray(i * dim, (i + 1) * dim), r * dim);
     });
-    return items.score(q, chunk.length);
+    return items.score(q, chunk.length, out);
   };
 }
 
@@ -160,15 +172,20 @@ export function matrixRowScorer(m: Float32Array, nItems: number, name: string): 
   };
 }
 
-/** Row scorers over a whole-chunk score matrix (chunk × nItems) from plain scorers. */
+/**
+ * Row scorers over a whole-chunk score matrix (chunk × nItems) from plain scorers, each filling its own
+ * `scratch` buffer (a pass hands every chunk the same Scratch; by default the buffers are fresh).
+ */
 export async function matrixRows(
   scorers: Record<string, Scorer>,
   chunk: readonly Example[],
   nItems: number,
+  scratch = new Scratch(),
 ): Promise<RowScorer[]> {
   const out: RowScorer[] = [];
   for (const [name, scorer] of Object.entries(scorers)) {
-    out.push(matrixRowScorer(await scorer(chunk), nItems, name));
+    const buffer = scratch.take(`scorer:${name}`, chunk.length * nItems).fill(0);
+    out.push(matrixRowScorer(await scorer(chunk, buffer), nItems, name));
   }
   return out;
 }
@@ -179,7 +196,13 @@ export async function evaluateScorer(
   scorer: Scorer,
   opts: RankOptions,
 ): Promise<MethodResult> {
-  const r = await evaluateRows(log, examples, (chunk) => matrixRows({ m: scorer }, chunk, opts.nItems), opts);
+  const scratch = new Scratch();
+  const r = await evaluateRows(
+    log,
+    examples,
+    (chunk) => matrixRows({ m: scorer }, chunk, opts.nItems, scratch),
+    opts,
+  );
   return r.m ?? emptyResult(opts, examples.length);
 }
 

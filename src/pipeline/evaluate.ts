@@ -582,7 +582,7 @@ export async function evaluateTest(
           matrixRowScorer(c.vector(), nItems, 'topic_vector'),
           matrixRowScorer(recent, nItems, 'topic_recent'),
           matrixRowScorer(whole, nItems, 'topic_static'),
-          ...(await matrixRows(plain, chunk, nItems)),
+          ...(await matrixRows(plain, chunk, nItems, scratch)),
         ];
         if (head) out.push(matrixRowScorer(head, nItems, 'topic_lstm_head'));
         if (oracle && oracleItems) {
@@ -720,7 +720,8 @@ export async function validationBaselines(
     most_popular: mostPopular(CountClock.of(log, nItems)),
     recent_popular: recentPopular(buildTimeline(log), nItems, cfg.evaluate.recent_window),
   };
-  const r = await evaluateRows(log, valid, (chunk) => matrixRows(scorers, chunk, nItems), {
+  const scratch = new Scratch();
+  const r = await evaluateRows(log, valid, (chunk) => matrixRows(scorers, chunk, nItems, scratch), {
     nItems,
     ks: [10],
     excludeSeen: cfg.evaluate.exclude_seen,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
-import { evaluateScorer, type Scorer } from '../evaluate/rank.ts';
+import { evaluateScorer, type Scorer, scoreBuffer } from '../evaluate/rank.ts';
 import { createProgress } from '../util/progress.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -66,8 +66,8 @@ function batchLoss(net: SequentialNet, batch: NextItemBatch): tf.Scalar {
 /** The net's scores, batched; each batch's tensors are freed before the next. */
 export function sequentialScorer(net: SequentialNet, log: EventLog, batch = 256): Scorer {
   const { maxLen } = net.spec;
-  return (examples) => {
-    const out = new Float32Array(examples.length * net.nItems);
+  return (examples, buffer) => {
+    const out = scoreBuffer(examples.length * net.nItems, buffer);
     for (let b = 0; b < examples.length; b += batch) {
       const chunk = examples.slice(b, b + batch);
       const ids = historyIds(log, chunk, maxLen);
