@@ -25,15 +25,13 @@ export class BlendTops {
   private inputs: BlendRow | null = null;
   private readonly tiers: (Candidates | null)[] = TIERS.map(() => null);
   private readonly constants = new Map<string, BlendConstants>();
-  private readonly scratch: Float32Array;
+  /** kthLargest's heap, as long as the widest tier. */
+  private readonly scratch = new Float32Array(Math.max(...TIERS));
 
   constructor(
     private readonly rowOf: (r: number) => BlendRow,
     private readonly tau: number,
-    nItems: number,
-  ) {
-    this.scratch = new Float32Array(nItems);
-  }
+  ) {}
 
   top(p: BlendParams, r: number, k: number, excluded: ReadonlySet<number> | null): Int32Array | null {
     const x = this.at(r);

@@ -1,9 +1,9 @@
 import { topK } from '../recommend/score.ts';
 
 /**
- * The value of rank m (1-based) among `values` in descending order: a min-heap of the m largest seen so far
- * in `scratch` (overwritten; used when ≥ m long), so most items cost one comparison with the heap's root. NaN values
- * are never selected; fewer than m other values give −∞.
+ * The value of rank m (1-based) among `values` in descending order: a min-heap of the m largest seen so
+ * far in `scratch` (overwritten; used when ≥ m long), so most items cost one comparison with the heap's
+ * root. NaN values are never selected; fewer than m other values give −∞.
  */
 export function kthLargest(values: Float32Array, m: number, scratch: Float32Array): number {
   if (m < 1) throw new Error(`kthLargest: rank ${m} is not ≥ 1`);

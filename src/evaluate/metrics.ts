@@ -15,9 +15,11 @@ type HitMetric = (hits: Uint8Array, relevant: number, k: number) => number;
 
 const sum = (h: Uint8Array) => h.reduce((s, x) => s + x, 0);
 
-/** Each metric from hits: HR@K = 1 if any of the top K is relevant; Recall@K = hits / |relevant|;
+/**
+ * Each metric from hits: HR@K = 1 if any of the top K is relevant; Recall@K = hits / |relevant|;
  * Precision@K = hits / K; NDCG@K = Σ_{i<K, r_i relevant} 1/log2(i+2) ÷ Σ_{i<min(K,|relevant|)} 1/log2(i+2);
- * MRR@K = 1 / rank of the first relevant item within the top K (0 if none). */
+ * MRR@K = 1 / rank of the first relevant item within the top K (0 if none).
+ */
 export const METRICS = {
   ndcg: (h, relevant, k) => {
     let dcg = 0;

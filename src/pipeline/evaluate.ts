@@ -249,7 +249,7 @@ function chunkOf(x: Inputs, chunk: readonly Example[], scratch = new Scratch()):
     logCount: sub(logCount(), r),
     priorScale: priorScale()[r],
   });
-  return { rows, vector, mixtures, blendRow, tops: new BlendTops(blendRow, x.parts.temperature, n) };
+  return { rows, vector, mixtures, blendRow, tops: new BlendTops(blendRow, x.parts.temperature) };
 }
 
 /** f's value, computed on the first call. */

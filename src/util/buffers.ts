@@ -4,6 +4,7 @@
  * made reading a chunk's score matrices slower than computing them.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeap } from './wasm-kernels.ts';
 
 /** Buffers by slot name, grown when a longer one is asked for and otherwise handed out again. */
 export class Scratch {
@@ -20,11 +21,6 @@ export class Scratch {
   }
 }
 
-/** What readInto uses of tfjs' BackendWasm: a view of a tensor's values in the wasm heap. */
-interface HeapView {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
 /**
  * A float32 tensor's values copied into the front of `out` (returned, t.size long). The wasm backend is
  * read through a view of its heap; dataSync would copy into a fresh array first.
@@ -33,7 +29,7 @@ export function readInto(t: tf.Tensor, out: Float32Array): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`readInto: a ${t.dtype} tensor, not float32`);
   if (out.length < t.size) throw new Error(`readInto: ${t.size} values into a buffer of ${out.length}`);
   const view = out.subarray(0, t.size);
-  const b = tf.backend() as unknown as Partial<HeapView>;
+  const b = tf.backend() as unknown as Partial<WasmHeap>;
   if (tf.getBackend() === 'wasm' && typeof b.typedArrayFromHeap === 'function')
     view.set(b.typedArrayFromHeap(t));
   else view.set(t.dataSync() as Float32Array);

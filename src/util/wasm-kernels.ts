@@ -8,6 +8,12 @@ import { MATMUL_KERNELS } from './wasm-matmul.ts';
 import { SLICE_KERNELS } from './wasm-slice.ts';
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
+/** What this project uses of tfjs' BackendWasm: new outputs, and views of tensors in its heap. */
+export interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
 /** A replacement kernel: the original kernel's function and the call's arguments. */
 export type KernelWrapper = (original: tf.KernelFunc, args: KernelArgs) => ReturnType<tf.KernelFunc>;
 

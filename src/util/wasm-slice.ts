@@ -6,15 +6,9 @@
  * values are the same bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelArgs, KernelWrapper } from './wasm-kernels.ts';
+import type { KernelArgs, KernelWrapper, WasmHeap } from './wasm-kernels.ts';
 
-type Numeric = Float32Array | Int32Array | Uint8Array;
-
-/** What these kernels use of tfjs' BackendWasm. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Numeric;
-}
+type Numeric = ReturnType<WasmHeap['typedArrayFromHeap']>;
 
 type ViewKernel = (args: KernelArgs, x: tf.TensorInfo, heap: WasmHeap) => unknown;
 

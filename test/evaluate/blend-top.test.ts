@@ -24,7 +24,7 @@ describe('BlendTops', () => {
     const rand = mulberry32(5);
     const grid = blendGrid([...BLEND_MODES], [0, 0.2, 0.5, 0.8, 1], [0, 0.1, 0.4]);
     const rows = Array.from({ length: 6 }, (_, r) => row(rand, r % 2 ? 3000 : 700));
-    const tops = new BlendTops((r) => rows[r], 0.05, 3000);
+    const tops = new BlendTops((r) => rows[r], 0.05);
     let answered = 0;
     let asked = 0;
     rows.forEach((x, r) => {
