@@ -37,6 +37,22 @@ export interface ItemKnn {
   counts: Float32Array;
 }
 
+/** Each user's distinct items before `ends[u]`, ascending, as one CSR array. */
+function userItemsCsr(log: EventLog, ends: Int32Array): { offsets: Int32Array; values: Int32Array } {
+  const rows = Array.from({ length: ends.length }, (_, u) =>
+    distinctSorted(log.item, log.userOffsets[u], ends[u]),
+  );
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((r, u) => {
+    offsets[u + 1] = offsets[u] + r.length;
+  });
+  const values = new Int32Array(offsets[rows.length]);
+  rows.forEach((r, u) => {
+    values.set(r, offsets[u]);
+  });
+  return { offsets, values };
+}
+
 export function buildItemKnn(
   log: EventLog,
   ends: Int32Array,
@@ -45,33 +61,34 @@ export function buildItemKnn(
 ): ItemKnn {
   if (!(Number.isInteger(maxNeighbours) && maxNeighbours >= 1))
     throw new Error(`knn: neighbours must be a positive integer, got ${maxNeighbours}`);
-  // Transpose user → distinct items into item → users (CSR) for row-at-a-time co-occurrence counting.
-  const userItems = Array.from({ length: ends.length }, (_, u) =>
-    distinctSorted(log.item, log.userOffsets[u], ends[u]),
-  );
+  // Users' distinct items and its transpose (item → users), both flat (CSR): indexed loops over one array
+  // took 2.05 s instead of 2.30 s for iterating a typed array per user (10k users × 100 events, 20k items).
+  const { offsets: userOffsets, values: userItems } = userItemsCsr(log, ends);
   const counts = new Float32Array(nItems);
-  for (const items of userItems) for (const i of items) counts[i]++;
+  for (const i of userItems) counts[i]++;
   const itemOffsets = new Int32Array(nItems + 1);
   for (let i = 0; i < nItems; i++) itemOffsets[i + 1] = itemOffsets[i] + counts[i];
   const itemUsers = new Int32Array(itemOffsets[nItems]);
   const fill = itemOffsets.slice(0, nItems);
-  userItems.forEach((items, u) => {
-    for (const i of items) itemUsers[fill[i]++] = u;
-  });
+  for (let u = 0; u < ends.length; u++)
+    for (let p = userOffsets[u]; p < userOffsets[u + 1]; p++) itemUsers[fill[userItems[p]]++] = u;
 
   const neighbours = new Int32Array(nItems * maxNeighbours).fill(-1);
   const sims = new Float32Array(nItems * maxNeighbours);
-  const co = new Float32Array(nItems);
+  const co = new Int32Array(nItems);
   const touched = new Int32Array(nItems);
   const heap = new TopHeap(maxNeighbours);
   for (let i = 0; i < nItems; i++) {
     let nt = 0;
-    for (let p = itemOffsets[i]; p < itemOffsets[i + 1]; p++)
-      for (const j of userItems[itemUsers[p]]) {
+    for (let p = itemOffsets[i]; p < itemOffsets[i + 1]; p++) {
+      const u = itemUsers[p];
+      for (let q = userOffsets[u]; q < userOffsets[u + 1]; q++) {
+        const j = userItems[q];
         if (j === i) continue;
         if (co[j] === 0) touched[nt++] = j;
         co[j]++;
       }
+    }
     heap.clear();
     for (let t = 0; t < nt; t++) {
       const j = touched[t];
