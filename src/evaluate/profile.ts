@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
-import { readInto } from '../util/buffers.ts';
+import { takeValues } from '../util/buffers.ts';
 import { normalizeRows } from '../util/vec.ts';
 import type { CountClock } from './baselines.ts';
 import { type Scorer, scoreBuffer } from './rank.ts';
@@ -57,14 +57,12 @@ export function profileScorer(
       for (let d = 0; d < dim; d++) queries[r * dim + d] = q[d] * inv;
     });
     // One product on the tfjs backend per chunk (items × dim kept as a plain array between chunks).
-    const out = tf.tidy(() =>
-      tf.matMul(tf.tensor2d(queries, [examples.length, dim]), tf.tensor2d(items, [n, dim]), false, true),
+    return takeValues(
+      tf.tidy(() =>
+        tf.matMul(tf.tensor2d(queries, [examples.length, dim]), tf.tensor2d(items, [n, dim]), false, true),
+      ),
+      buffer,
     );
-    try {
-      return buffer ? readInto(out, buffer) : (out.dataSync() as Float32Array);
-    } finally {
-      out.dispose();
-    }
   };
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readInto } from '../util/buffers.ts';
+import { takeValues } from '../util/buffers.ts';
 
 /**
  * Indices of the k largest scores, skipping the `excluded` item indices; ties go to the lower item index
@@ -66,13 +66,10 @@ export class ItemIndex {
 
   /** Scores of every item for each query: (rows × dim) · itemsᵀ → rows × items (into `into` when given). */
   score(queries: Float32Array, rows: number, into?: Float32Array): Float32Array {
-    // Read the result outside tidy: on the wasm backend a dataSync inside tf.tidy was ~20× slower.
-    const out = tf.tidy(() => tf.matMul(tf.tensor2d(queries, [rows, this.dim]), this.t));
-    try {
-      return into ? readInto(out, into) : (out.dataSync() as Float32Array);
-    } finally {
-      out.dispose();
-    }
+    return takeValues(
+      tf.tidy(() => tf.matMul(tf.tensor2d(queries, [rows, this.dim]), this.t)),
+      into,
+    );
   }
 
   dispose(): void {
@@ -106,11 +103,7 @@ export function lowRankItems(
     );
     return tf.matMul(tf.tensor2d(vectors, [n, dim]), tf.transpose(basis));
   });
-  try {
-    return { rows: out.dataSync() as Float32Array, rank: head.units + 1 + k };
-  } finally {
-    out.dispose();
-  }
+  return { rows: takeValues(out), rank: head.units + 1 + k };
 }
 
 /** The query row of `lowRankItems` for hidden state h (with ‖l‖) and topic shares s (with ‖a‖). */

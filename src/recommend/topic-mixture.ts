@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readInto } from '../util/buffers.ts';
+import { takeValues } from '../util/buffers.ts';
 
 /** Count every item gets inside its topics, so an item nobody has touched yet keeps a little mass. */
 export const TOPIC_SMOOTHING = 0.5;
@@ -42,22 +42,13 @@ export class TopicItems {
       const q = tf.concat(shares.map((s) => tf.divNoNan(tf.tensor2d(s, [rows, this.k]), z)));
       return tf.mul(w, tf.reshape(tf.matMul(q, this.m, false, true), [shares.length, rows, this.n]));
     });
-    try {
-      const all = into ? readInto(out, into) : (out.dataSync() as Float32Array);
-      return shares.map((_, j) => all.subarray(j * rows * this.n, (j + 1) * rows * this.n));
-    } finally {
-      out.dispose();
-    }
+    const all = takeValues(out, into);
+    return shares.map((_, j) => all.subarray(j * rows * this.n, (j + 1) * rows * this.n));
   }
 
   /** Expected topic shares of one draw from each row's item distribution p (rows × n): p·M. */
   topicMass(p: Float32Array, rows: number): Float32Array {
-    const out = tf.tidy(() => tf.matMul(tf.tensor2d(p, [rows, this.n]), this.m));
-    try {
-      return out.dataSync() as Float32Array;
-    } finally {
-      out.dispose();
-    }
+    return takeValues(tf.tidy(() => tf.matMul(tf.tensor2d(p, [rows, this.n]), this.m)));
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../src/model/backend.ts';
-import { readInto, Scratch } from '../../src/util/buffers.ts';
+import { readInto, Scratch, takeValues } from '../../src/util/buffers.ts';
 
 describe('Scratch', () => {
   it('hands a slot the same memory again, grown when a longer buffer is asked for', () => {
@@ -39,5 +39,21 @@ describe('readInto', () => {
     } finally {
       t.dispose();
     }
+  });
+
+  it('takeValues reads a result into a buffer or a fresh array and disposes it either way', () => {
+    const product = () =>
+      tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 1], [2, 1])));
+    const a = product();
+    expect(Array.from(takeValues(a))).toEqual([3, 7]);
+    expect(a.isDisposed).toBe(true);
+    const b = product();
+    const into = new Float32Array(3).fill(-1);
+    expect(Array.from(takeValues(b, into))).toEqual([3, 7]);
+    expect(Array.from(into)).toEqual([3, 7, -1]);
+    expect(b.isDisposed).toBe(true);
+    const c = product();
+    expect(() => takeValues(c, new Float32Array(1))).toThrow(/2 values into a buffer of 1/);
+    expect(c.isDisposed).toBe(true);
   });
 });
