@@ -1,10 +1,10 @@
 import {
+  BlendColumns,
   type BlendConstants,
   type BlendParams,
   type BlendRow,
   blendConstants,
   blendValue,
-  blendValues,
 } from '../recommend/blend.ts';
 import { Candidates } from './candidates.ts';
 
@@ -23,7 +23,7 @@ const TIERS = [64, 512] as const;
 export class BlendTops {
   private row = -1;
   private inputs: BlendRow | null = null;
-  private readonly tiers: (Candidates | null)[] = TIERS.map(() => null);
+  private readonly tiers: ({ cand: Candidates; columns: BlendColumns } | null)[] = TIERS.map(() => null);
   private readonly constants = new Map<string, BlendConstants>();
   /** kthLargest's heap, as long as the widest tier. */
   private readonly scratch = new Float32Array(Math.max(...TIERS));
@@ -37,10 +37,9 @@ export class BlendTops {
     const x = this.at(r);
     const c = this.constantsOf(p, x);
     for (let t = 0; t < TIERS.length; t++) {
-      const cand = this.candidates(t, x);
+      const { cand, columns } = this.candidates(t, x);
       const [l, v, s, n] = cand.thresholds;
-      const [lstm, vector, topic, logCount] = cand.columns;
-      const fill = (out: Float32Array) => blendValues(p, this.tau, c, { lstm, vector, topic, logCount }, out);
+      const fill = (out: Float32Array) => columns.values(p, c, out);
       const top = cand.top(fill, blendValue(p, this.tau, c, l, v, s, n), k, excluded);
       if (top) return top;
     }
@@ -58,8 +57,13 @@ export class BlendTops {
     return this.inputs;
   }
 
-  private candidates(t: number, x: BlendRow): Candidates {
-    this.tiers[t] ??= new Candidates([x.lstm, x.vector, x.topic, x.logCount], TIERS[t], this.scratch);
+  /** Tier t's candidates of the row and their inputs, which every setting of the row scores. */
+  private candidates(t: number, x: BlendRow) {
+    if (!this.tiers[t]) {
+      const cand = new Candidates([x.lstm, x.vector, x.topic, x.logCount], TIERS[t], this.scratch);
+      const [lstm, vector, topic, logCount] = cand.columns;
+      this.tiers[t] = { cand, columns: new BlendColumns({ lstm, vector, topic, logCount }, this.tau) };
+    }
     return this.tiers[t];
   }
 

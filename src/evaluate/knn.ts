@@ -2,7 +2,7 @@ import { lowerBound } from '../data/bucket.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { Scratch } from '../util/buffers.ts';
 import { createProgress } from '../util/progress.ts';
-import { evaluateRows, matrixRowScorer, type Scorer } from './rank.ts';
+import { evaluateRows, matrixRowScorer, type Scorer, SELECTION } from './rank.ts';
 
 /**
  * End (exclusive) of the events each user contributes to training statistics: an evaluated user's events
@@ -296,7 +296,7 @@ export async function chooseKnnNeighbours(
     },
     {
       nItems: opts.nItems,
-      ks: [10],
+      ...SELECTION,
       excludeSeen: opts.excludeSeen,
       matrices: grid.length,
       label: 'valid: item-knn neighbour counts',

@@ -10,10 +10,22 @@ export function hitsAt(ranked: ArrayLike<number>, relevant: ReadonlySet<number>,
   return h;
 }
 
-/** A metric from the hits of the top k (hitsAt) and the number of relevant items. */
-type HitMetric = (hits: Uint8Array, relevant: number, k: number) => number;
+/**
+ * A metric from the hits of the top k: `hits` from hitsAt with at least `n` = min(k, ranked length)
+ * entries (a longer list's hits serve every smaller k without a copy), and the number of relevant items.
+ */
+type HitMetric = (hits: Uint8Array, n: number, relevant: number, k: number) => number;
 
-const sum = (h: Uint8Array) => h.reduce((s, x) => s + x, 0);
+const sum = (h: Uint8Array, n: number) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += h[i];
+  return s;
+};
+
+const firstHit = (h: Uint8Array, n: number) => {
+  for (let i = 0; i < n; i++) if (h[i]) return i;
+  return -1;
+};
 
 /**
  * Each metric from hits: HR@K = 1 if any of the top K is relevant; Recall@K = hits / |relevant|;
@@ -21,26 +33,28 @@ const sum = (h: Uint8Array) => h.reduce((s, x) => s + x, 0);
  * MRR@K = 1 / rank of the first relevant item within the top K (0 if none).
  */
 export const METRICS = {
-  ndcg: (h, relevant, k) => {
+  ndcg: (h, n, relevant, k) => {
     let dcg = 0;
-    for (let i = 0; i < h.length; i++) if (h[i]) dcg += 1 / Math.log2(i + 2);
+    for (let i = 0; i < n; i++) if (h[i]) dcg += 1 / Math.log2(i + 2);
     let idcg = 0;
     for (let i = 0; i < Math.min(k, relevant); i++) idcg += 1 / Math.log2(i + 2);
     return idcg > 0 ? dcg / idcg : 0;
   },
-  recall: (h, relevant) => (relevant ? sum(h) / relevant : 0),
-  hr: (h) => (h.includes(1) ? 1 : 0),
-  mrr: (h) => {
-    const i = h.indexOf(1);
+  recall: (h, n, relevant) => (relevant ? sum(h, n) / relevant : 0),
+  hr: (h, n) => (firstHit(h, n) < 0 ? 0 : 1),
+  mrr: (h, n) => {
+    const i = firstHit(h, n);
     return i < 0 ? 0 : 1 / (i + 1);
   },
-  precision: (h, _relevant, k) => sum(h) / k,
+  precision: (h, n, _relevant, k) => sum(h, n) / k,
 } as const satisfies Record<string, HitMetric>;
 
 const byName =
   (m: MetricName) =>
-  (ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number =>
-    METRICS[m](hitsAt(ranked, relevant, k), relevant.size, k);
+  (ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number => {
+    const h = hitsAt(ranked, relevant, k);
+    return METRICS[m](h, h.length, relevant.size, k);
+  };
 
 export const ndcg = byName('ndcg');
 export const recall = byName('recall');

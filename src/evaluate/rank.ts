@@ -22,6 +22,8 @@ export const scoreBuffer = (length: number, out?: Float32Array): Float32Array =>
 export interface RankOptions {
   nItems: number;
   ks: readonly number[];
+  /** Which of METRICS to compute at each k (default all): a choice on validation reads one. */
+  metrics?: readonly MetricName[];
   excludeSeen: boolean;
   /** Rows per chunk; default: as many as `matrices` rows × items float32 matrices fit in chunkBytes() (≤ 256). */
   batch?: number;
@@ -46,6 +48,12 @@ export interface MethodResult {
   /** Top max(ks) items of each evaluated user, in perUser order (only with keepLists). */
   lists?: Int32Array[];
 }
+
+/** What every choice on validation reads (early stopping, α/β, neighbours, windows): NDCG@10 alone. */
+export const SELECTION = { ks: [10], metrics: ['ndcg'] } as const satisfies Pick<
+  RankOptions,
+  'ks' | 'metrics'
+>;
 
 /**
  * What a chunk's row × item score matrices may take (env.chunkMb): chunks of examples are sized to it. The
@@ -93,8 +101,7 @@ export async function evaluateRows(
   opts: RankOptions,
 ): Promise<Record<string, MethodResult>> {
   const maxK = Math.max(...opts.ks);
-  const names = Object.keys(METRICS) as MetricName[];
-  const metrics = opts.ks.flatMap((k) => names.map((m) => ({ key: `${m}@${k}`, k, f: METRICS[m] })));
+  const metrics = metricKeys(opts).map(({ key, k, m }) => ({ key, k, f: METRICS[m] }));
   const acc = new Map<string, { values: number[][]; rows: number[]; lists: Int32Array[] }>();
   let skipped = 0;
   const row = new Float32Array(opts.nItems);
@@ -117,7 +124,7 @@ export async function evaluateRows(
         const a = acc.get(s.name)!;
         const hits = hitsAt(ranked, relevant, maxK);
         metrics.forEach((m, j) => {
-          a.values[j].push(m.f(hits.subarray(0, m.k), relevant.size, m.k));
+          a.values[j].push(m.f(hits, Math.min(m.k, hits.length), relevant.size, m.k));
         });
         a.rows.push(b + r);
         if (opts.keepLists) a.lists.push(ranked);
@@ -206,9 +213,15 @@ export async function evaluateScorer(
   return r.m ?? emptyResult(opts, examples.length);
 }
 
+/** The "ndcg@10"-style keys a pass computes, with their k and metric, in result order. */
+function metricKeys(opts: Pick<RankOptions, 'ks' | 'metrics'>) {
+  const names = opts.metrics ?? (Object.keys(METRICS) as MetricName[]);
+  return opts.ks.flatMap((k) => names.map((m) => ({ key: `${m}@${k}`, k, m })));
+}
+
 /** No example had a rankable target. */
 function emptyResult(opts: RankOptions, skipped: number): MethodResult {
-  const keys = opts.ks.flatMap((k) => Object.keys(METRICS).map((m) => `${m}@${k}`));
+  const keys = metricKeys(opts).map(({ key }) => key);
   return {
     metrics: Object.fromEntries(keys.map((key) => [key, 0])),
     perUser: Object.fromEntries(keys.map((key) => [key, new Float64Array(0)])),

@@ -14,6 +14,7 @@ import {
   type RankOptions,
   type RowScorer,
   type Scorer,
+  SELECTION,
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import {
@@ -59,7 +60,7 @@ import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mi
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { Scratch } from '../util/buffers.ts';
-import { normalizeRows } from '../util/vec.ts';
+import { log1pCounts, normalizeRows } from '../util/vec.ts';
 import { errorSample, REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
 
 export interface ModelParts {
@@ -225,16 +226,15 @@ function chunkOf(x: Inputs, chunk: readonly Example[], scratch = new Scratch()):
   chunk.forEach((ex, r) => {
     counts.set(x.clock.at(ex.cutoff), r * n);
   });
-  const mapped = (slot: string, f: (c: number) => number) => () => {
-    const out = scratch.take(slot, size);
-    for (let i = 0; i < size; i++) out[i] = f(counts[i]);
-    return out;
-  };
   // The topic-source pass reads only mixtures.
-  const weights = once(mapped('weights', (c) => c + TOPIC_SMOOTHING));
+  const weights = once(() => {
+    const out = scratch.take('weights', size);
+    for (let i = 0; i < size; i++) out[i] = counts[i] + TOPIC_SMOOTHING;
+    return out;
+  });
   const mixtures = (shares: readonly Float32Array[], slot: string, items = x.topicItems) =>
     items.mixtures(shares, weights(), rows, scratch.take(slot, shares.length * size));
-  const logCount = once(mapped('logCount', Math.log1p));
+  const logCount = once(() => log1pCounts(counts, scratch.take('logCount', size)));
   const priorScale = once(() => priorScales(counts, rows, n));
   const dim = x.parts.topics.dim;
   const scores = (slot: string, q: Float32Array) => x.scoring.score(q, rows, scratch.take(slot, size));
@@ -307,7 +307,7 @@ export async function chooseBlend(
   const auto = isAutoStrength(cfg.forecast);
   const base = auto ? { ...cfg, forecast: withStrength(cfg.forecast, null) } : cfg;
   const first = await inputsFor(base, log, parts, valid, 'forecast (valid)');
-  const opts = { nItems: first.nItems, ks: [10], excludeSeen: cfg.evaluate.exclude_seen };
+  const opts = { nItems: first.nItems, ...SELECTION, excludeSeen: cfg.evaluate.exclude_seen };
   let x = first;
   try {
     // Pass 1: which topic shares (and, for strength: auto, which per-user refit) rank best alone, and
@@ -723,7 +723,7 @@ export async function validationBaselines(
   const scratch = new Scratch();
   const r = await evaluateRows(log, valid, (chunk) => matrixRows(scorers, chunk, nItems, scratch), {
     nItems,
-    ks: [10],
+    ...SELECTION,
     excludeSeen: cfg.evaluate.exclude_seen,
     label: 'valid: popularity baselines',
     matrices: 2,

@@ -18,7 +18,7 @@ import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import { itemKindIndex, KindViews } from '../evaluate/by-kind.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
-import { evaluateScorer, type MethodResult, vectorScorer } from '../evaluate/rank.ts';
+import { evaluateScorer, type MethodResult, SELECTION, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore } from '../features/sequence.ts';
 import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
@@ -202,7 +202,7 @@ async function fitSequenceModel(
       const scorer = vectorScorer(idx, split.valid, lstmVectors(model, spec, store, split.valid));
       const r = await evaluateScorer(log, split.valid, scorer, {
         nItems,
-        ks: [10],
+        ...SELECTION,
         excludeSeen: cfg.evaluate.exclude_seen,
       });
       return r.metrics['ndcg@10'];

@@ -73,12 +73,19 @@ export function blendValue(
   topic: number,
   logCount: number,
 ): number {
-  const a = p.alpha;
-  if (p.mode === 'vector') return a * lstm + (1 - a) * vector + k.priorWeight * logCount;
+  if (p.mode === 'vector') return vectorValue(p.alpha, k, lstm, vector, logCount);
   const o = logit(p, tau, lstm, logCount);
-  if (p.mode === 'log-linear') return a < 1 ? a * o + (1 - a) * Math.log(topic + LOG_FLOOR) : o;
-  return (a * Math.exp(o - k.max)) / k.z + (1 - a) * topic;
+  if (p.mode === 'log-linear') return logLinearValue(p.alpha, o, Math.log(topic + LOG_FLOOR));
+  return mixtureValue(p.alpha, k, Math.exp(o - k.max), topic);
 }
+
+// The three modes from an item's inputs and, for the two that need one, its logarithm or exponential (which
+// BlendColumns computes once for many settings).
+const vectorValue = (a: number, k: BlendConstants, lstm: number, vector: number, logCount: number) =>
+  a * lstm + (1 - a) * vector + k.priorWeight * logCount;
+const logLinearValue = (a: number, o: number, logTopic: number) => (a < 1 ? a * o + (1 - a) * logTopic : o);
+const mixtureValue = (a: number, k: BlendConstants, expert: number, topic: number) =>
+  (a * expert) / k.z + (1 - a) * topic;
 
 /** Writes the blend's scores of every item into `out`. */
 export function blendRow(p: BlendParams, x: BlendRow, tau: number, out: Float32Array): Float32Array {
@@ -96,6 +103,55 @@ export function blendValues(
   for (let i = 0; i < out.length; i++)
     out[i] = blendValue(p, tau, k, x.lstm[i], x.vector[i], x.topic[i], x.logCount[i]);
   return out;
+}
+
+/**
+ * One row's inputs at a few items (evaluation's candidates), scored under many settings: the logarithm of
+ * each item's topic probability is taken once for every log-linear setting, and the LSTM expert's
+ * exponential once per constants (a β) for every mixture setting, instead of once per setting. Each value is
+ * blendValue's, bit for bit.
+ */
+export class BlendColumns {
+  private logTopic: Float64Array | null = null;
+  private readonly experts = new Map<string, Float64Array>();
+
+  constructor(
+    private readonly x: Pick<BlendRow, 'lstm' | 'vector' | 'topic' | 'logCount'>,
+    private readonly tau: number,
+  ) {}
+
+  values(p: BlendParams, k: BlendConstants, out: Float32Array): Float32Array {
+    const { lstm, vector, topic, logCount } = this.x;
+    const a = p.alpha;
+    if (p.mode === 'vector') {
+      for (let i = 0; i < out.length; i++) out[i] = vectorValue(a, k, lstm[i], vector[i], logCount[i]);
+    } else if (p.mode === 'log-linear') {
+      const lt = this.logTopics();
+      for (let i = 0; i < out.length; i++)
+        out[i] = logLinearValue(a, logit(p, this.tau, lstm[i], logCount[i]), lt[i]);
+    } else {
+      const e = this.expert(p, k);
+      for (let i = 0; i < out.length; i++) out[i] = mixtureValue(a, k, e[i], topic[i]);
+    }
+    return out;
+  }
+
+  private logTopics(): Float64Array {
+    this.logTopic ??= Float64Array.from(this.x.topic, (t) => Math.log(t + LOG_FLOOR));
+    return this.logTopic;
+  }
+
+  /** exp(o_i − max): o depends on β and on whether α > 0, max on the row's constants. */
+  private expert(p: BlendParams, k: BlendConstants): Float64Array {
+    const key = `${p.beta}:${p.alpha > 0}:${k.max}`;
+    let e = this.experts.get(key);
+    if (!e) {
+      const { lstm, logCount } = this.x;
+      e = Float64Array.from(lstm, (l, i) => Math.exp(logit(p, this.tau, l, logCount[i]) - k.max));
+      this.experts.set(key, e);
+    }
+    return e;
+  }
 }
 
 /**

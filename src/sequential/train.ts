@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EventLog, Example } from '../data/split.ts';
-import { evaluateScorer, type Scorer, scoreBuffer } from '../evaluate/rank.ts';
+import { evaluateScorer, type Scorer, SELECTION, scoreBuffer } from '../evaluate/rank.ts';
 import { createProgress } from '../util/progress.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 import { withSeededRandom } from '../util/seeded.ts';
@@ -148,7 +148,11 @@ export async function trainSequential(
     for (let epoch = 1; epoch <= spec.epochs && epoch - bestEpoch <= spec.patience; epoch++) {
       const e0 = performance.now();
       const loss = await trainEpoch(net, optimizer, log, seqs, epoch);
-      const r = await evaluateScorer(log, valid, scorer, { nItems, ks: [10], excludeSeen: opts.excludeSeen });
+      const r = await evaluateScorer(log, valid, scorer, {
+        nItems,
+        ...SELECTION,
+        excludeSeen: opts.excludeSeen,
+      });
       const v = r.metrics['ndcg@10'];
       const seconds = (performance.now() - e0) / 1000;
       history.push({ epoch, loss, valid: v, seconds });

@@ -73,3 +73,28 @@ export function softmaxInPlace(x: Float32Array | number[], temperature = 1): voi
   }
   for (let i = 0; i < x.length; i++) x[i] /= sum;
 }
+
+/** log1p of the integers 0 … length − 1, grown on demand (counts repeat: a row of 20k needs few logs). */
+let log1pTable = new Float64Array(0);
+
+/**
+ * out[i] = log(1 + counts[i]), each the value Math.log1p gives: integer counts read a shared table (the
+ * same double, stored the same way), any other value is computed.
+ */
+export function log1pCounts(counts: Float32Array, out: Float32Array): Float32Array {
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i];
+    if (c >= 0 && c < log1pTable.length && Number.isInteger(c)) out[i] = log1pTable[c];
+    else if (c >= 0 && c < 2 ** 24 && Number.isInteger(c)) {
+      growLog1p(c + 1);
+      out[i] = log1pTable[c];
+    } else out[i] = Math.log1p(c);
+  }
+  return out;
+}
+
+function growLog1p(length: number): void {
+  const next = new Float64Array(Math.max(length, 2 * log1pTable.length, 1024));
+  for (let c = 0; c < next.length; c++) next[c] = Math.log1p(c);
+  log1pTable = next;
+}

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog, Example } from '../../src/data/split.ts';
-import { chunkBytes, chunkRows, evaluateScorer, vectorScorer } from '../../src/evaluate/rank.ts';
+import { ndcg, recall } from '../../src/evaluate/metrics.ts';
+import { chunkBytes, chunkRows, evaluateScorer, SELECTION, vectorScorer } from '../../src/evaluate/rank.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { ItemIndex } from '../../src/recommend/score.ts';
 import { TopicItems } from '../../src/recommend/topic-mixture.ts';
@@ -35,6 +36,53 @@ describe('evaluateScorer lists and rows', () => {
     });
     expect(plain.lists).toBeUndefined();
     expect(plain.metrics).toEqual(r.metrics);
+  });
+});
+
+describe('evaluateScorer metrics', () => {
+  // Three users over 6 items; each targets two items, one of them at a different depth of the ranking.
+  const log: EventLog = {
+    userOffsets: Int32Array.of(0, 1, 2, 3),
+    item: Int32Array.of(5, 5, 5),
+    ts: Float64Array.of(0, 0, 0),
+  };
+  const targets = [Int32Array.of(0, 4), Int32Array.of(3, 1), Int32Array.of(2, 0)];
+  const examples: Example[] = targets.map((target, user) => ({
+    user,
+    end: user + 1,
+    targetEnd: user + 1,
+    cutoff: 1,
+    target,
+  }));
+  const scores = Float32Array.of(6, 5, 4, 3, 2, 1, 6, 5, 4, 3, 2, 1, 1, 2, 3, 4, 5, 6);
+  const run = (extra: object) =>
+    evaluateScorer(log, examples, () => scores, { nItems: 6, ks: [1, 3], excludeSeen: true, ...extra });
+
+  it('give each k its own value from one top list (k = 1 is not the k = 3 figure)', async () => {
+    const r = await run({});
+    const lists = [
+      [0, 1, 2],
+      [0, 1, 2],
+      [4, 3, 2],
+    ]; // item 5 is seen by everyone
+    const mean = (f: typeof ndcg, k: number) =>
+      lists.reduce((s, l, u) => s + f(l, new Set(targets[u]), k), 0) / lists.length;
+    expect(r.metrics['ndcg@1']).toBeCloseTo(mean(ndcg, 1), 12);
+    expect(r.metrics['ndcg@3']).toBeCloseTo(mean(ndcg, 3), 12);
+    expect(r.metrics['recall@3']).toBeCloseTo(mean(recall, 3), 12);
+    expect(r.metrics['ndcg@1']).not.toBeCloseTo(r.metrics['ndcg@3'], 3);
+    expect(r.metrics['hr@3']).toBe(1);
+  });
+
+  it('computes only the metrics asked for, with the same values (SELECTION: NDCG@10 alone)', async () => {
+    const all = await run({});
+    const some = await run({ metrics: ['ndcg', 'mrr'] });
+    expect(Object.keys(some.metrics)).toEqual(['ndcg@1', 'mrr@1', 'ndcg@3', 'mrr@3']);
+    for (const key of Object.keys(some.metrics)) {
+      expect(some.metrics[key]).toBe(all.metrics[key]);
+      expect(Array.from(some.perUser[key])).toEqual(Array.from(all.perUser[key]));
+    }
+    expect(SELECTION).toEqual({ ks: [10], metrics: ['ndcg'] });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLEND_MODES,
+  BlendColumns,
   type BlendParams,
   type BlendRow,
   blendConstants,
@@ -157,6 +158,17 @@ describe('blendValue', () => {
         );
         expect(one).toEqual(want);
       }
+    }
+  });
+
+  it('over BlendColumns is the same, bit for bit, with the logarithms and exponentials shared by settings', () => {
+    const rand = mulberry32(5);
+    const x = randomRow(rand, 200);
+    const columns = new BlendColumns(x, 0.05);
+    // Twice round the grid, in opposite orders: a cached column must serve only the settings it belongs to.
+    for (const p of [...grid, ...grid.slice().reverse()]) {
+      const k = blendConstants(p, x, 0.05);
+      expect(columns.values(p, k, new Float32Array(200))).toEqual(blendRow(p, x, 0.05, new Float32Array(200)));
     }
   });
 

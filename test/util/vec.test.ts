@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/util/random.ts';
-import { dot, normalizeRows, sparseDot, sparseRows } from '../../src/util/vec.ts';
+import { dot, log1pCounts, normalizeRows, sparseDot, sparseRows } from '../../src/util/vec.ts';
 
 describe('normalizeRows', () => {
   it('scales rows to unit length and leaves zero rows alone', () => {
@@ -23,5 +23,13 @@ describe('sparseRows / sparseDot', () => {
         expect(sparseDot(s, i, q, dim)).toBe(dot(m, i * dim, q, dim, dim));
       }
     }
+  });
+});
+
+describe('log1pCounts', () => {
+  it('gives Math.log1p of every value bit for bit, integers from its table and any other value computed', () => {
+    const counts = Float32Array.of(0, 1, 2, 7, 5000, 3000, 0.5, 1e9, 123456, 2);
+    const out = log1pCounts(counts, new Float32Array(counts.length));
+    expect(Array.from(out)).toEqual(Array.from(counts, (c) => Math.fround(Math.log1p(c))));
   });
 });
