@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import type { EventLog, Example } from '../data/split.ts';
 import { buildTimeline, CountClock, mostPopular, recentPopular, trainingCounts } from './baselines.ts';
-import { buildKnnSnapshots, itemKnnScorer } from './knn.ts';
+import { buildKnnSnapshots, itemKnnScorer, type KnnSnapshots } from './knn.ts';
 import {
   type BucketsBefore,
   frequentItemsScorer,
@@ -23,6 +23,8 @@ export interface BaselineContext {
   bucketsBefore: BucketsBefore;
   /** item_knn's neighbour count, chosen on validation. */
   knnNeighbours: number;
+  /** item_knn's snapshots of the test cutoffs built beforehand (with at least knnNeighbours); absent: built here. */
+  knnSnapshots?: KnnSnapshots;
 }
 
 export interface BaselineEntry {
@@ -47,7 +49,11 @@ export const BASELINE_REGISTRY: BaselineEntry[] = [
     name: 'item_knn',
     tieRank: 0,
     build: (c) =>
-      itemKnnScorer(c.log, buildKnnSnapshots(c.log, c.test, c.nItems, c.knnNeighbours), c.knnNeighbours),
+      itemKnnScorer(
+        c.log,
+        c.knnSnapshots ?? buildKnnSnapshots(c.log, c.test, c.nItems, c.knnNeighbours),
+        c.knnNeighbours,
+      ),
   },
   {
     name: 'profile',

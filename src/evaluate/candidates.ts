@@ -9,15 +9,23 @@ export function kthLargest(values: Float32Array, m: number, scratch: Float32Arra
   if (m < 1) throw new Error(`kthLargest: rank ${m} is not ≥ 1`);
   const heap = m <= scratch.length ? scratch.subarray(0, m) : new Float32Array(m);
   let size = 0;
-  for (let i = 0; i < values.length; i++) {
+  let i = 0;
+  for (; i < values.length && size < m; i++) {
     const v = values[i];
-    if (Number.isNaN(v)) continue;
-    if (size < m) {
-      heap[size] = v;
-      if (++size === m) for (let j = (m >> 1) - 1; j >= 0; j--) siftDown(heap, j, heap[j]);
-    } else if (v > heap[0]) siftDown(heap, 0, v);
+    if (!Number.isNaN(v)) heap[size++] = v;
   }
-  return size < m ? Number.NEGATIVE_INFINITY : heap[0];
+  if (size < m) return Number.NEGATIVE_INFINITY;
+  for (let j = (m >> 1) - 1; j >= 0; j--) siftDown(heap, j, heap[j]);
+  // The root in a local: most values fail the one comparison with it (NaN fails it too).
+  let root = heap[0];
+  for (; i < values.length; i++) {
+    const v = values[i];
+    if (v > root) {
+      siftDown(heap, 0, v);
+      root = heap[0];
+    }
+  }
+  return root;
 }
 
 /** Puts v at position j of the min-heap and moves it down to where the heap order holds. */
@@ -64,7 +72,7 @@ export class Candidates {
     this.items = this.complete
       ? Int32Array.from({ length: n }, (_, i) => i)
       : aboveAny(features, this.thresholds);
-    this.columns = features.map((f) => Float32Array.from(this.items, (i) => f[i]));
+    this.columns = features.map((f) => gatherAt(f, this.items));
     this.scores = new Float32Array(this.items.length);
   }
 
@@ -96,6 +104,13 @@ export class Candidates {
     }
     return this.excluded.at;
   }
+}
+
+/** f at each of `items`, in order. */
+function gatherAt(f: Float32Array, items: Int32Array): Float32Array {
+  const out = new Float32Array(items.length);
+  for (let j = 0; j < items.length; j++) out[j] = f[items[j]];
+  return out;
 }
 
 /** The items with some feature above that feature's threshold, ascending (one tight scan per feature). */

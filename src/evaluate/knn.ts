@@ -181,7 +181,7 @@ export interface KnnSnapshots {
 
 export function buildKnnSnapshots(
   log: EventLog,
-  examples: readonly Example[],
+  examples: readonly Pick<Example, 'cutoff'>[],
   nItems: number,
   maxNeighbours: number,
   snapshots = 8,
@@ -280,10 +280,10 @@ export async function chooseKnnNeighbours(
   log: EventLog,
   valid: readonly Example[],
   grid: readonly number[],
-  opts: { nItems: number; excludeSeen: boolean },
+  opts: { nItems: number; excludeSeen: boolean; snapshots?: Promise<KnnSnapshots> },
 ): Promise<KnnChoice> {
   if (grid.length === 0) throw new Error('knn: the neighbour grid is empty');
-  const knn = buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
+  const knn = (await opts.snapshots) ?? buildKnnSnapshots(log, valid, opts.nItems, Math.max(...grid));
   const scores = itemKnnGrid(log, knn, grid);
   const name = (k: number) => `knn:${k}`;
   const scratch = new Scratch();

@@ -6,6 +6,7 @@ import { baselineNames, plainBaselines } from '../evaluate/baseline-registry.ts'
 import { buildTimeline, CountClock, mostPopular, recentPopular } from '../evaluate/baselines.ts';
 import { BlendTops } from '../evaluate/blend-top.ts';
 import { type ForecastErrorRow, type ForecastEval, forecastErrorTable } from '../evaluate/forecast-error.ts';
+import type { KnnStarted } from '../evaluate/knn-thread.ts';
 import {
   evaluateRows,
   type MethodResult,
@@ -60,6 +61,7 @@ import { oneHotTopics, TOPIC_SMOOTHING, TopicItems } from '../recommend/topic-mi
 import { SEQUENTIAL_KINDS } from '../sequential/spec.ts';
 import type { TopicModel } from '../topics/model.ts';
 import { Scratch } from '../util/buffers.ts';
+import { once } from '../util/once.ts';
 import { log1pCounts, normalizeRows } from '../util/vec.ts';
 import { errorSample, REFERENCE_FORECASTERS, type ReferenceForecasts } from './reference-forecasts.ts';
 
@@ -78,6 +80,8 @@ export interface ModelParts {
   pooled: PooledModel;
   /** Reference forecasts started early (beside training) for the validation and test windows. */
   references?: ReferenceForecasts;
+  /** Item-kNN snapshots started early (beside training) for the validation and test windows. */
+  knn?: KnnStarted;
 }
 
 export type { BlendParams } from '../recommend/blend.ts';
@@ -250,15 +254,6 @@ function chunkOf(x: Inputs, chunk: readonly Example[], scratch = new Scratch()):
     priorScale: priorScale()[r],
   });
   return { rows, vector, mixtures, blendRow, tops: new BlendTops(blendRow, x.parts.temperature) };
-}
-
-/** f's value, computed on the first call. */
-function once<T>(f: () => T): () => T {
-  let v: T | undefined;
-  return () => {
-    v ??= f();
-    return v;
-  };
 }
 
 /** 1 / log(1 + max count) per row (0 for a row without counts). */
@@ -546,6 +541,7 @@ export async function evaluateTest(
       dim: parts.topics.dim,
       bucketsBefore: (u, e) => parts.store.bucketsBefore(u, e),
       knnNeighbours,
+      knnSnapshots: await parts.knn?.get(test),
     });
     const truthShares: Float32Array[] = [];
     const opts: RankOptions = {

@@ -18,6 +18,7 @@ import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import { itemKindIndex, KindViews } from '../evaluate/by-kind.ts';
 import { chooseKnnNeighbours } from '../evaluate/knn.ts';
+import { KnnStarted } from '../evaluate/knn-thread.ts';
 import { evaluateScorer, type MethodResult, SELECTION, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore } from '../features/sequence.ts';
@@ -233,6 +234,7 @@ async function fitSequenceModel(
 async function chooseOnValidation(
   cfg: Config,
   log: EventLog,
+  parts: Pick<ModelParts, 'knn'>,
   valid: readonly Example[],
   nItems: number,
   chosen: { lstm: number; blend: BlendChoice },
@@ -241,6 +243,7 @@ async function chooseOnValidation(
   const knn = await chooseKnnNeighbours(log, valid, cfg.evaluate.knn_grid, {
     nItems,
     excludeSeen: cfg.evaluate.exclude_seen,
+    snapshots: parts.knn?.get(valid),
   });
   const validation = await validationBaselines(cfg, log, valid, nItems);
   validation.lstm = chosen.lstm;
@@ -351,6 +354,13 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
   const peers = startPeers(peersInput, log, split, nItems, say);
   if (peers.where === 'thread')
     say(`peers: ${peersInput.entries.map((e) => e.kind).join(', ')} train on worker threads beside the run`);
+  // Item-kNN needs only the split too: on a large log its snapshots are built beside the rest.
+  const knnStarted = new KnnStarted(
+    log,
+    [split.valid, split.test],
+    nItems,
+    Math.max(...cfg.evaluate.knn_grid),
+  );
   try {
     const emb = cluster
       ? await embedCatalogueSharded(dataset.items.texts, cfg.embed, cluster)
@@ -377,14 +387,14 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     clock.lap('train');
 
     const pooled = fitPooledForecaster(cfg.forecast, store, split.train);
-    const parts: ModelParts = { ...fitted, pooled, references };
+    const parts: ModelParts = { ...fitted, pooled, references, knn: knnStarted };
     const blend = await chooseBlend(cfg, log, parts, split.valid);
     // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
     const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };
     say(blendLine(cfg, blend));
     clock.lap('evaluate.blend');
     const chosen = { lstm: trained.bestValid, blend };
-    const { knn, validation } = await chooseOnValidation(cfg, log, split.valid, nItems, chosen, say);
+    const { knn, validation } = await chooseOnValidation(cfg, log, parts, split.valid, nItems, chosen, say);
     clock.lap('evaluate.valid_baselines');
     const oracle = cfg.evaluate.truth ? oracleOf(resolve(baseDir, cfg.evaluate.truth), dataset) : undefined;
     const kindViews = dataset.items.kinds ? new KindViews(itemKindIndex(dataset.items.kinds)) : undefined;
@@ -461,5 +471,6 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     };
   } finally {
     peers.stop();
+    await knnStarted.dispose();
   }
 }

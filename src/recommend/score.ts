@@ -31,21 +31,43 @@ function topKOf(scores: Float32Array, k: number): Int32Array {
   const val = new Float64Array(k);
   let size = 0;
   let i = 0;
-  let floor = Number.POSITIVE_INFINITY;
+  for (; i < scores.length && size < k; i++) {
+    const s = scores[i];
+    if (!Number.isNaN(s)) size = insertSorted(idx, val, size, k, i, s);
+  }
+  if (size < k) return idx.slice(0, size);
+  let floor = val[k - 1];
   for (; i < scores.length; i++) {
     const s = scores[i];
-    if (size === k ? !(s > floor) : Number.isNaN(s)) continue;
-    let p = size < k ? size++ : k - 1;
-    while (p > 0 && val[p - 1] < s) {
-      val[p] = val[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
+    if (s > floor) {
+      insertSorted(idx, val, k, k, i, s);
+      floor = val[k - 1];
     }
-    val[p] = s;
-    idx[p] = i;
-    if (size === k) floor = val[k - 1];
   }
-  return idx.slice(0, size);
+  return idx;
+}
+
+/**
+ * Puts item i with score s into the descending buffer (its first `size` entries filled; the last entry
+ * drops out when full), after any equal score: earlier items win ties. Returns the new size.
+ */
+function insertSorted(
+  idx: Int32Array,
+  val: Float64Array,
+  size: number,
+  k: number,
+  i: number,
+  s: number,
+): number {
+  let p = size < k ? size++ : k - 1;
+  while (p > 0 && val[p - 1] < s) {
+    val[p] = val[p - 1];
+    idx[p] = idx[p - 1];
+    p--;
+  }
+  val[p] = s;
+  idx[p] = i;
+  return size;
 }
 
 /**
