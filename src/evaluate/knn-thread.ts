@@ -60,9 +60,14 @@ export class KnnStarted {
     this.worker = worker;
   }
 
-  /** The snapshots of exactly this list of examples, if it was one of the windows. */
-  get(window: readonly Example[]): Promise<KnnSnapshots> | undefined {
-    return this.byWindow.get(window)?.();
+  /**
+   * The snapshots of exactly this list of examples, if it was one of the windows, handed over: a window is
+   * asked for once, and the snapshots (16 MB each on the 1M-event log) are then its caller's to drop.
+   */
+  take(window: readonly Example[]): Promise<KnnSnapshots> | undefined {
+    const build = this.byWindow.get(window);
+    this.byWindow.delete(window);
+    return build?.();
   }
 
   /** Stops the thread if it is still building (a run that fails early). */

@@ -2,9 +2,9 @@ import { type ForecastConfigModel, forecastSettings } from '../config/schema.ts'
 import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { targetShares } from '../model/train.ts';
-import { perSeries, pooledForecaster, type ShareForecaster } from './examples.ts';
+import type { ShareForecaster } from './examples.ts';
+import { type ForecasterSource, shareForecasterFrom } from './many.ts';
 import { fitPooled, type PooledModel } from './pooled.ts';
-import { createForecaster } from './registry.ts';
 import type { ForecastSpec } from './types.ts';
 
 /**
@@ -71,11 +71,16 @@ export async function shareForecasterOf(
   block: ForecastBlock,
   pooled: PooledModel | null,
 ): Promise<ShareForecaster> {
+  return shareForecasterFrom(forecasterSource(block, pooled));
+}
+
+/** What a worker thread restores the block's forecaster from (forecastJobs). */
+export function forecasterSource(block: ForecastBlock, pooled: PooledModel | null): ForecasterSource {
   if (block.model === 'pooled') {
     if (!pooled) throw new Error('forecast: model pooled needs its fitted model (none was given)');
-    return pooledForecaster(pooled, pooledStrength(block));
+    return { pooled, strength: pooledStrength(block) };
   }
-  return perSeries(await createForecaster(forecastSpec(block)));
+  return { spec: forecastSpec(block) };
 }
 
 /** forecast.strength left to validation (pooled only): chooseBlend resolves it, withStrength records it. */

@@ -1,26 +1,29 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ForecastJob, WorkerReply, WorkerRequest } from './many.ts';
-import { createForecaster } from './registry.ts';
-import { forecastShares } from './shares.ts';
-import type { ForecastSpec } from './types.ts';
+import type { ShareForecaster } from './examples.ts';
+import {
+  type ForecasterSource,
+  runJob,
+  shareForecasterFrom,
+  type WorkerReply,
+  type WorkerRequest,
+} from './many.ts';
 
-/** forecastMany's worker: its own forecaster (and ARIMA WASM runtime), answering batches of jobs. */
+/** forecastJobs' worker: its own forecasters (and ARIMA WASM runtime), answering batches of jobs. */
 const port = parentPort;
 if (!port) throw new Error('forecast worker: must run in a worker thread');
-const forecaster = await createForecaster((workerData as { spec: ForecastSpec }).spec);
+const { sources } = workerData as { sources: ForecasterSource[] };
+const forecasters: ShareForecaster[] = [];
+for (const s of sources) forecasters.push(await shareForecasterFrom(s));
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg === null) {
-    forecaster.dispose();
+    for (const f of forecasters) f.dispose();
     port.close();
     return;
   }
   let reply: WorkerReply;
   try {
-    reply = {
-      batch: msg.batch,
-      results: msg.jobs.map((j: ForecastJob) => forecastShares(forecaster, j.series, j.horizon)),
-    };
+    reply = { batch: msg.batch, results: msg.jobs.map((j) => runJob(forecasters, j)) };
   } catch (e) {
     reply = { batch: msg.batch, error: e instanceof Error ? e.message : String(e) };
   }

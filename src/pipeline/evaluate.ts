@@ -18,13 +18,9 @@ import {
   SELECTION,
 } from '../evaluate/rank.ts';
 import type { FeatureStore } from '../features/sequence.ts';
+import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
 import {
-  type ExampleForecasts,
-  forecastExamples,
-  pooledForecaster,
-  sharesToVectors,
-} from '../forecast/examples.ts';
-import {
+  forecasterSource,
   isAutoStrength,
   pooledStrength,
   STRENGTH_GRID,
@@ -49,7 +45,7 @@ import {
 import { ItemIndex } from '../recommend/score.ts';
 import {
   backtestPoints,
-  forecastWithBacktest,
+  forecastWithBacktestMany,
   GATE_TAUS,
   type GateErrors,
   gatedForecasts,
@@ -413,12 +409,10 @@ async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly
     : [cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null];
   const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
   const backtest = wanted ? backtestPoints(parts.store, valid) : null;
-  const head = backtest ? headBacktest(parts.store, parts, backtest) : null;
-  const out: { strength: number | null; forecast: ExampleForecasts; gate: GateErrors | null }[] = [];
-  for (const [i, strength] of grid.entries()) {
-    const label = `forecast (valid, strength ${strength ?? 'none'})`;
-    if (!backtest || !head) {
-      const forecast =
+  if (!backtest)
+    return grid.map((strength, i) => ({
+      strength,
+      forecast:
         i === 0
           ? forecastsOf(x)
           : forecastExamples(
@@ -426,21 +420,26 @@ async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly
               parts.store,
               valid,
               cfg.forecast.horizon,
-              label,
-            );
-      out.push({ strength, forecast, gate: null });
-      continue;
-    }
-    const fc = await withForecaster(
-      withStrength(cfg.forecast, strength),
-      (f) =>
-        forecastWithBacktest(f, parts.store, valid, backtest, cfg.forecast.horizon, `${label} + backtest`),
-      parts.pooled,
-    );
-    const gate = gateErrorsOf(backtest, valid.length, { forecaster: fc.backtest, head }, parts.topics.k);
-    out.push({ strength, forecast: fc.forecasts, gate });
-  }
-  return out;
+              `forecast (valid, strength ${strength ?? 'none'})`,
+            ),
+      gate: null,
+    }));
+  // Every strength's forecasts start on worker threads, then the LSTM head's backtest runs here meanwhile.
+  const started = forecastWithBacktestMany(
+    grid.map((s) => forecasterSource(withStrength(cfg.forecast, s), parts.pooled)),
+    parts.store,
+    valid,
+    backtest,
+    cfg.forecast.horizon,
+    `forecast (valid, strength ${grid.map((s) => s ?? 'none').join(' / ')}) + backtest`,
+  );
+  const head = headBacktest(parts.store, parts, backtest);
+  const fcs = await started;
+  return grid.map((strength, i) => ({
+    strength,
+    forecast: fcs[i].forecasts,
+    gate: gateErrorsOf(backtest, valid.length, { forecaster: fcs[i].backtest, head }, parts.topics.k),
+  }));
 }
 
 /** One topic-share candidate of the validation choice: a source (and the gate's temperature). */
@@ -541,7 +540,7 @@ export async function evaluateTest(
       dim: parts.topics.dim,
       bucketsBefore: (u, e) => parts.store.bucketsBefore(u, e),
       knnNeighbours,
-      knnSnapshots: await parts.knn?.get(test),
+      knnSnapshots: await parts.knn?.take(test),
     });
     const truthShares: Float32Array[] = [];
     const opts: RankOptions = {

@@ -243,7 +243,7 @@ async function chooseOnValidation(
   const knn = await chooseKnnNeighbours(log, valid, cfg.evaluate.knn_grid, {
     nItems,
     excludeSeen: cfg.evaluate.exclude_seen,
-    snapshots: parts.knn?.get(valid),
+    snapshots: parts.knn?.take(valid),
   });
   const validation = await validationBaselines(cfg, log, valid, nItems);
   validation.lstm = chosen.lstm;

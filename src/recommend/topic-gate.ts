@@ -5,9 +5,11 @@ import {
   type ExampleForecasts,
   forecastExamples,
   prefixForecasts,
+  type ShareForecast,
   type ShareForecaster,
 } from '../forecast/examples.ts';
 import { withForecaster } from '../forecast/from-config.ts';
+import { type ForecasterSource, type ForecastJob, forecastJobs, runJob } from '../forecast/many.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
@@ -111,29 +113,109 @@ export function forecastWithBacktest(
   backtest: Backtest,
   horizon: number,
   label: string,
-): { forecasts: ExampleForecasts; backtest: Float32Array } {
-  const k = store.src.k;
-  const shares = new Float32Array(examples.length * k);
-  const atPoints = new Float32Array(backtest.points.length * k);
-  const mine = pointsByOwner(backtest.owner, examples.length);
-  let fitted = 0;
-  let fellBack = 0;
+): BacktestForecasts {
+  const jobs = backtestJobs(store, examples, backtest, horizon);
   const bar = createProgress(label, examples.length);
-  examples.forEach((ex, r) => {
+  const results = jobs.map((js) => {
+    const r = js.map((j) => runJob([f], j));
+    bar.tick();
+    return r;
+  });
+  bar.stop();
+  return assembleBacktest(results, store.src.k, backtest, horizon);
+}
+
+export interface BacktestForecasts {
+  forecasts: ExampleForecasts;
+  /** One-step forecasts at the backtest points (points × k). */
+  backtest: Float32Array;
+}
+
+/**
+ * forecastWithBacktest for each of several forecasters, on worker threads when the list is large (the same
+ * numbers: forecastJobs places results by job). The threads get every job when they start, so they keep
+ * working while this thread is busy with something else (the LSTM head's backtest).
+ */
+export async function forecastWithBacktestMany(
+  sources: readonly ForecasterSource[],
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  backtest: Backtest,
+  horizon: number,
+  label: string,
+): Promise<BacktestForecasts[]> {
+  const perExample = backtestJobs(store, examples, backtest, horizon);
+  const width = perExample[0]?.length ?? 0;
+  // Example-major, so every batch holds each forecaster's share of the work.
+  const jobs = perExample.flatMap((js) =>
+    sources.flatMap((_, s) => js.map((j) => ({ ...j, forecaster: s }))),
+  );
+  const bar = createProgress(label, jobs.length);
+  let shown = 0;
+  const results = await forecastJobs(sources, jobs, {
+    prefetch: Number.POSITIVE_INFINITY,
+    onProgress: (done) => {
+      bar.tick(done - shown);
+      shown = done;
+    },
+  });
+  bar.stop();
+  const per = sources.length * width;
+  return sources.map((_, s) =>
+    assembleBacktest(
+      perExample.map((_, r) => results.slice(r * per + s * width, r * per + (s + 1) * width)),
+      store.src.k,
+      backtest,
+      horizon,
+    ),
+  );
+}
+
+/**
+ * Each example's jobs: its backtest prefixes one step ahead and its whole history `horizon` ahead, in one
+ * job when the horizon is 1 (the last length is the whole history), else two.
+ */
+function backtestJobs(
+  store: FeatureStore,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  backtest: Backtest,
+  horizon: number,
+): ForecastJob[][] {
+  const mine = pointsByOwner(backtest.owner, examples.length);
+  return examples.map((ex, r) => {
     const series = store.topicSeries(ex.user, ex.end);
     const lengths = mine[r].map((p) => backtest.lengths[p]);
-    const together = horizon === 1;
-    const out = prefixForecasts(f, series, together ? [...lengths, series[0].length] : lengths, 1);
-    const main = together ? (out.pop() as (typeof out)[number]) : f.forecastShares(series, horizon);
+    return horizon === 1
+      ? [{ series, horizon: 1, lengths: [...lengths, series[0].length] }]
+      : [
+          { series, horizon: 1, lengths },
+          { series, horizon },
+        ];
+  });
+}
+
+/** backtestJobs' results (per example, per job) as the examples' forecasts and the points' forecasts. */
+function assembleBacktest(
+  results: readonly (readonly ShareForecast[][])[],
+  k: number,
+  backtest: Backtest,
+  horizon: number,
+): BacktestForecasts {
+  const shares = new Float32Array(results.length * k);
+  const atPoints = new Float32Array(backtest.points.length * k);
+  const mine = pointsByOwner(backtest.owner, results.length);
+  let fitted = 0;
+  let fellBack = 0;
+  results.forEach((jobs, r) => {
+    const out = jobs[0];
+    const main = horizon === 1 ? out[out.length - 1] : jobs[1][0];
     shares.set(main.shares, r * k);
     fitted += main.fitted;
     fellBack += main.fellBack;
     mine[r].forEach((p, i) => {
       atPoints.set(out[i].shares, p * k);
     });
-    bar.tick();
   });
-  bar.stop();
   return { forecasts: { shares, fitted, fellBack }, backtest: atPoints };
 }
 

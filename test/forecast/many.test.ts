@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastJob, forecastMany } from '../../src/forecast/many.ts';
+import { pooledForecaster, prefixForecasts } from '../../src/forecast/examples.ts';
+import {
+  type ForecasterSource,
+  type ForecastJob,
+  forecastJobs,
+  forecastMany,
+} from '../../src/forecast/many.ts';
+import { fitPooled } from '../../src/forecast/pooled.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 /** `count` jobs of K share series (T points, rows of each bucket sum to 1) with seeded drift. */
@@ -36,6 +43,39 @@ describe('forecastMany', () => {
     expect(inProcess.some((r) => r.fitted > 0)).toBe(true);
     expect(progress.at(-1)).toBe(list.length);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('runs pooled forecasters and prefix jobs too, every batch handed out at the start', async () => {
+    const model = fitPooled(
+      list.map((j) => ({
+        series: j.series.map((s) => s.slice(0, -1)),
+        target: j.series.map((s) => s.at(-1)!),
+      })),
+      { ridge: 0.01, per: 'topic' },
+    );
+    const sources: ForecasterSource[] = [
+      { pooled: model, strength: null },
+      { pooled: model, strength: 8 },
+      { spec: { model: 'ses' } },
+    ];
+    const mixed: ForecastJob[] = list.map((j, i) => ({
+      ...j,
+      forecaster: i % 3,
+      ...(i % 2 ? { lengths: [3, 7, 14] } : {}),
+    }));
+    const inProcess = await forecastJobs(sources, mixed, { workers: 1 });
+    expect(inProcess.map((r) => r.length)).toEqual(mixed.map((j) => j.lengths?.length ?? 1));
+    const threaded = await forecastJobs(sources, mixed, {
+      workers: 2,
+      minJobsPerWorker: 10,
+      batch: 7,
+      prefetch: Infinity,
+    });
+    expect(threaded).toEqual(inProcess);
+    // A pooled job is that forecaster's own forecast.
+    const f = pooledForecaster(model, 8);
+    expect(inProcess[1]).toEqual(prefixForecasts(f, mixed[1].series, [3, 7, 14], mixed[1].horizon));
+    expect(inProcess[4][0]).toEqual(f.forecastShares(mixed[4].series, mixed[4].horizon));
   });
 
   it('works for the AICc-selected variant too and reports worker errors', async () => {

@@ -168,7 +168,9 @@ describe('blendValue', () => {
     // Twice round the grid, in opposite orders: a cached column must serve only the settings it belongs to.
     for (const p of [...grid, ...grid.slice().reverse()]) {
       const k = blendConstants(p, x, 0.05);
-      expect(columns.values(p, k, new Float32Array(200))).toEqual(blendRow(p, x, 0.05, new Float32Array(200)));
+      expect(columns.values(p, k, new Float32Array(200))).toEqual(
+        blendRow(p, x, 0.05, new Float32Array(200)),
+      );
     }
   });
 

@@ -7,6 +7,7 @@ import { loadDataset } from '../../src/data/read.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
 import { forecastExamples, perSeries, pooledForecaster } from '../../src/forecast/examples.ts';
 import { fitPooledForecaster } from '../../src/forecast/from-config.ts';
+import type { ForecasterSource } from '../../src/forecast/many.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
@@ -17,6 +18,7 @@ import {
   backtestErrors,
   backtestPoints,
   forecastWithBacktest,
+  forecastWithBacktestMany,
   GATE_TAUS,
   gateWeights,
 } from '../../src/recommend/topic-gate.ts';
@@ -61,14 +63,24 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
         store.topicSeries(ex.user, ex.end).map((s) => s.slice(0, bt.lengths[i])),
       );
     });
-    for (const f of forecasters) {
-      for (const horizon of [1, 2]) {
+    const sources: ForecasterSource[] = [
+      { pooled, strength: null },
+      { pooled, strength: 16 },
+      { spec: { model: 'ses' } },
+    ];
+    // Enough jobs for two threads (forecastJobs runs fewer than 2 × 64 in-process).
+    expect(split.valid.length * sources.length).toBeGreaterThan(2 * 64);
+    for (const horizon of [1, 2]) {
+      // The same forecasters restored on worker threads, all at once: each one's numbers alone, bit for bit.
+      const threaded = await forecastWithBacktestMany(sources, store, split.valid, bt, horizon, 'test');
+      forecasters.forEach((f, i) => {
         const got = forecastWithBacktest(f, store, split.valid, bt, horizon, 'test');
         expect(got.forecasts).toEqual(forecastExamples(f, store, split.valid, horizon, 'test'));
         expect(got.backtest).toEqual(forecastExamples(f, store, bt.points, 1, 'test').shares);
-      }
-      f.dispose();
+        expect(threaded[i]).toEqual(got);
+      });
     }
+    for (const f of forecasters) f.dispose();
   });
 
   it('weights the forecast that erred less, more so at a lower temperature, and halves without a backtest', () => {
