@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { Example } from '../data/split.ts';
+import type { FeatureStore } from '../features/sequence.ts';
+import { createProgress } from '../util/progress.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import {
+  type ExampleForecasts,
   perSeries,
   pooledForecaster,
   prefixForecasts,
@@ -66,6 +70,41 @@ export function runJob(forecasters: readonly ShareForecaster[], job: ForecastJob
   return job.lengths
     ? prefixForecasts(f, job.series, job.lengths, job.horizon)
     : [f.forecastShares(job.series, job.horizon)];
+}
+
+/**
+ * forecastExamples (each example's shares `horizon` buckets after its history) on worker threads when the
+ * list is large: the same numbers, with a progress bar under `label`.
+ */
+export async function forecastExamplesMany(
+  source: ForecasterSource,
+  store: Pick<FeatureStore, 'src' | 'topicSeries'>,
+  examples: readonly Pick<Example, 'user' | 'end'>[],
+  horizon: number,
+  label: string,
+  opts: Pick<ForecastManyOptions, 'prefetch'> = {},
+): Promise<ExampleForecasts> {
+  const jobs = examples.map((ex) => ({ series: store.topicSeries(ex.user, ex.end), horizon }));
+  const bar = createProgress(label, jobs.length);
+  let shown = 0;
+  const results = await forecastJobs([source], jobs, {
+    ...opts,
+    onProgress: (done) => {
+      bar.tick(done - shown);
+      shown = done;
+    },
+  });
+  bar.stop();
+  const k = store.src.k;
+  const shares = new Float32Array(examples.length * k);
+  let fitted = 0;
+  let fellBack = 0;
+  results.forEach(([r], i) => {
+    shares.set(r.shares, i * k);
+    fitted += r.fitted;
+    fellBack += r.fellBack;
+  });
+  return { shares, fitted, fellBack };
 }
 
 /** forecastShares of `spec`'s forecaster for every job (one forecast each), in job order: see forecastJobs. */

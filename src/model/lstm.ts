@@ -162,14 +162,3 @@ export function predictHead(
   }
   return { hidden, vectors };
 }
-
-/** The interest vectors alone (rows × outputDim). */
-export function predictVectors(
-  model: tf.LayersModel,
-  x: Float32Array,
-  rows: number,
-  spec: SequenceModelSpec,
-  batch = 256,
-): Float32Array {
-  return predict(model, x, rows, spec, batch).vectors;
-}

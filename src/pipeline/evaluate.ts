@@ -24,13 +24,12 @@ import {
   isAutoStrength,
   pooledStrength,
   STRENGTH_GRID,
-  withForecaster,
   withStrength,
 } from '../forecast/from-config.ts';
+import { forecastExamplesMany } from '../forecast/many.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
-import { predict } from '../model/lstm.ts';
-import { sequencesOf, targetShares } from '../model/train.ts';
+import { predictExamples, targetShares } from '../model/train.ts';
 import {
   type BlendMode,
   type BlendParams,
@@ -149,12 +148,7 @@ async function inputsFor(
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
-  const p = predict(
-    parts.model,
-    sequencesOf(parts.store, examples, parts.spec.maxLen),
-    examples.length,
-    parts.spec,
-  );
+  const p = predictExamples(parts.model, parts.spec, parts.store, examples, `lstm (${label})`);
   const fc = await gatedForecasts(cfg.forecast, parts, examples, {
     horizon: cfg.forecast.horizon,
     label,
@@ -666,10 +660,12 @@ async function forecastAccuracy(
     forecasts[`blend (${x.source})`] = { shares: pick(x.shares) };
   for (const model of REFERENCE_FORECASTERS.filter((m) => m !== cfg.forecast.model))
     forecasts[model] = await (parts.references?.get(model, examples) ??
-      withForecaster(
-        withStrength({ ...cfg.forecast, model }, null),
-        (f) => forecastExamples(f, parts.store, sample, cfg.forecast.horizon, `forecast (${model})`),
-        parts.pooled,
+      forecastExamplesMany(
+        forecasterSource(withStrength({ ...cfg.forecast, model }, null), parts.pooled),
+        parts.store,
+        sample,
+        cfg.forecast.horizon,
+        `forecast (${model})`,
       ));
   const table = (actual: Float32Array, suffix: string) => {
     const byForecaster: Record<string, ForecastEval> = {};

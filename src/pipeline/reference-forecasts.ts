@@ -3,8 +3,7 @@ import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import type { ExampleForecasts } from '../forecast/examples.ts';
 import { forecastSpec, withStrength } from '../forecast/from-config.ts';
-import { forecastMany } from '../forecast/many.ts';
-import { createProgress } from '../util/progress.ts';
+import { forecastExamplesMany } from '../forecast/many.ts';
 import { mulberry32, shuffle } from '../util/random.ts';
 
 /** Forecasters always shown beside the configured one and the LSTM's topic head. */
@@ -32,7 +31,7 @@ export const errorWindows = (cfg: Config, examples: readonly Example[]): Example
  * The per-series reference forecasts of evaluation's error tables (every reference but pooled, which is
  * fitted after training), started on worker threads as soon as the split is known: they need only the
  * topic series, so they run beside training (one thread) instead of after it. Each window's forecasts are
- * forecastExamples' numbers bit for bit (forecastMany places results by job).
+ * forecastExamples' numbers bit for bit (forecastJobs places results by job).
  */
 export class ReferenceForecasts {
   private readonly byWindow = new Map<readonly Example[], Map<string, Promise<ExampleForecasts>>>();
@@ -43,7 +42,7 @@ export class ReferenceForecasts {
     for (const examples of windows) {
       const started = new Map<string, Promise<ExampleForecasts>>();
       for (const model of models) {
-        // One forecastMany at a time, so at most its workers run beside training.
+        // One window's forecasts at a time, so at most its workers run beside training.
         const p = queue.then(() => forecastWindow(cfg, store, errorWindows(cfg, examples), model));
         queue = p.catch(() => {});
         started.set(model, p);
@@ -58,32 +57,18 @@ export class ReferenceForecasts {
   }
 }
 
-async function forecastWindow(
+function forecastWindow(
   cfg: Config,
   store: FeatureStore,
   examples: readonly Example[],
   model: ReferenceForecaster,
 ): Promise<ExampleForecasts> {
-  const { horizon } = cfg.forecast;
   const spec = forecastSpec(withStrength({ ...cfg.forecast, model }, null));
-  const jobs = examples.map((ex) => ({ series: store.topicSeries(ex.user, ex.end), horizon }));
-  const bar = createProgress(`forecast (${model}, ${examples.length} windows)`, jobs.length);
-  let shown = 0;
-  const results = await forecastMany(spec, jobs, {
-    onProgress: (done) => {
-      bar.tick(done - shown);
-      shown = done;
-    },
-  });
-  bar.stop();
-  const k = store.src.k;
-  const shares = new Float32Array(examples.length * k);
-  let fitted = 0;
-  let fellBack = 0;
-  results.forEach((r, i) => {
-    shares.set(r.shares, i * k);
-    fitted += r.fitted;
-    fellBack += r.fellBack;
-  });
-  return { shares, fitted, fellBack };
+  return forecastExamplesMany(
+    { spec },
+    store,
+    examples,
+    cfg.forecast.horizon,
+    `forecast (${model}, ${examples.length} windows)`,
+  );
 }

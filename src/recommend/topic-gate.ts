@@ -3,16 +3,21 @@ import type { Example } from '../data/split.ts';
 import { type FeatureStore, paddedTail } from '../features/sequence.ts';
 import {
   type ExampleForecasts,
-  forecastExamples,
   prefixForecasts,
   type ShareForecast,
   type ShareForecaster,
 } from '../forecast/examples.ts';
-import { withForecaster } from '../forecast/from-config.ts';
-import { type ForecasterSource, type ForecastJob, forecastJobs, runJob } from '../forecast/many.ts';
+import { forecasterSource, type withForecaster } from '../forecast/from-config.ts';
+import {
+  type ForecasterSource,
+  type ForecastJob,
+  forecastExamplesMany,
+  forecastJobs,
+  runJob,
+} from '../forecast/many.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
-import { sequencesOf } from '../model/train.ts';
+import { predictExamples } from '../model/train.ts';
 import { createProgress } from '../util/progress.ts';
 import type { TopicSource } from './blend.ts';
 
@@ -234,12 +239,12 @@ export function headBacktest(
   net: { model: tf.LayersModel; spec: SequenceModelSpec },
   backtest: Backtest,
 ): Float32Array {
-  const { points } = backtest;
-  const head = predict(
+  const head = predictExamples(
     net.model,
-    sequencesOf(store, points, net.spec.maxLen),
-    points.length,
     net.spec,
+    store,
+    backtest.points,
+    'lstm (topic head backtest)',
   ).topics;
   if (!head) throw new Error('blend: topic source gated needs the LSTM topic head (model.topic_head: true)');
   return head;
@@ -320,19 +325,19 @@ export async function gatedForecasts(
     const errors = gateErrorsOf(backtest, examples.length, { forecaster, head }, k);
     return { ...fc, weights: gateWeights(errors, tauOf(o.tau)) };
   }
-  return withForecaster(
-    block,
-    (f) => {
-      if (o.source !== 'gated')
-        return { ...forecastExamples(f, parts.store, examples, o.horizon, o.label), weights: null };
-      const backtest = backtestPoints(parts.store, examples);
-      const fc = forecastWithBacktest(f, parts.store, examples, backtest, o.horizon, o.label);
-      const head = headBacktest(parts.store, parts, backtest);
-      const errors = gateErrorsOf(backtest, examples.length, { forecaster: fc.backtest, head }, k);
-      return { ...fc.forecasts, weights: gateWeights(errors, tauOf(o.tau)) };
-    },
-    parts.pooled,
-  );
+  // On worker threads when the list is large; a gated source's head backtest runs here meanwhile.
+  const source = forecasterSource(block, parts.pooled);
+  if (o.source !== 'gated')
+    return {
+      ...(await forecastExamplesMany(source, parts.store, examples, o.horizon, o.label)),
+      weights: null,
+    };
+  const backtest = backtestPoints(parts.store, examples);
+  const started = forecastWithBacktestMany([source], parts.store, examples, backtest, o.horizon, o.label);
+  const head = headBacktest(parts.store, parts, backtest);
+  const [fc] = await started;
+  const errors = gateErrorsOf(backtest, examples.length, { forecaster: fc.backtest, head }, k);
+  return { ...fc.forecasts, weights: gateWeights(errors, tauOf(o.tau)) };
 }
 
 /** The gate's temperature, which a gated blend must have chosen on validation. */

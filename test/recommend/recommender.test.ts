@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Checkpoint, loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { sharesToVectors } from '../../src/forecast/examples.ts';
-import { predictVectors } from '../../src/model/lstm.ts';
+import { predict } from '../../src/model/lstm.ts';
 import { BLEND_MODES, blendRow, blendTerms } from '../../src/recommend/blend.ts';
 import { type RankOptions, Recommender } from '../../src/recommend/recommender.ts';
 import { blendVectors, ItemIndex, topK } from '../../src/recommend/score.ts';
@@ -37,7 +37,7 @@ describe('Recommender', () => {
     for (let u = 0; u < ck.users.length; u++) {
       const seq = ck.sequences.subarray(u * step, (u + 1) * step);
       const shares = ck.forecasts.subarray(u * k, (u + 1) * k);
-      const lstm = predictVectors(ck.model, seq, 1, spec);
+      const lstm = predict(ck.model, seq, 1, spec).vectors;
       const arima = sharesToVectors(shares, k, ck.centroids, dim);
       for (const [alpha, beta] of [
         [0, 0],
@@ -76,7 +76,7 @@ describe('Recommender', () => {
       for (let u = 0; u < ck.users.length; u += 7) {
         const seq = ck.sequences.subarray(u * step, (u + 1) * step);
         const shares = ck.forecasts.subarray(u * k, (u + 1) * k);
-        const lstm = normalizeRows(predictVectors(ck.model, seq, 1, spec), dim);
+        const lstm = normalizeRows(predict(ck.model, seq, 1, spec).vectors, dim);
         const row = {
           lstm: direct.score(lstm, 1),
           vector: new Float32Array(n),
