@@ -1,5 +1,6 @@
 import { type EventLog, type Split, splitEvents } from '../../src/data/split.ts';
 import { generateSynthetic } from '../../src/data/synth.ts';
+import { FeatureStore } from '../../src/features/sequence.ts';
 
 export interface SynthLog {
   log: EventLog & { weight: Float32Array };
@@ -31,4 +32,20 @@ export function synthLog(users = 80, items = 120, topics = 4, seed = 3): SynthLo
     { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
   );
   return { log, nItems: items, topics, itemVectors, split };
+}
+
+/**
+ * synthLog's features in 5-event buckets, every event weighted 1: each item's topic vector is its text
+ * vector and its topic shares.
+ */
+export function synthStore({ log, itemVectors, topics }: SynthLog): FeatureStore {
+  return new FeatureStore({
+    ...log,
+    weight: new Float32Array(log.item.length).fill(1),
+    itemVectors,
+    dim: topics,
+    itemShares: itemVectors,
+    k: topics,
+    buckets: { events: 5 },
+  });
 }

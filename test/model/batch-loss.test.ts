@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { batchLoss, candidates } from '../../src/model/batch-loss.ts';
-import { buildSequenceModel, predict, type SequenceModelSpec } from '../../src/model/lstm.ts';
+import { buildSequenceModel, predict } from '../../src/model/lstm.ts';
+import { tinySpec } from '../helpers/model-spec.ts';
 
 describe('candidates', () => {
   it("lists the batch's targets first, then distinct sampled items; y spreads each row's mass over its targets", () => {
@@ -19,19 +20,7 @@ describe('candidates', () => {
 });
 
 describe('batchLoss', () => {
-  const spec: SequenceModelSpec = {
-    cell: 'gru',
-    units: 4,
-    layers: 1,
-    inputProjection: 0,
-    dropout: 0,
-    recurrentDropout: 0,
-    l2: 0,
-    maxLen: 2,
-    inputWidth: 3,
-    outputDim: 2,
-    topicHead: 2,
-  };
+  const spec = tinySpec({ cell: 'gru', maxLen: 2, inputWidth: 3, outputDim: 2, topicHead: 2 });
   const opts = {
     loss: 'cosine',
     temperature: 0.1,

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { loadDataset } from '../../src/data/read.ts';
-import { FeatureStore } from '../../src/features/sequence.ts';
 import { forecastExamples, perSeries, pooledForecaster } from '../../src/forecast/examples.ts';
 import { fitPooledForecaster } from '../../src/forecast/from-config.ts';
 import type { ForecasterSource } from '../../src/forecast/many.ts';
@@ -22,7 +21,7 @@ import {
   GATE_TAUS,
   gateWeights,
 } from '../../src/recommend/topic-gate.ts';
-import { synthLog } from '../evaluate/synth-log.ts';
+import { synthLog, synthStore } from '../evaluate/synth-log.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 
 describe('the per-user gate between the forecaster and the LSTM head', () => {
@@ -38,16 +37,9 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
   });
 
   it('forecasts examples and their backtest points in one pass with the numbers of separate passes', async () => {
-    const { log, itemVectors, topics, split } = synthLog();
-    const store = new FeatureStore({
-      ...log,
-      weight: new Float32Array(log.item.length).fill(1),
-      itemVectors,
-      dim: topics,
-      itemShares: itemVectors,
-      k: topics,
-      buckets: { events: 5 },
-    });
+    const synth = synthLog();
+    const { split } = synth;
+    const store = synthStore(synth);
     const pooled = fitPooledForecaster({ model: 'pooled' }, store, split.train);
     const forecasters = [
       pooledForecaster(pooled, null),
