@@ -16,6 +16,8 @@ const HEADER = `# Configuration reference
 Generated from \`src/config/schema.ts\` by \`npm run docs:config\`; do not edit by hand (a test fails when
 this file is stale). A key of another kind than the block's (e.g. \`order\` under \`forecast.model: ses\`) is
 an error. Durations are like \`30d\`, \`12h\`, \`2w\`; relative data paths are resolved against the config file.
+A top-level \`extends: base.yaml\` (a file in the same directory) takes that config and merges this file's keys
+over it: mappings key by key, lists and values replaced.
 `;
 
 type Schema = z.core.$ZodType;

@@ -25,7 +25,8 @@ function recording(failOnCall = -1): Embedder & { calls: string[][] } {
   };
 }
 
-const texts = Array.from({ length: 10 }, (_, i) => `movie ${i}. Genres: ${i % 2 ? 'Drama' : 'Comedy'}`);
+// One length, so batches keep the input order (embedTexts orders misses by length).
+const texts = Array.from({ length: 10 }, (_, i) => `movie ${i}. Genres: ${i % 2 ? 'Drama' : 'Crime'}`);
 let dir: string;
 let cache: EmbeddingCache;
 
@@ -49,6 +50,18 @@ describe('embedTexts', () => {
     expect(e.calls).toEqual([[texts[0], texts[1]], [texts[2]]]);
     const direct = await createHashingEmbedder({ dim: 16 }).embed(input);
     expect(r.vectors).toEqual(direct);
+  });
+
+  it('batches texts of like length, shortest first, ties in input order', async () => {
+    const e = recording();
+    const input = ['a long text here', 'b', 'a text', 'c', 'mid one', 'dd'];
+    const r = await embedTexts(e, input, { batch: 2, cache: null });
+    expect(e.calls).toEqual([
+      ['b', 'c'],
+      ['dd', 'a text'],
+      ['mid one', 'a long text here'],
+    ]);
+    expect(r.vectors).toEqual(await createHashingEmbedder({ dim: 16 }).embed(input));
   });
 
   it('serves a repeated call from the cache with identical vectors', async () => {
