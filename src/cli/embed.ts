@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { type Config, ConfigSchema, embedWith } from '../config/schema.ts';
 import { loadDataset } from '../data/read.ts';
-import { embedCatalogue } from '../embed/catalogue.ts';
+import { embedCatalogue, threadsNote } from '../embed/catalogue.ts';
 import { embedTexts } from '../embed/embed-texts.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import { ENCODER_NAMES, type EncoderName } from '../embed/types.ts';
@@ -72,13 +72,14 @@ async function precompute(loaded: LoadedConfig, cfg: Config['embed'], backend: s
     cache: cfg.cache,
     hits: r.hits,
     misses: r.misses,
+    thread_batches: r.threadBatches ?? [],
     seconds: r.seconds,
   };
   finish(
     json,
     summary,
     () =>
-      `embedded ${summary.items} items with ${r.encoder.id} ${r.encoder.dim}-d: ${r.misses} encoded, ` +
+      `embedded ${summary.items} items with ${r.encoder.id} ${r.encoder.dim}-d: ${r.misses} encoded${threadsNote(r)}, ` +
       `${r.hits} from cache ${cfg.cache ?? '(none)'}, ${r.seconds.toFixed(1)}s`,
   );
 }

@@ -11,6 +11,8 @@ export interface EmbeddedCatalogue {
   encoder: { id: string; version: string; dim: number };
   hits: number;
   misses: number;
+  /** Batches each thread encoded when a cold catalogue was spread over threads (see withThreads), else absent. */
+  threadBatches?: number[];
   seconds: number;
 }
 
@@ -43,6 +45,7 @@ export async function embedCatalogue(
       encoder: { id: embedder.id, version: embedder.version, dim: embedder.dim },
       hits: r.hits,
       misses: r.misses,
+      ...(r.threadBatches.length > 1 ? { threadBatches: r.threadBatches } : {}),
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -50,3 +53,9 @@ export async function embedCatalogue(
     await cache?.close();
   }
 }
+
+/** " on 2 threads (93 + 60 batches)" when the catalogue was spread over threads: says the copies took part. */
+export const threadsNote = (emb: Pick<EmbeddedCatalogue, 'threadBatches'>): string =>
+  emb.threadBatches
+    ? ` on ${emb.threadBatches.length} threads (${emb.threadBatches.join(' + ')} batches)`
+    : '';

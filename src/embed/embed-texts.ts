@@ -1,4 +1,5 @@
 import type { EmbeddingCache } from './cache.ts';
+import type { ThreadPool } from './threads.ts';
 import type { Embedder } from './types.ts';
 
 export interface EmbedTextsOptions {
@@ -11,7 +12,7 @@ export interface EmbedTextsOptions {
    * Given the number of batches to encode, an encoder serving several at once (embedder.lanes) and what
    * releases it (see withThreads); without it batches are encoded one at a time by `embedder`.
    */
-  spread?: (batches: number) => Promise<{ encoder: Embedder; close: () => void }>;
+  spread?: (batches: number) => Promise<ThreadPool>;
 }
 
 export interface EmbedTextsResult {
@@ -22,6 +23,8 @@ export interface EmbedTextsResult {
   hits: number;
   /** Distinct texts that had to be encoded. */
   misses: number;
+  /** Batches each thread encoded (the calling one first) when they were spread over several, else []. */
+  threadBatches: number[];
 }
 
 /** Distinct texts in first-seen order, and for each input the index of its distinct text. */
@@ -119,10 +122,11 @@ export async function embedTexts(
   }
 
   // All texts distinct: the slot map is the identity, so no scatter copy is needed.
-  if (unique.length === texts.length) return { vectors: uniqueVectors, dim, hits, misses: missing.length };
+  const stats = { dim, hits, misses: missing.length, threadBatches: [...(pool?.batches ?? [])] };
+  if (unique.length === texts.length) return { vectors: uniqueVectors, ...stats };
   const vectors = new Float32Array(texts.length * dim);
   slot.forEach((k, i) => {
     vectors.set(uniqueVectors.subarray(k * dim, (k + 1) * dim), i * dim);
   });
-  return { vectors, dim, hits, misses: missing.length };
+  return { vectors, ...stats };
 }

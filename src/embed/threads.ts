@@ -40,6 +40,14 @@ export function embedThreads(embedder: Embedder, threads: number | 'auto', batch
   return Math.max(1, Math.min(want, batches));
 }
 
+/** An encoder serving several embed calls at once, what releases it, and the batches each thread encoded. */
+export interface ThreadPool {
+  encoder: Embedder;
+  close: () => void;
+  /** Batches encoded so far per thread, the calling one first; empty when there is one thread. */
+  batches: readonly number[];
+}
+
 /**
  * `embedder` plus `threads − 1` worker copies as one encoder serving `threads` embed calls at once, each on a
  * free thread; close() stops the copies (the caller still owns `embedder`).
@@ -48,16 +56,18 @@ export async function withThreads(
   embedder: Embedder,
   options: EmbedOptions,
   threads: number,
-): Promise<{ encoder: Embedder; close: () => void }> {
-  if (threads <= 1) return { encoder: embedder, close: () => {} };
+): Promise<ThreadPool> {
+  if (threads <= 1) return { encoder: embedder, close: () => {}, batches: [] };
   const backend = tf.getBackend() as ThreadBackend;
   const workers = await Promise.all(
     Array.from({ length: threads - 1 }, () => startEmbedWorker({ options, backend })),
   );
-  const free: ((texts: readonly string[]) => Promise<Float32Array>)[] = [
+  const members: ((texts: readonly string[]) => Promise<Float32Array>)[] = [
     (texts) => embedder.embed(texts),
     ...workers.map((w) => w.embed),
   ];
+  const batches = members.map(() => 0);
+  const free = [...members];
   const waiting: (() => void)[] = [];
   const encoder: Embedder = {
     id: embedder.id,
@@ -73,7 +83,9 @@ export async function withThreads(
       while (free.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       const member = free.pop() as (typeof free)[number];
       try {
-        return await member(texts);
+        const vectors = await member(texts);
+        batches[members.indexOf(member)]++;
+        return vectors;
       } finally {
         free.push(member);
         waiting.shift()?.();
@@ -86,6 +98,7 @@ export async function withThreads(
     close: () => {
       for (const w of workers) w.close();
     },
+    batches,
   };
 }
 

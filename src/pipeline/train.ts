@@ -13,7 +13,7 @@ import { oracleOf } from '../data/truth.ts';
 import { clusterOf } from '../distributed/cluster.ts';
 import { embedCatalogueSharded } from '../distributed/embed.ts';
 import { shardedForecast } from '../distributed/forecast.ts';
-import { type EmbeddedCatalogue, embedCatalogue } from '../embed/catalogue.ts';
+import { type EmbeddedCatalogue, embedCatalogue, threadsNote } from '../embed/catalogue.ts';
 import { type BackendPref, env } from '../env.ts';
 import { knownCounts } from '../evaluate/baselines.ts';
 import { itemKindIndex, KindViews } from '../evaluate/by-kind.ts';
@@ -312,7 +312,7 @@ function runHeader(runId: string, configPath: string, backend: string) {
 }
 
 const embedLine = (emb: EmbeddedCatalogue) =>
-  `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`;
+  `embed: ${emb.encoder.id} ${emb.dim}-d, ${emb.misses} encoded${threadsNote(emb)}, ${emb.hits} from cache, ${emb.seconds.toFixed(1)}s`;
 
 const topicsLine = (cfg: Config, topics: TopicModel & { iterations: number }) =>
   `topics: k=${topics.k} ${cfg.topics.source === 'categories' ? 'from the item categories' : `after ${topics.iterations} iterations`}: ${topics.labels.slice(0, 5).join(' | ')} …`;

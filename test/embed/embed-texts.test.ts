@@ -111,7 +111,7 @@ describe('embedTexts', () => {
 
   it('handles an empty input', async () => {
     const r = await embedTexts(recording(), [], { batch: 4, cache });
-    expect(r).toEqual({ vectors: new Float32Array(0), dim: 16, hits: 0, misses: 0 });
+    expect(r).toEqual({ vectors: new Float32Array(0), dim: 16, hits: 0, misses: 0, threadBatches: [] });
   });
 
   it('rejects a bad batch size, a non-string text and a wrongly sized encoder result', async () => {

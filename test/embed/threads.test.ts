@@ -51,11 +51,16 @@ describe('embedding on several threads', () => {
             }
           },
         };
-        return { encoder: counted, close: pool.close };
+        return { ...pool, encoder: counted };
       },
     });
     expect(lanes).toBe(2);
     expect(peak).toBe(2);
+    // Both threads keep taking batches: the calling thread yields between its own, so the copy's replies
+    // are read as they come (before, the copy's first batch came back after the last one).
+    expect(two.threadBatches).toHaveLength(2);
+    expect(two.threadBatches.reduce((a, b) => a + b)).toBe(9);
+    expect(Math.min(...two.threadBatches)).toBeGreaterThanOrEqual(2);
     expect(Buffer.from(two.vectors.buffer).equals(Buffer.from(one.vectors.buffer))).toBe(true);
     expect(two.misses).toBe(one.misses);
   });
@@ -73,6 +78,7 @@ describe('embedding on several threads', () => {
         batch: 16,
         cache: null,
         spread: async () => ({
+          ...pool,
           encoder: failing,
           close: () => {
             closed = true;
