@@ -72,7 +72,7 @@ async function precompute(loaded: LoadedConfig, cfg: Config['embed'], backend: s
     cache: cfg.cache,
     hits: r.hits,
     misses: r.misses,
-    thread_batches: r.threadBatches ?? [],
+    thread_batches: r.threadBatches,
     seconds: r.seconds,
   };
   finish(

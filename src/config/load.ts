@@ -38,7 +38,7 @@ function mergeRaw(base: unknown, over: unknown): unknown {
     typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isMap(base) || !isMap(over)) return over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeRaw(base[k], v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = mergeRaw(base[k], v);
   return out;
 }
 

@@ -53,6 +53,7 @@ export async function embedCatalogueSharded(
     encoder,
     hits: parts.reduce((s, p) => s + p.meta.hits, 0),
     misses: parts.reduce((s, p) => s + p.meta.misses, 0),
+    threadBatches: [],
     seconds: (performance.now() - t0) / 1000,
   };
 }

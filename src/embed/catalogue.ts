@@ -11,8 +11,11 @@ export interface EmbeddedCatalogue {
   encoder: { id: string; version: string; dim: number };
   hits: number;
   misses: number;
-  /** Batches each thread encoded when a cold catalogue was spread over threads (see withThreads), else absent. */
-  threadBatches?: number[];
+  /**
+   * Batches each thread encoded when a cold catalogue was spread over this process's threads (see
+   * withThreads), else [] (one thread, or sharded over worker processes).
+   */
+  threadBatches: number[];
   seconds: number;
 }
 
@@ -45,7 +48,7 @@ export async function embedCatalogue(
       encoder: { id: embedder.id, version: embedder.version, dim: embedder.dim },
       hits: r.hits,
       misses: r.misses,
-      ...(r.threadBatches.length > 1 ? { threadBatches: r.threadBatches } : {}),
+      threadBatches: r.threadBatches,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -56,6 +59,6 @@ export async function embedCatalogue(
 
 /** " on 2 threads (93 + 60 batches)" when the catalogue was spread over threads: says the copies took part. */
 export const threadsNote = (emb: Pick<EmbeddedCatalogue, 'threadBatches'>): string =>
-  emb.threadBatches
+  emb.threadBatches.length > 0
     ? ` on ${emb.threadBatches.length} threads (${emb.threadBatches.join(' + ')} batches)`
     : '';

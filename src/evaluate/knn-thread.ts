@@ -1,6 +1,5 @@
 import type { Worker } from 'node:worker_threads';
 import type { EventLog, Example } from '../data/split.ts';
-import { once } from '../util/once.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import { buildKnnSnapshots, type KnnSnapshots } from './knn.ts';
 
@@ -26,10 +25,9 @@ export class KnnStarted {
     threadedEvents = THREADED_EVENTS,
   ) {
     if (log.item.length < threadedEvents) {
-      for (const w of windows) {
-        const build = once(() => buildKnnSnapshots(log, w, nItems, maxNeighbours));
-        this.byWindow.set(w, async () => build());
-      }
+      // take() hands each window over once, so each is built at most once.
+      for (const w of windows)
+        this.byWindow.set(w, async () => buildKnnSnapshots(log, w, nItems, maxNeighbours));
       return;
     }
     const pending = windows.map(() => deferred<KnnSnapshots>());

@@ -1,4 +1,4 @@
-/** startKnnSnapshots' worker: builds each window's snapshots in turn and posts each as it is done. */
+/** KnnStarted's worker: builds each window's snapshots in turn and posts each as it is done. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventLog } from '../data/split.ts';
 import { env } from '../env.ts';

@@ -11,7 +11,7 @@ import type { ForecastSpec } from './types.ts';
  * A forecast block as a caller may hold it: the config's, or the config's with `model` swapped (evaluation's
  * reference forecasters); forecastSettings reads the named forecaster's keys from it, defaults for the rest.
  */
-type ForecastBlock = { model: ForecastConfigModel };
+export type ForecastBlock = { model: ForecastConfigModel };
 
 export function forecastSpec(block: ForecastBlock): ForecastSpec {
   const cfg = forecastSettings(block);

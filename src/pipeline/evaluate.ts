@@ -395,7 +395,7 @@ const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fell
 /**
  * The validation forecasts at each strength the choice tries (STRENGTH_GRID for strength: auto, else the
  * configured one; `x` holds those at the first) and, when a gated source is tried, each one's gate errors:
- * the head's backtest once, the forecaster's with its forecasts (forecastWithBacktest).
+ * the head's backtest once, the forecaster's with its forecasts (forecastWithBacktestMany).
  */
 async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Example[], x: Inputs) {
   const grid = isAutoStrength(cfg.forecast)

@@ -7,13 +7,12 @@ import {
   type ShareForecast,
   type ShareForecaster,
 } from '../forecast/examples.ts';
-import { forecasterSource, type withForecaster } from '../forecast/from-config.ts';
+import { type ForecastBlock, forecasterSource } from '../forecast/from-config.ts';
 import {
   type ForecasterSource,
   type ForecastJob,
   forecastExamplesMany,
   forecastJobs,
-  runJob,
 } from '../forecast/many.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
@@ -106,30 +105,6 @@ export function backtestPoints(
 
 export type Backtest = ReturnType<typeof backtestPoints>;
 
-/**
- * `f`'s forecasts of the examples (`horizon` ahead) and, one step ahead, of their backtest points: each
- * example's from one prefixForecasts call on its history, so a forecaster that shares work between a
- * history's prefixes (pooled) pays for one history, not 1 + GATE_BACKTEST.
- */
-export function forecastWithBacktest(
-  f: ShareForecaster,
-  store: FeatureStore,
-  examples: readonly Pick<Example, 'user' | 'end'>[],
-  backtest: Backtest,
-  horizon: number,
-  label: string,
-): BacktestForecasts {
-  const jobs = backtestJobs(store, examples, backtest, horizon);
-  const bar = createProgress(label, examples.length);
-  const results = jobs.map((js) => {
-    const r = js.map((j) => runJob([f], j));
-    bar.tick();
-    return r;
-  });
-  bar.stop();
-  return assembleBacktest(results, store.src.k, backtest, horizon);
-}
-
 export interface BacktestForecasts {
   forecasts: ExampleForecasts;
   /** One-step forecasts at the backtest points (points × k). */
@@ -137,9 +112,11 @@ export interface BacktestForecasts {
 }
 
 /**
- * forecastWithBacktest for each of several forecasters, on worker threads when the list is large (the same
- * numbers: forecastJobs places results by job). The threads get every job when they start, so they keep
- * working while this thread is busy with something else (the LSTM head's backtest).
+ * Each forecaster's forecasts of the examples (`horizon` ahead) and, one step ahead, of their backtest
+ * points: each example's from one prefixForecasts call on its history, so a forecaster that shares work
+ * between a history's prefixes (pooled) pays for one history, not 1 + GATE_BACKTEST. On worker threads when
+ * the list is large (the same numbers: forecastJobs places results by job); the threads get every job when
+ * they start, so they keep working while this thread is busy with something else (the LSTM head's backtest).
  */
 export async function forecastWithBacktestMany(
   sources: readonly ForecasterSource[],
@@ -310,7 +287,7 @@ export type ExamplesForecast = (
  * With `o.remote` both forecasts run there (the same numbers); the LSTM head stays here.
  */
 export async function gatedForecasts(
-  block: Parameters<typeof withForecaster>[0],
+  block: ForecastBlock,
   parts: { store: FeatureStore; model: tf.LayersModel; spec: SequenceModelSpec; pooled: PooledModel | null },
   examples: readonly Pick<Example, 'user' | 'end'>[],
   o: { horizon: number; label: string; source: TopicSource; tau: number | null; remote?: ExamplesForecast },

@@ -16,7 +16,6 @@ import { Recommender } from '../../src/recommend/recommender.ts';
 import {
   backtestErrors,
   backtestPoints,
-  forecastWithBacktest,
   forecastWithBacktestMany,
   GATE_TAUS,
   gateWeights,
@@ -66,10 +65,8 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
       // The same forecasters restored on worker threads, all at once: each one's numbers alone, bit for bit.
       const threaded = await forecastWithBacktestMany(sources, store, split.valid, bt, horizon, 'test');
       forecasters.forEach((f, i) => {
-        const got = forecastWithBacktest(f, store, split.valid, bt, horizon, 'test');
-        expect(got.forecasts).toEqual(forecastExamples(f, store, split.valid, horizon, 'test'));
-        expect(got.backtest).toEqual(forecastExamples(f, store, bt.points, 1, 'test').shares);
-        expect(threaded[i]).toEqual(got);
+        expect(threaded[i].forecasts).toEqual(forecastExamples(f, store, split.valid, horizon, 'test'));
+        expect(threaded[i].backtest).toEqual(forecastExamples(f, store, bt.points, 1, 'test').shares);
       });
     }
     for (const f of forecasters) f.dispose();
