@@ -6,6 +6,7 @@ import { BACKEND_PREFS, type BackendPref } from '../env.ts';
 import { requestedBackend } from '../model/backend.ts';
 import { runSweep } from '../pipeline/sweep.ts';
 import { runTraining } from '../pipeline/train.ts';
+import type { PairedComparison } from '../report/run-report.ts';
 import { finish } from './output.ts';
 
 interface Args {
@@ -17,6 +18,13 @@ interface Args {
   redis?: string;
   json: boolean;
 }
+
+/** "blend vs topic_recent: Δ +0.0068 [0.0023, 0.0112], 1.071 × [1.023, 1.120]" (ndcg@10). */
+const versusLine = (p: PairedComparison) =>
+  `  ${p.a} vs ${p.b} (best baseline): ${p.metric} Δ ${signed(p.diff)} [${signed(p.lo)}, ${signed(p.hi)}], ` +
+  `${p.ratio.toFixed(3)} × [${p.ratioLo.toFixed(3)}, ${p.ratioHi.toFixed(3)}]`;
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 
 export const trainCommand: CommandModule<object, Args> = {
   command: 'train',
@@ -73,6 +81,7 @@ export const trainCommand: CommandModule<object, Args> = {
       return [
         `run ${r.runId}: ${r.usersEvaluated} test users, α=${r.alpha} β=${r.beta}, ${r.seconds.toFixed(0)}s`,
         ...rows,
+        ...r.versusBest.map(versusLine),
         `checkpoint ${r.checkpointDir}`,
         `report ${r.reportDir}/report.md`,
       ].join('\n');

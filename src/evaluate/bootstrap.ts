@@ -27,6 +27,13 @@ export interface PairedResult {
   hi: number;
   /** Two-sided bootstrap p-value of "mean difference = 0". */
   p: number;
+  /**
+   * mean(a) / mean(b) and its percentile bootstrap interval from the same resamples (NaN when mean(b) is
+   * 0): how many times b the method is, the form targets such as "1.1 × the best baseline" take.
+   */
+  ratio: number;
+  ratioLo: number;
+  ratioHi: number;
   /** Two-sided paired randomisation (sign-flip) p-value, when asked for. */
   pRandomisation?: number;
 }
@@ -127,10 +134,12 @@ export function pairedTest(
   if (n === 0) throw new Error('bootstrap: paired test needs at least one user');
   const d = Float64Array.from({ length: n }, (_, i) => a[i] - b[i]);
   const observed = mean(d);
-  const [boot] = resampledMeans([d], n, samples, seed);
+  // One set of draws for all three series (the picks do not depend on how many series share them).
+  const [boot, bootA, bootB] = resampledMeans([d, a, b], n, samples, seed);
   let extreme = 0;
   for (const m of boot) if (Math.abs(m - observed) >= Math.abs(observed) - 1e-12) extreme++;
   boot.sort();
+  const ratios = bootA.map((x, i) => x / bootB[i]).sort();
   const tail = (1 - level) / 2;
   const result: PairedResult = {
     n,
@@ -138,9 +147,17 @@ export function pairedTest(
     lo: quantileSorted(boot, tail),
     hi: quantileSorted(boot, 1 - tail),
     p: Math.min(1, (extreme + 1) / (samples + 1)),
+    ...ratioOf(mean(a), mean(b), ratios, tail),
   };
   if (opts.randomisation) result.pRandomisation = signFlipP(d, observed, samples, seed + 1);
   return result;
+}
+
+/** The ratio and its interval; NaN throughout when b's mean is 0 (a resample's 0 would give ±∞ or NaN). */
+function ratioOf(a: number, b: number, sorted: Float64Array, tail: number) {
+  if (b === 0 || sorted.some((r) => !Number.isFinite(r)))
+    return { ratio: Number.NaN, ratioLo: Number.NaN, ratioHi: Number.NaN };
+  return { ratio: a / b, ratioLo: quantileSorted(sorted, tail), ratioHi: quantileSorted(sorted, 1 - tail) };
 }
 
 function signFlipP(d: Float64Array, observed: number, samples: number, seed: number): number {

@@ -8,6 +8,8 @@ export interface MethodAnalysis {
   intervals: Record<string, Record<string, { lo: number; hi: number }>>;
   bootstrap: { samples: number; seed: number; level: number };
   paired: (PairedResult & { a: string; b: string; metric: string })[];
+  /** The best of the baselines that ran, by the paired metric (what the first paired rows test against). */
+  best_baseline?: string;
   beyond: Record<string, Record<string, number>>;
   segments: Record<string, Segment[]>;
 }
@@ -32,6 +34,12 @@ export interface AnalysisInput {
   pairs?: readonly (readonly [string, string])[];
 }
 
+/**
+ * The ranker fed the generating process (synthetic data only), tested against the best baseline when it
+ * ran: its ratio is the most any ranking can reach over that baseline.
+ */
+const CEILING = 'oracle';
+
 /** The baseline with the highest mean `metric` (ties to the earlier name), or undefined if none was run. */
 export function bestBaseline(
   methods: Record<string, MethodResult>,
@@ -48,7 +56,7 @@ export function bestBaseline(
 
 /**
  * Intervals for every method's metrics, beyond-accuracy metrics for methods evaluated with keepLists, the
- * activity-segment breakdown, and the paired test of `focus` against the best baseline.
+ * activity-segment breakdown, and the paired tests of `focus` (and the ceiling) against the best baseline.
  */
 export function analyseMethods(methods: Record<string, MethodResult>, input: AnalysisInput): MethodAnalysis {
   const boot = { samples: input.samples ?? 1000, seed: input.seed ?? 0, level: input.level ?? 0.95 };
@@ -65,7 +73,10 @@ export function analyseMethods(methods: Record<string, MethodResult>, input: Ana
   const paired: MethodAnalysis['paired'] = [];
   const focus = input.focus ?? 'blend';
   const rival = bestBaseline(methods, input.baselines ?? [], metric);
-  const pairs = [...(rival ? [[focus, rival] as const] : []), ...(input.pairs ?? [])];
+  const pairs = [
+    ...(rival ? [[focus, rival] as const, [CEILING, rival] as const] : []),
+    ...(input.pairs ?? []),
+  ];
   const tested = new Set<string>();
   for (const [a, b] of pairs) {
     // A pair also listed as the best-baseline test is tested once.
@@ -77,5 +88,5 @@ export function analyseMethods(methods: Record<string, MethodResult>, input: Ana
     });
     paired.push({ a, b, metric, ...t });
   }
-  return { intervals, bootstrap: boot, paired, beyond, segments };
+  return { intervals, bootstrap: boot, paired, beyond, segments, ...(rival && { best_baseline: rival }) };
 }

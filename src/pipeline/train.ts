@@ -30,7 +30,7 @@ import { lstmVectors, type TrainResult, trainModel } from '../model/train.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import { buildRunReport } from '../report/from-run.ts';
 import { writeReport } from '../report/render.ts';
-import { methodTable, perUserReport } from '../report/run-report.ts';
+import { methodTable, type PairedComparison, perUserReport } from '../report/run-report.ts';
 import { startPeers } from '../sequential/peers.ts';
 import { buildTopics, type TopicModel } from '../topics/model.ts';
 import { sha256Hex, stableJson } from '../util/hash.ts';
@@ -69,6 +69,8 @@ export interface TrainRunResult {
   validBlendNdcg10: number;
   usersEvaluated: number;
   metrics: Record<string, Record<string, number>>;
+  /** The blend's and (synthetic data) the oracle's paired tests against the best baseline. */
+  versusBest: PairedComparison[];
   seconds: number;
   /** CPU seconds of the process (all threads) per stage, as timings_s has wall seconds: on a shared machine the steadier figure. */
   cpuSeconds: Record<string, number>;
@@ -466,6 +468,9 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
       validBlendNdcg10: validation.blend,
       usersEvaluated: evaluation.methods.blend.users,
       metrics,
+      versusBest: analysis.paired.filter(
+        (p) => p.b === analysis.best_baseline && (p.a === 'blend' || p.a === 'oracle'),
+      ),
       seconds,
       cpuSeconds: clock.cpu,
     };

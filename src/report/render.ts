@@ -134,6 +134,9 @@ function summaryBlock(r: RunReport): Block {
   return { kind: 'table', head: ['', 'value'], rows, align: ['l', 'l'] };
 }
 
+/** A ratio to three decimals; a report read back from JSON has null where the ratio was NaN. */
+const ratioCell = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : `${x.toFixed(3)} ×`);
+
 function pairedBlocks(r: RunReport): Block[] {
   if (!r.paired?.length) return [];
   const b = r.bootstrap;
@@ -143,12 +146,15 @@ function pairedBlocks(r: RunReport): Block[] {
       text:
         `Paired over the same users: mean difference a − b with its percentile bootstrap interval` +
         (b ? ` (B = ${b.samples}, seed ${b.seed})` : '') +
-        '; p: two-sided bootstrap p-value (and sign-flip randomisation test when run).',
+        '; a / b: the ratio of the means with its interval from the same resamples; p: two-sided bootstrap ' +
+        'p-value (and sign-flip randomisation test when run). The first rows test the blend and, on ' +
+        'synthetic data, the oracle against the best baseline: the oracle\'s ratio is the most any ranking ' +
+        'can reach over it.',
     },
     {
       kind: 'table',
-      head: ['a', 'b', 'metric', 'users', 'a − b', 'CI', 'p', 'p (randomisation)'],
-      align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+      head: ['a', 'b', 'metric', 'users', 'a − b', 'CI', 'a / b', 'CI', 'p', 'p (randomisation)'],
+      align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       rows: r.paired.map((p) => [
         p.a,
         p.b,
@@ -156,6 +162,8 @@ function pairedBlocks(r: RunReport): Block[] {
         String(p.n),
         fmt(p.diff),
         `[${fmt(p.lo)}, ${fmt(p.hi)}]`,
+        ratioCell(p.ratio),
+        Number.isFinite(p.ratio) ? `[${ratioCell(p.ratioLo)}, ${ratioCell(p.ratioHi)}]` : '—',
         p.p.toFixed(4),
         p.pRandomisation === undefined ? '—' : p.pRandomisation.toFixed(4),
       ]),

@@ -55,6 +55,8 @@ export interface RunReport {
   bootstrap?: { samples: number; seed: number; level: number };
   /** Paired tests, e.g. the blend against the best baseline. */
   paired?: PairedComparison[];
+  /** The best baseline that ran (the blend's and the oracle's paired rival). */
+  best_baseline?: string;
   /** Coverage, novelty, intra-list diversity per method. */
   beyond?: Record<string, Record<string, number>>;
   /** Metrics by user-activity tercile per method. */

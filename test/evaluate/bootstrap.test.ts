@@ -73,6 +73,26 @@ describe('paired test', () => {
     expect(t.pRandomisation).toBeLessThan(0.01);
   });
 
+  it('gives the ratio of the means with an interval from the same resamples; NaN when b has mean 0', () => {
+    const b = draws(300, 8, (u) => 0.1 + u * 0.1);
+    const noise = draws(300, 9, (u) => (u - 0.5) * 0.02);
+    const a = b.map((x, i) => 1.2 * x + noise[i]);
+    const t = pairedTest(a, b, { seed: 3 });
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    expect(t.ratio).toBeCloseTo(mean(a) / mean(b), 12);
+    expect(t.ratioLo).toBeLessThan(t.ratio);
+    expect(t.ratioHi).toBeGreaterThan(t.ratio);
+    // a is 1.2 × b per user up to zero-mean noise: the interval is tight around 1.2, far from 1.
+    expect(t.ratioLo).toBeGreaterThan(1.15);
+    expect(t.ratioHi).toBeLessThan(1.25);
+    // The difference's interval is what it was before the ratio shared its resamples.
+    const d = pairedTest(a, b, { seed: 3 });
+    expect([d.lo, d.hi]).toEqual([t.lo, t.hi]);
+    const zero = pairedTest([0.1, 0.2], [0, 0]);
+    expect([zero.ratio, zero.ratioLo, zero.ratioHi]).toEqual([Number.NaN, Number.NaN, Number.NaN]);
+    expect(zero.diff).toBeCloseTo(0.15, 12);
+  });
+
   it('differences that cancel out are not significant', () => {
     const b = draws(300, 7, (u) => u);
     const a = b.map((x, i) => x + (i % 2 ? 0.2 : -0.2)); // per-user noise, mean difference exactly 0

@@ -38,4 +38,19 @@ describe('analyseMethods: paired tests', () => {
     expect(paired.map((p) => `${p.a} − ${p.b}`)).toEqual(['blend − gru4rec', 'blend − topic_recent']);
     expect(paired[0].diff).toBeCloseTo(0.06, 10);
   });
+
+  it('with an oracle (synthetic data), tests it against the best baseline right after the blend', () => {
+    const r = analyseMethods(
+      { ...methods, oracle: method([0.4, 0.4, 0.3, 0.5, 0.2]) },
+      { ...input, pairs: [['oracle', 'blend']] },
+    );
+    expect(r.best_baseline).toBe('gru4rec');
+    expect(r.paired.map((p) => `${p.a} − ${p.b}`)).toEqual([
+      'blend − gru4rec',
+      'oracle − gru4rec',
+      'oracle − blend',
+    ]);
+    expect(r.paired[1].ratio).toBeCloseTo(1.8 / 1.2, 12);
+    expect(analyseMethods({ blend: methods.blend }, input).best_baseline).toBeUndefined();
+  });
 });

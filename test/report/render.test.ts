@@ -28,6 +28,10 @@ describe('run report', () => {
     expect(md).toMatch(
       new RegExp(`\\| blend \\| item_knn \\| ndcg@5 \\| ${p.n} \\| ${p.diff.toFixed(4)} \\|`),
     );
+    // …and the ratio of the means with its interval.
+    expect(md).toContain(
+      `| ${p.ratio.toFixed(3)} × | [${p.ratioLo.toFixed(3)} ×, ${p.ratioHi.toFixed(3)} ×] |`,
+    );
     expect(md).toContain('| most_popular |');
     expect(md).toContain('coverage@10');
     expect(md).toContain('item_knn neighbours: **');
