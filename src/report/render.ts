@@ -148,7 +148,7 @@ function pairedBlocks(r: RunReport): Block[] {
         (b ? ` (B = ${b.samples}, seed ${b.seed})` : '') +
         '; a / b: the ratio of the means with its interval from the same resamples; p: two-sided bootstrap ' +
         'p-value (and sign-flip randomisation test when run). The first rows test the blend and, on ' +
-        'synthetic data, the oracle against the best baseline: the oracle\'s ratio is the most any ranking ' +
+        "synthetic data, the oracle against the best baseline: the oracle's ratio is the most any ranking " +
         'can reach over it.',
     },
     {
