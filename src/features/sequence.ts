@@ -111,6 +111,15 @@ export class FeatureStore {
     return series;
   }
 
+  /**
+   * Mean topic shares of the last `fraction` of the user's events before `end` (at least one event), into
+   * out: the last-window profile the topic_recent baseline ranks with and the blend may mix in.
+   */
+  windowShares(user: number, end: number, fraction: number, out: Float32Array, o = 0): void {
+    const take = Math.max(1, Math.round(fraction * (end - this.src.userOffsets[user])));
+    this.rangeShares(end - take, end, out, o);
+  }
+
   /** Mean topic shares of events [from, to) (the distribution a bucket or target window shows), into out. */
   rangeShares(from: number, to: number, out: Float32Array, o = 0): void {
     const { k, itemShares, item } = this.src;
@@ -119,6 +128,27 @@ export class FeatureStore {
     for (let i = from; i < to; i++) for (let c = 0; c < k; c++) out[o + c] += itemShares[item[i] * k + c];
     for (let c = 0; c < k; c++) out[o + c] /= to - from;
   }
+}
+
+/**
+ * windowShares from bucket rows alone (a stored user's checkpointed rows, which keep no single events): the
+ * last `fraction` of the events the rows count, each bucket's events at that bucket's mean shares.
+ */
+export function rowsWindowShares(rows: Float32Array, dim: number, k: number, fraction: number): Float32Array {
+  const width = featureWidth(dim, k);
+  const n = rows.length / width;
+  const count = (j: number) => Math.round(Math.expm1(rows[j * width + dim + k] / LOG_COUNT_SCALE));
+  let total = 0;
+  for (let j = 0; j < n; j++) total += count(j);
+  const out = new Float32Array(k);
+  let left = Math.max(1, Math.round(fraction * total));
+  const take = left;
+  for (let j = n - 1; j >= 0 && left > 0; j--) {
+    const w = Math.min(left, count(j));
+    for (let c = 0; c < k; c++) out[c] += (w * rows[j * width + dim + c]) / take;
+    left -= w;
+  }
+  return out;
 }
 
 /** The last `length` values of rows (whole buckets), left-padded with zeros as the LSTM saw them in training. */

@@ -98,5 +98,6 @@ function blendOf(b: Checkpoint['manifest']['blend']) {
     topicSource: b.topic_source ?? 'forecaster',
     gateTau: b.gate_tau ?? null,
     recentWindow: b.recent_window ?? RECENT_WINDOWS[1],
+    recentMix: b.recent_mix ?? 0,
   };
 }

@@ -37,6 +37,7 @@ import {
   blendGrid,
   blendKey,
   blendRow,
+  mixRecent,
   TOPIC_SOURCES,
   type TopicSource,
   topicShares,
@@ -100,6 +101,13 @@ export interface BlendChoice extends BlendParams {
   withoutForecast: BlendParams;
   /** Window of the last-window topic baseline (fraction of the user's history), chosen with the blend. */
   recentWindow: number;
+  /**
+   * Weight of those last-window shares in the blend's topic shares, (1 − w)·source + w·last window: the
+   * forecast combined with the persistence forecast at the level of single events, which the bucket series
+   * a forecaster reads cannot see. Chosen on validation after the source (0: the source alone).
+   */
+  recentMix: number;
+  recentMixCurve: { mix: number; ndcg10: number }[];
   recentCurve: { window: number; ndcg10: number }[];
 }
 
@@ -145,6 +153,7 @@ async function inputsFor(
   label: string,
   source: TopicSource = 'forecaster',
   gateTau: number | null = null,
+  recent: LastWindow = NO_LAST_WINDOW,
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
@@ -155,7 +164,12 @@ async function inputsFor(
     source,
     tau: gateTau,
   });
-  const shares = topicShares(source, fc.shares, p.topics, fc.weights);
+  const shares = withRecent(
+    topicShares(source, fc.shares, p.topics, fc.weights),
+    parts.store,
+    examples,
+    recent,
+  );
   return {
     parts,
     examples,
@@ -267,14 +281,36 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
 
 /** Observed topic shares of the last `fraction` of each example's history (at least one event). */
 function recentShares(store: FeatureStore, chunk: readonly Example[], fraction: number): Float32Array {
-  const { k, userOffsets } = store.src;
+  const { k } = store.src;
   const out = new Float32Array(chunk.length * k);
   chunk.forEach((ex, r) => {
-    const take = Math.max(1, Math.round(fraction * (ex.end - userOffsets[ex.user])));
-    store.rangeShares(ex.end - take, ex.end, out, r * k);
+    store.windowShares(ex.user, ex.end, fraction, out, r * k);
   });
   return out;
 }
+
+/** The last-window shares' weight in the blend's topic shares, and the window (BlendChoice.recentMix). */
+interface LastWindow {
+  window: number;
+  mix: number;
+}
+
+const NO_LAST_WINDOW: LastWindow = { window: 1, mix: 0 };
+
+/** The source's shares mixed with the last `window` of each example's history (mixRecent). */
+function withRecent(
+  shares: Float32Array,
+  store: FeatureStore,
+  examples: readonly Example[],
+  recent: LastWindow,
+): Float32Array {
+  return recent.mix === 0
+    ? shares
+    : mixRecent(shares, recentShares(store, examples, recent.window), recent.mix);
+}
+
+/** Weights of the last-window shares tried in the blend's topic shares (0 is the source alone). */
+export const RECENT_MIXES = [0, 0.25, 0.5, 0.75] as const;
 
 /** Fractions of a user's history the last-window topic baseline may use; chosen on validation. */
 export const RECENT_WINDOWS = [0.05, 0.1, 0.2, 0.3, 0.5] as const;
@@ -345,6 +381,9 @@ export async function chooseBlend(
     const chosen = sources[topicCurve.reduce((b, p, i) => (p.ndcg10 > topicCurve[b].ndcg10 ? i : b), 0)];
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    // Pass 1b: the chosen shares combined with the last window's (the ends, 0 and 1, are pass 1's).
+    const mixCurve = await recentMixCurve(log, valid, first, chosen.shares, recent, opts);
+    const mixed = mixCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
     // The topic vectors are recomputed only when the chosen shares are not the ones `first` holds.
     x = {
       ...first,
@@ -352,7 +391,12 @@ export async function chooseBlend(
       fitted: chosen.forecast.fitted,
       fellBack: chosen.forecast.fellBack,
       source: chosen.source,
-      ...(chosen.shares === first.shares ? {} : sharesOf(chosen.shares, parts)),
+      ...(chosen.shares === first.shares && mixed.mix === 0
+        ? {}
+        : sharesOf(
+            withRecent(chosen.shares, parts.store, valid, { window: recent.window, mix: mixed.mix }),
+            parts,
+          )),
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
@@ -384,10 +428,41 @@ export async function chooseBlend(
       withoutForecast: { mode: noForecast.mode, alpha: 1, beta: noForecast.beta },
       recentWindow: recent.window,
       recentCurve,
+      recentMix: mixed.mix,
+      recentMixCurve: mixCurve,
     };
   } finally {
     disposeInputs(first);
   }
+}
+
+/** Validation NDCG@10 of the topic expert alone at each RECENT_MIXES weight of the last-window shares. */
+async function recentMixCurve(
+  log: EventLog,
+  valid: readonly Example[],
+  x: Inputs,
+  shares: Float32Array,
+  recent: { window: number; ndcg10: number },
+  opts: RankOptions,
+): Promise<{ mix: number; ndcg10: number }[]> {
+  const { k } = x.parts.topics;
+  const inner = RECENT_MIXES.filter((m) => m > 0);
+  const scratch = new Scratch();
+  const r = await evaluateRows(
+    log,
+    valid,
+    (chunk) => {
+      const own = gather(x, chunk, shares, k);
+      const last = recentShares(x.parts.store, chunk, recent.window);
+      const p = chunkOf(x, chunk, scratch).mixtures(
+        [own, ...inner.map((m) => mixRecent(own, last, m))],
+        'mixtures',
+      );
+      return RECENT_MIXES.map((m, j) => matrixRowScorer(p[j], x.nItems, `mix:${m}`));
+    },
+    { ...opts, label: 'blend: last-window mix (valid)', matrices: 3 + RECENT_MIXES.length },
+  );
+  return RECENT_MIXES.map((mix) => ({ mix, ndcg10: r[`mix:${mix}`]?.metrics['ndcg@10'] ?? 0 }));
 }
 
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });
@@ -513,14 +588,17 @@ export async function evaluateTest(
   test: readonly Example[],
   blend: Pick<
     BlendChoice,
-    'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'topicSource' | 'gateTau'
+    'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'recentMix' | 'topicSource' | 'gateTau'
   >,
   knnNeighbours: number,
   oracle?: Oracle,
   /** The ranking pass (e.g. KindViews.evaluate, which also evaluates per item kind from the same chunks). */
   evaluate: typeof evaluateRows = evaluateRows,
 ): Promise<Evaluation> {
-  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource, blend.gateTau);
+  const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource, blend.gateTau, {
+    window: blend.recentWindow,
+    mix: blend.recentMix,
+  });
   const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
   try {
     const { nItems } = x;
@@ -610,10 +688,22 @@ export async function blendRowsOf(
   log: EventLog,
   parts: ModelParts,
   examples: readonly Example[],
-  topic: Pick<BlendChoice, 'topicSource' | 'gateTau'>,
+  topic: Pick<BlendChoice, 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'>,
 ): Promise<BlendRow[]> {
   if (examples.length === 0) return [];
-  const x = await inputsFor(cfg, log, parts, examples, 'forecast (report)', topic.topicSource, topic.gateTau);
+  const x = await inputsFor(
+    cfg,
+    log,
+    parts,
+    examples,
+    'forecast (report)',
+    topic.topicSource,
+    topic.gateTau,
+    {
+      window: topic.recentWindow,
+      mix: topic.recentMix,
+    },
+  );
   try {
     const c = chunkOf(x, examples);
     return examples.map((_, r) => c.blendRow(r));

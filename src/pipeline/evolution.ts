@@ -205,7 +205,10 @@ export function evolutionOfRun(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<BlendChoice, 'mode' | 'alpha' | 'beta' | 'topicSource' | 'gateTau'>,
+  blend: Pick<
+    BlendChoice,
+    'mode' | 'alpha' | 'beta' | 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'
+  >,
   evaluation: Evaluation,
   names: { users: readonly string[]; items: { ids: readonly string[]; titles?: readonly string[] } },
 ): Promise<{ samples: SampleTrajectory[]; evolution: EvolutionReport }> {

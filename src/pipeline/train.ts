@@ -324,7 +324,7 @@ const blendLine = (cfg: Config, b: BlendChoice) =>
   `${b.gateTau === null ? '' : ` (gate τ ${b.gateTau})`}` +
   `${cfg.forecast.model === 'pooled' ? ` (refit strength ${b.strength})` : ''} ` +
   `(valid ndcg@10 ${Math.max(...b.curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
-  `topic_recent window ${b.recentWindow}`;
+  `topic_recent window ${b.recentWindow}, its weight in the topic shares ${b.recentMix}`;
 
 /**
  * The whole run, one call per stage: data → split → embed → topics → features → model → blend → validation →

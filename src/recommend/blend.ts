@@ -283,3 +283,13 @@ export function explainItems(
     return { term: best, lift };
   });
 }
+
+/**
+ * The blend's topic shares combined with the last-window shares (rows × k each): (1 − mix)·shares +
+ * mix·recent, the forecast pooled with the persistence forecast at the level of single events.
+ */
+export function mixRecent(shares: Float32Array, recent: Float32Array, mix: number): Float32Array {
+  if (recent.length !== shares.length)
+    throw new Error(`blend: ${recent.length} last-window shares for ${shares.length} topic shares`);
+  return mix === 0 ? shares : shares.map((s, i) => (1 - mix) * s + mix * recent[i]);
+}

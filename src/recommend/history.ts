@@ -7,12 +7,12 @@
 import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
-import { FeatureStore, paddedTail } from '../features/sequence.ts';
+import { FeatureStore, paddedTail, rowsWindowShares } from '../features/sequence.ts';
 import type { ShareForecaster } from '../forecast/examples.ts';
 import { shareForecasterOf } from '../forecast/from-config.ts';
 import { predict } from '../model/lstm.ts';
 import { softAssign } from '../topics/kmeans.ts';
-import { topicShares } from './blend.ts';
+import { mixRecent, topicShares } from './blend.ts';
 import {
   EncoderMismatchError,
   type HistoryEvent,
@@ -150,7 +150,24 @@ export class HistoryRecommender {
     const buckets = store.bucketsBefore(0, n).start.length;
     const rows = new Float32Array(buckets * store.width);
     store.sequence(0, n, buckets, rows);
-    return { rows, series: store.topicSeries(0, n), buckets };
+    return { rows, series: store.topicSeries(0, n), buckets, store, events: n };
+  }
+
+  /**
+   * The last-window topic shares the blend mixes in (manifest blend.recent_window): from the events
+   * themselves for a new history; from the bucket rows for a stored user continuing (the checkpoint keeps
+   * their buckets, not single events).
+   */
+  private lastWindow(
+    feats: { store: FeatureStore; events: number },
+    rows: Float32Array | null,
+  ): Float32Array {
+    const { manifest } = this.rec.ck;
+    const window = manifest.blend.recent_window ?? 1;
+    if (rows) return rowsWindowShares(rows, manifest.encoder.dim, manifest.topics.k, window);
+    const out = new Float32Array(manifest.topics.k);
+    if (feats.events > 0) feats.store.windowShares(0, feats.events, window, out);
+    return out;
   }
 
   /** A stored user's checkpointed state, as the prefix `recommend` continues from. */
@@ -195,11 +212,10 @@ export class HistoryRecommender {
       f && source === 'gated'
         ? gateWeights(historyGateErrors(allRows, series, ck, f), tauOf(ck.manifest.blend.gate_tau))
         : null;
-    const shares = topicShares(
-      source,
-      forecast,
-      spec.topicHead ? predict(ck.model, seq, 1, spec).topics : null,
-      weights,
+    const shares = mixRecent(
+      topicShares(source, forecast, spec.topicHead ? predict(ck.model, seq, 1, spec).topics : null, weights),
+      this.lastWindow(feats, prefix ? allRows : null),
+      ck.manifest.blend.recent_mix ?? 0,
     );
     // Seen = the stored user's items plus the history's own catalogue items.
     const seen = new Set<number>(prefix ? Array.from(prefix.seen) : []);

@@ -17,6 +17,8 @@ export interface ChosenBlend extends BlendParams {
   withoutForecast: BlendParams;
   recentWindow: number;
   recentCurve: { window: number; ndcg10: number }[];
+  recentMix: number;
+  recentMixCurve: { mix: number; ndcg10: number }[];
   topicSource: TopicSource;
   gateTau: number | null;
   topicCurve: { source: TopicSource; strength: number | null; tau: number | null; ndcg10: number }[];
@@ -33,6 +35,7 @@ export function savedBlend(b: ChosenBlend) {
     curve: b.curve,
     without_forecast: b.withoutForecast,
     recent_window: b.recentWindow,
+    recent_mix: b.recentMix,
     topic_source: b.topicSource,
     ...(b.topicSource === 'gated' && { gate_tau: b.gateTau }),
     strength: b.strength,
@@ -98,7 +101,12 @@ export function buildRunReport(o: RunOutcome): RunReport {
     split: { ...o.split.summary },
     methods: methodTable(evaluation.methods),
     users_evaluated: Object.fromEntries(Object.entries(evaluation.methods).map(([k, r]) => [k, r.users])),
-    blend: { ...savedBlend(blend), recent_curve: blend.recentCurve, topic_curve: blend.topicCurve },
+    blend: {
+      ...savedBlend(blend),
+      recent_curve: blend.recentCurve,
+      recent_mix_curve: blend.recentMixCurve,
+      topic_curve: blend.topicCurve,
+    },
     forecast: evaluation.forecast,
     training: {
       best_epoch: o.trained.bestEpoch,

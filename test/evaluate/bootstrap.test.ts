@@ -78,7 +78,7 @@ describe('paired test', () => {
     const noise = draws(300, 9, (u) => (u - 0.5) * 0.02);
     const a = b.map((x, i) => 1.2 * x + noise[i]);
     const t = pairedTest(a, b, { seed: 3 });
-    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    const mean = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => s + x, 0) / v.length;
     expect(t.ratio).toBeCloseTo(mean(a) / mean(b), 12);
     expect(t.ratioLo).toBeLessThan(t.ratio);
     expect(t.ratioHi).toBeGreaterThan(t.ratio);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureStore, featureWidth } from '../../src/features/sequence.ts';
+import { FeatureStore, featureWidth, rowsWindowShares } from '../../src/features/sequence.ts';
 
 /** One user, 7 events on 3 items in 2-d, 2 topics; items 0,1 are topic 0, item 2 is topic 1. */
 function store() {
@@ -50,5 +50,26 @@ describe('FeatureStore', () => {
     expect(series).toHaveLength(2);
     for (let j = 0; j < series[0].length; j++) expect(series[0][j] + series[1][j]).toBeCloseTo(1);
     expect(series[1]).toEqual([0, 1, 0]);
+  });
+
+  it('last-window shares: the last fraction of the events before a cutoff, from events or from bucket rows', () => {
+    const s = store();
+    const out = new Float32Array(2);
+    // 7 events, last 3/7: items 2, 2, 1 → topic 1 twice, topic 0 once.
+    s.windowShares(0, 7, 3 / 7, out);
+    expect(Array.from(out)).toEqual([1 / 3, 2 / 3].map(Math.fround));
+    // At least one event, however small the fraction; only events before the cutoff.
+    s.windowShares(0, 4, 0.01, out);
+    expect(Array.from(out)).toEqual([0, 1]);
+    // From the rows: buckets of 3, 3, 1 events; the last 3 events are the last bucket (item 1) and 2 of
+    // the middle bucket's 3 (all topic 1), read at that bucket's mean shares.
+    const rows = new Float32Array(3 * s.width);
+    s.sequence(0, 7, 3, rows);
+    const fromRows = rowsWindowShares(rows, 2, 2, 3 / 7);
+    expect(fromRows[0]).toBeCloseTo(1 / 3, 6);
+    expect(fromRows[1]).toBeCloseTo(2 / 3, 6);
+    // The whole history, from rows: the mean over all 7 events (3 of topic 0 in bucket 0, 1 in bucket 2).
+    const all = rowsWindowShares(rows, 2, 2, 1);
+    expect(all[0]).toBeCloseTo(4 / 7, 6);
   });
 });

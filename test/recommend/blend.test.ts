@@ -10,6 +10,7 @@ import {
   blendTerms,
   blendValue,
   explainItems,
+  mixRecent,
   topicShares,
 } from '../../src/recommend/blend.ts';
 import { topK } from '../../src/recommend/score.ts';
@@ -72,6 +73,16 @@ describe('topic sources', () => {
     });
     expect(() => topicShares('lstm-head', forecast, null)).toThrow(/topic head/);
     expect(() => topicShares('average', null, head)).toThrow(/forecaster/);
+  });
+
+  it('mixes the last-window shares in with their weight, and refuses shares of another shape', () => {
+    const recent = Float32Array.of(1, 0, 0, 1);
+    expect(mixRecent(forecast, recent, 0)).toBe(forecast);
+    const mixed = Array.from(mixRecent(forecast, recent, 0.25));
+    [0.7, 0.3, 0.15, 0.85].forEach((v, i) => {
+      expect(mixed[i]).toBeCloseTo(v, 6);
+    });
+    expect(() => mixRecent(forecast, Float32Array.of(1, 0), 0.5)).toThrow(/2 last-window shares for 4/);
   });
 });
 

@@ -95,6 +95,32 @@ describe('recommendations for an ad-hoc dated history', () => {
     expect(again.items).toEqual(r.items);
   });
 
+  it('mixes the last-window topic shares in with the weight and window the manifest holds', async () => {
+    const u = 7;
+    const events = eventsOf(u);
+    const blend = ck.manifest.blend;
+    const saved = { ...blend };
+    const { k } = ck.manifest.topics;
+    // Weight 1 over the whole history: the topic shares are the user's mean item topic shares.
+    const profile = new Array<number>(k).fill(0);
+    for (let i = data.userOffsets[u]; i < data.userOffsets[u + 1]; i++)
+      for (let c = 0; c < k; c++) profile[c] += rec.itemShares[data.events.item[i] * k + c] / events.length;
+    try {
+      Object.assign(blend, { recent_mix: 1, recent_window: 1 });
+      const whole = await history.recommend(events, 10);
+      for (const t of whole.topics) expect(t.share).toBeCloseTo(profile[t.topic], 5);
+      Object.assign(blend, { recent_mix: 0.5 });
+      const half = await history.recommend(events, 10);
+      Object.assign(blend, { recent_mix: 0 });
+      const none = await history.recommend(events, 10);
+      const shareOf = (r: typeof none, c: number) => r.topics.find((t) => t.topic === c)?.share ?? 0;
+      for (const t of half.topics)
+        expect(t.share).toBeCloseTo((shareOf(none, t.topic) + profile[t.topic]) / 2, 5);
+    } finally {
+      Object.assign(blend, saved);
+    }
+  });
+
   it("continues a stored user's state with new events", async () => {
     const u = 11;
     const prefix = history.prefixOf(u);

@@ -23,6 +23,11 @@ const blend: ChosenBlend = {
   withoutForecast: { mode: 'log-linear', alpha: 1, beta: 0.2 },
   recentWindow: 0.2,
   recentCurve: [{ window: 0.2, ndcg10: 0.25 }],
+  recentMix: 0.5,
+  recentMixCurve: [
+    { mix: 0, ndcg10: 0.2 },
+    { mix: 0.5, ndcg10: 0.26 },
+  ],
   topicSource: 'forecaster',
   gateTau: null,
   topicCurve: [{ source: 'forecaster', strength: 4, tau: null, ndcg10: 0.2 }],
@@ -80,6 +85,7 @@ describe('run report from a training run', () => {
       curve: blend.curve,
       without_forecast: blend.withoutForecast,
       recent_window: 0.2,
+      recent_mix: 0.5,
       topic_source: 'forecaster',
       strength: 4,
     });
@@ -101,6 +107,7 @@ describe('run report from a training run', () => {
     expect(r.blend).toEqual({
       ...savedBlend(blend),
       recent_curve: blend.recentCurve,
+      recent_mix_curve: blend.recentMixCurve,
       topic_curve: blend.topicCurve,
     });
     expect(r.training).toEqual({ best_epoch: 2, best_valid_ndcg10: 0.3, history: [{ epoch: 1 }] });
