@@ -382,7 +382,15 @@ export async function chooseBlend(
     const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
     const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
     // Pass 1b: the chosen shares combined with the last window's (the ends, 0 and 1, are pass 1's).
-    const mixCurve = await recentMixCurve(log, valid, first, chosen.shares, recent, opts);
+    const alone = ndcg1(key(chosen));
+    const mixCurve = await recentMixCurve(
+      log,
+      valid,
+      first,
+      { shares: chosen.shares, alone },
+      recent.window,
+      opts,
+    );
     const mixed = mixCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
     // The topic vectors are recomputed only when the chosen shares are not the ones `first` holds.
     x = {
@@ -436,13 +444,16 @@ export async function chooseBlend(
   }
 }
 
-/** Validation NDCG@10 of the topic expert alone at each RECENT_MIXES weight of the last-window shares. */
+/**
+ * Validation NDCG@10 of the topic expert alone at each RECENT_MIXES weight of the last-window shares; the
+ * weight 0 is the chosen source itself, whose NDCG@10 pass 1 measured (`alone`).
+ */
 async function recentMixCurve(
   log: EventLog,
   valid: readonly Example[],
   x: Inputs,
-  shares: Float32Array,
-  recent: { window: number; ndcg10: number },
+  chosen: { shares: Float32Array; alone: number },
+  window: number,
   opts: RankOptions,
 ): Promise<{ mix: number; ndcg10: number }[]> {
   const { k } = x.parts.topics;
@@ -452,17 +463,20 @@ async function recentMixCurve(
     log,
     valid,
     (chunk) => {
-      const own = gather(x, chunk, shares, k);
-      const last = recentShares(x.parts.store, chunk, recent.window);
+      const own = gather(x, chunk, chosen.shares, k);
+      const last = recentShares(x.parts.store, chunk, window);
       const p = chunkOf(x, chunk, scratch).mixtures(
-        [own, ...inner.map((m) => mixRecent(own, last, m))],
+        inner.map((m) => mixRecent(own, last, m)),
         'mixtures',
       );
-      return RECENT_MIXES.map((m, j) => matrixRowScorer(p[j], x.nItems, `mix:${m}`));
+      return inner.map((m, j) => matrixRowScorer(p[j], x.nItems, `mix:${m}`));
     },
-    { ...opts, label: 'blend: last-window mix (valid)', matrices: 3 + RECENT_MIXES.length },
+    { ...opts, label: 'blend: last-window weight (valid)', matrices: 3 + inner.length },
   );
-  return RECENT_MIXES.map((mix) => ({ mix, ndcg10: r[`mix:${mix}`]?.metrics['ndcg@10'] ?? 0 }));
+  return RECENT_MIXES.map((mix) => ({
+    mix,
+    ndcg10: mix === 0 ? chosen.alone : (r[`mix:${mix}`]?.metrics['ndcg@10'] ?? 0),
+  }));
 }
 
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });

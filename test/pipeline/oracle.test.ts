@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
+import { RECENT_MIXES } from '../../src/pipeline/evaluate.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
@@ -29,6 +30,14 @@ describe('a run on a synthetic log with its truth', () => {
     const weighted = patterns.reduce((a, p) => a + p.users * p.ndcg10, 0) / report.users_evaluated.blend;
     expect(weighted).toBeCloseTo(run.metrics.blend['ndcg@10'], 10);
     expect(readFileSync(join(run.reportDir, 'report.md'), 'utf8')).toMatch(/by planted drift pattern/);
+    // ARIMA on these short histories lags the planted drift: validation mixes the last window in, and
+    // re-evaluating the checkpoint replays that weight (the test, and every user's exported shares).
+    expect(report.blend.recent_mix).toBeGreaterThan(0);
+    const ev = await evaluateCheckpoint(run.checkpointDir, {
+      config: loadConfig(project.config),
+      log: () => {},
+    });
+    expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
   });
 
   it('chooses the pooled refit strength on validation and runs the test and the checkpoint with it', async () => {
@@ -47,10 +56,18 @@ describe('a run on a synthetic log with its truth', () => {
     const best = Math.max(...curve.map((p) => p.ndcg10));
     const chosen = curve.find((p) => p.ndcg10 === best);
     expect(report.blend.strength).toBe(chosen?.strength);
+    // Then the weight of the last-window shares in those shares: 0 is the chosen source alone.
+    const mixes = report.blend.recent_mix_curve as { mix: number; ndcg10: number }[];
+    expect(mixes.map((p) => p.mix)).toEqual([...RECENT_MIXES]);
+    expect(mixes[0].ndcg10).toBe(best);
+    expect(report.blend.recent_mix).toBe(
+      mixes.find((p) => p.ndcg10 === Math.max(...mixes.map((q) => q.ndcg10)))?.mix,
+    );
     expect(report.config.forecast.strength).toBe('auto');
     const manifest = JSON.parse(readFileSync(join(run.checkpointDir, 'manifest.json'), 'utf8'));
     expect(manifest.config.forecast.strength).toBe(report.blend.strength);
     expect(manifest.blend.strength).toBe(report.blend.strength);
+    expect(manifest.blend.recent_mix).toBe(report.blend.recent_mix);
     // Re-evaluating under the config as written (strength: auto) replays the checkpoint's choice.
     const ev = await evaluateCheckpoint(run.checkpointDir, {
       config: loadConfig(project.config),
