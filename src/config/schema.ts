@@ -360,6 +360,12 @@ const BlendSchema = z
       .describe(
         "The topic shares the blend uses: the forecaster's, the LSTM topic head's, their mean, their per-user mix weighted by each one's error on the user's last 4 buckets (gated; its temperature chosen on validation), or (auto) the best on validation.",
       ),
+    recent_mix: z
+      .union([z.literal('auto'), z.number().min(0).max(1)])
+      .default('auto')
+      .describe(
+        "Weight w of the last-window shares (the topic_recent baseline's) in the blend's topic shares, (1 − w)·source + w·last window; auto: among 0, 0.25, 0.5, 0.75 the best on validation whose paired gain over 0 has its 95 % interval above 0, else 0.",
+      ),
     alpha_grid: z
       .array(z.number().min(0).max(1))
       .min(1)

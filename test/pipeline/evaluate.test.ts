@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { BASELINE_REGISTRY, type BaselineEntry } from '../../src/evaluate/baseline-registry.ts';
-import { BASELINES } from '../../src/pipeline/evaluate.ts';
+import { BASELINES, chooseMix } from '../../src/pipeline/evaluate.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
 
@@ -40,5 +40,19 @@ describe('the test evaluation', () => {
     } finally {
       BASELINE_REGISTRY.splice(BASELINE_REGISTRY.indexOf(constant), 1);
     }
+  });
+});
+
+describe('the last-window weight', () => {
+  const point = (mix: number, ndcg10: number, gainLo: number) => ({ mix, ndcg10, gainLo });
+  it('takes the best weight whose paired gain is surely positive, else the source alone', () => {
+    const none = point(0, 0.1, 0);
+    // The best on validation (0.75) has an interval across 0; 0.25's clears it.
+    expect(
+      chooseMix([none, point(0.25, 0.11, 0.002), point(0.5, 0.105, 0.001), point(0.75, 0.12, -0.001)]).mix,
+    ).toBe(0.25);
+    expect(chooseMix([none, point(0.25, 0.12, -0.004), point(0.5, 0.13, 0)]).mix).toBe(0);
+    // A weight below the source alone is never taken, whatever its interval says.
+    expect(chooseMix([none, point(0.25, 0.09, 0.001)]).mix).toBe(0);
   });
 });
