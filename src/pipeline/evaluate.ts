@@ -493,8 +493,8 @@ async function recentMixCurve(
 
 /**
  * The weight whose validation gain over the source alone is surely positive (its interval above 0), the
- * best of those; else 0. A plain argmax followed validation noise: on the default synthetic log it picked
- * 0.25 for +0.0028 NDCG@10 (interval across 0) and lost 0.0027 on test (README, Results).
+ * best of those; else 0: a weight is a second choice on the same users after the source's, so a gain inside
+ * the noise keeps the source alone.
  */
 export function chooseMix(curve: readonly MixPoint[]): MixPoint {
   return curve.reduce((b, p) => (p.gainLo > 0 && p.ndcg10 > b.ndcg10 ? p : b), curve[0]);
