@@ -11,14 +11,37 @@ const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)
 describe('interest-evo CLI', () => {
   const project = tinyProject();
   let checkpoint: string;
+  let summary: {
+    metrics: Record<string, Record<string, number>>;
+    versusBest: {
+      a: string;
+      b: string;
+      metric: string;
+      diff: number;
+      ratio: number;
+      ratioLo: number;
+      ratioHi: number;
+    }[];
+  };
   beforeAll(async () => {
     const r = await cli('train', '--config', project.config, '--run-id', 'cli-run', '--json');
     expect(r.code, r.stderr).toBe(0);
+    summary = lastJson(r.stdout);
     checkpoint = lastJson(r.stdout).checkpointDir;
   }, 300_000);
 
   it('train --json ends with one machine-readable summary line', async () => {
     expect(checkpoint).toMatch(/cli-run$/);
+    // The blend against the best baseline (no truth here, so no oracle row), as a difference and a ratio.
+    const [v] = summary.versusBest;
+    expect(summary.versusBest.map((p) => p.a)).toEqual(['blend']);
+    // The metric of the paired tests: NDCG at the first of evaluate.k (5 in this config).
+    expect(v.metric).toBe('ndcg@5');
+    const [a, b] = [summary.metrics.blend[v.metric], summary.metrics[v.b][v.metric]];
+    expect(v.diff).toBeCloseTo(a - b, 10);
+    expect(v.ratio).toBeCloseTo(a / b, 10);
+    expect(v.ratioLo).toBeLessThanOrEqual(v.ratio);
+    expect(v.ratioHi).toBeGreaterThanOrEqual(v.ratio);
   });
 
   it('recommend prints titles, scores and forecast topics; --json is the last line', async () => {
