@@ -42,7 +42,7 @@ export interface RunReport {
     recent_curve?: { window: number; ndcg10: number }[];
     /** Weight of the last-window shares in the blend's topic shares, and its validation curve. */
     recent_mix?: number;
-    recent_mix_curve?: { mix: number; ndcg10: number }[];
+    recent_mix_curve?: { mix: number; ndcg10: number; gainLo?: number }[];
     topic_source?: string;
     gate_tau?: number | null;
     topic_curve?: { source: string; strength?: number | null; tau?: number | null; ndcg10: number }[];

@@ -71,6 +71,23 @@ describe('run report', () => {
     ]);
   });
 
+  it("states the last-window weight with each weight's validation NDCG@10 and its gain's lower end", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    const blend = {
+      ...report.blend,
+      recent_window: 0.1,
+      recent_mix: 0.25,
+      recent_mix_curve: [
+        { mix: 0, ndcg10: 0.1, gainLo: 0 },
+        { mix: 0.25, ndcg10: 0.12, gainLo: 0.003 },
+      ],
+    };
+    const md = readFileSync((await writeReport(dir, { ...report, blend }, [5, 10])).markdown, 'utf8');
+    expect(md).toContain(
+      "weight of that window's shares in the blend's topic shares: **0.25** (0: 0.1000, 0.25: 0.1200 (gain's lower end 0.0030)",
+    );
+  });
+
   it('a minimal report (no optional fields) still renders', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     const {
