@@ -8,7 +8,7 @@ import type { FeatureStore } from '../features/sequence.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
-import { mixRecent, topicShares } from '../recommend/blend.ts';
+import { topicShares, withLastWindow } from '../recommend/blend.ts';
 import { type ExamplesForecast, gatedForecasts } from '../recommend/topic-gate.ts';
 import { type ChosenBlend, savedBlend } from '../report/from-run.ts';
 import type { TopicModel } from '../topics/model.ts';
@@ -55,17 +55,6 @@ export function seenLists(
     seenOffsets[u + 1] = seen.length;
   }
   return { seen: Int32Array.from(seen), seenOffsets };
-}
-
-/** Each user's last-window topic shares (users × k) at the end of their history. */
-function lastWindowShares(
-  store: FeatureStore,
-  finals: readonly { user: number; end: number }[],
-  window: number,
-) {
-  const out = new Float32Array(finals.length * store.src.k);
-  for (const [r, f] of finals.entries()) store.windowShares(f.user, f.end, window, out, r * store.src.k);
-  return out;
 }
 
 function manifestOf(a: RunArtifacts): CheckpointContent['manifest'] {
@@ -123,10 +112,11 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
     centroids: parts.topics.centroids,
     users: exportedUserIds(dataset.users, config.checkpoint.user_ids, userIdSalt),
     sequences,
-    forecasts: mixRecent(
+    forecasts: withLastWindow(
       topicShares(a.blend.topicSource, fc?.shares ?? null, head, fc?.weights ?? null),
-      lastWindowShares(store, finals, a.blend.recentWindow),
-      a.blend.recentMix,
+      store,
+      finals,
+      { window: a.blend.recentWindow, mix: a.blend.recentMix },
     ),
     ...seenLists(dataset.userOffsets, a.log.item),
     popularity: knownCounts(a.log, [], dataset.items.ids.length, Number.POSITIVE_INFINITY),

@@ -120,6 +120,14 @@ export class FeatureStore {
     this.rangeShares(end - take, end, out, o);
   }
 
+  /** windowShares of each `{ user, end }` in order (rows × k). */
+  windowSharesOf(at: readonly { user: number; end: number }[], fraction: number): Float32Array {
+    const { k } = this.src;
+    const out = new Float32Array(at.length * k);
+    for (const [r, x] of at.entries()) this.windowShares(x.user, x.end, fraction, out, r * k);
+    return out;
+  }
+
   /** Mean topic shares of events [from, to) (the distribution a bucket or target window shows), into out. */
   rangeShares(from: number, to: number, out: Float32Array, o = 0): void {
     const { k, itemShares, item } = this.src;

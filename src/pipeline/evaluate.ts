@@ -38,10 +38,12 @@ import {
   blendGrid,
   blendKey,
   blendRow,
+  type LastWindow,
   mixRecent,
   TOPIC_SOURCES,
   type TopicSource,
   topicShares,
+  withLastWindow,
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import {
@@ -165,7 +167,7 @@ async function inputsFor(
     source,
     tau: gateTau,
   });
-  const shares = withRecent(
+  const shares = withLastWindow(
     topicShares(source, fc.shares, p.topics, fc.weights),
     parts.store,
     examples,
@@ -280,35 +282,7 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
   };
 }
 
-/** Observed topic shares of the last `fraction` of each example's history (at least one event). */
-function recentShares(store: FeatureStore, chunk: readonly Example[], fraction: number): Float32Array {
-  const { k } = store.src;
-  const out = new Float32Array(chunk.length * k);
-  chunk.forEach((ex, r) => {
-    store.windowShares(ex.user, ex.end, fraction, out, r * k);
-  });
-  return out;
-}
-
-/** The last-window shares' weight in the blend's topic shares, and the window (BlendChoice.recentMix). */
-interface LastWindow {
-  window: number;
-  mix: number;
-}
-
 const NO_LAST_WINDOW: LastWindow = { window: 1, mix: 0 };
-
-/** The source's shares mixed with the last `window` of each example's history (mixRecent). */
-function withRecent(
-  shares: Float32Array,
-  store: FeatureStore,
-  examples: readonly Example[],
-  recent: LastWindow,
-): Float32Array {
-  return recent.mix === 0
-    ? shares
-    : mixRecent(shares, recentShares(store, examples, recent.window), recent.mix);
-}
 
 /** Weights of the last-window shares tried in the blend's topic shares (0 is the source alone). */
 export const RECENT_MIXES = [0, 0.25, 0.5, 0.75] as const;
@@ -354,7 +328,7 @@ export async function chooseBlend(
         const p = chunkOf(first, chunk, scratch1).mixtures(
           [
             ...sources.map((s) => gather(first, chunk, s.shares, parts.topics.k)),
-            ...RECENT_WINDOWS.map((w) => recentShares(parts.store, chunk, w)),
+            ...RECENT_WINDOWS.map((w) => parts.store.windowSharesOf(chunk, w)),
           ],
           'mixtures',
         );
@@ -404,7 +378,7 @@ export async function chooseBlend(
       ...(chosen.shares === first.shares && mixed.mix === 0
         ? {}
         : sharesOf(
-            withRecent(chosen.shares, parts.store, valid, { window: recent.window, mix: mixed.mix }),
+            withLastWindow(chosen.shares, parts.store, valid, { window: recent.window, mix: mixed.mix }),
             parts,
           )),
     };
@@ -474,7 +448,7 @@ async function recentMixCurve(
     valid,
     (chunk) => {
       const own = gather(x, chunk, chosen.shares, k);
-      const last = recentShares(x.parts.store, chunk, window);
+      const last = x.parts.store.windowSharesOf(chunk, window);
       const p = chunkOf(x, chunk, scratch).mixtures(
         inner.map((m) => mixRecent(own, last, m)),
         'mixtures',
@@ -668,8 +642,8 @@ export async function evaluateTest(
         const [forecast, recent, whole, head] = c.mixtures(
           [
             gather(x, chunk, x.forecast, k),
-            recentShares(parts.store, chunk, blend.recentWindow),
-            recentShares(parts.store, chunk, 1),
+            parts.store.windowSharesOf(chunk, blend.recentWindow),
+            parts.store.windowSharesOf(chunk, 1),
             ...(x.lstmTopics ? [gather(x, chunk, x.lstmTopics, k)] : []),
           ],
           'mixtures',

@@ -7,6 +7,9 @@
  * p_topic the forecast topic shares × each topic's item distribution (topic-mixture.ts), â the unit
  * vector Σ_k s_k·centroid_k, and c_i the item's count known at the cutoff.
  */
+
+import type { FeatureStore } from '../features/sequence.ts';
+
 export const BLEND_MODES = ['log-linear', 'mixture', 'vector'] as const;
 export type BlendMode = (typeof BLEND_MODES)[number];
 
@@ -292,4 +295,20 @@ export function mixRecent(shares: Float32Array, recent: Float32Array, mix: numbe
   if (recent.length !== shares.length)
     throw new Error(`blend: ${recent.length} last-window shares for ${shares.length} topic shares`);
   return mix === 0 ? shares : shares.map((s, i) => (1 - mix) * s + mix * recent[i]);
+}
+
+/** The last-window shares' weight in the blend's topic shares, and the window (a fraction of the history). */
+export interface LastWindow {
+  window: number;
+  mix: number;
+}
+
+/** mixRecent with each `{ user, end }`'s last-window shares from the store (not computed when mix is 0). */
+export function withLastWindow(
+  shares: Float32Array,
+  store: FeatureStore,
+  at: readonly { user: number; end: number }[],
+  recent: LastWindow,
+): Float32Array {
+  return recent.mix === 0 ? shares : mixRecent(shares, store.windowSharesOf(at, recent.window), recent.mix);
 }
