@@ -114,6 +114,12 @@ export interface BlendChoice extends BlendParams {
   recentCurve: { window: number; ndcg10: number }[];
 }
 
+/** What the blend's topic shares come from, as validation chose it (all a ranking needs besides α, β). */
+export type TopicChoice = Pick<BlendChoice, 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'>;
+
+/** The chosen blend as the test and the report apply it. */
+export type AppliedBlend = TopicChoice & Pick<BlendChoice, 'mode' | 'alpha' | 'beta'>;
+
 export interface Evaluation {
   methods: Record<string, MethodResult>;
   forecast: { fitted: number; fellBack: number };
@@ -595,10 +601,7 @@ export async function evaluateTest(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<
-    BlendChoice,
-    'mode' | 'alpha' | 'beta' | 'withoutForecast' | 'recentWindow' | 'recentMix' | 'topicSource' | 'gateTau'
-  >,
+  blend: AppliedBlend & Pick<BlendChoice, 'withoutForecast'>,
   knnNeighbours: number,
   oracle?: Oracle,
   /** The ranking pass (e.g. KindViews.evaluate, which also evaluates per item kind from the same chunks). */
@@ -697,7 +700,7 @@ export async function blendRowsOf(
   log: EventLog,
   parts: ModelParts,
   examples: readonly Example[],
-  topic: Pick<BlendChoice, 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'>,
+  topic: TopicChoice,
 ): Promise<BlendRow[]> {
   if (examples.length === 0) return [];
   const x = await inputsFor(

@@ -18,7 +18,7 @@ import { type BlendTerm, blendTerms, explainItems } from '../recommend/blend.ts'
 import type { RecommendedItem, SampleTrajectory } from '../report/charts.ts';
 import type { DriftSegment, DriftSeries, EvolutionReport } from '../report/evolution.ts';
 import { dominantTopic } from '../topics/kmeans.ts';
-import { type BlendChoice, blendRowsOf, type Evaluation, type ModelParts } from './evaluate.ts';
+import { type AppliedBlend, blendRowsOf, type Evaluation, type ModelParts } from './evaluate.ts';
 
 /** Topics shown per sample user (the rest summed as "other"), and items listed. */
 const SHOWN_TOPICS = 4;
@@ -205,10 +205,7 @@ export function evolutionOfRun(
   log: EventLog,
   parts: ModelParts,
   test: readonly Example[],
-  blend: Pick<
-    BlendChoice,
-    'mode' | 'alpha' | 'beta' | 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'
-  >,
+  blend: AppliedBlend,
   evaluation: Evaluation,
   names: { users: readonly string[]; items: { ids: readonly string[]; titles?: readonly string[] } },
 ): Promise<{ samples: SampleTrajectory[]; evolution: EvolutionReport }> {

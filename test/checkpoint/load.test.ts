@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FILES, type Manifest, OPTIONAL_FILES } from '../../src/checkpoint/format.ts';
 import { CheckpointError, loadCheckpoint, topicsOf } from '../../src/checkpoint/load.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
 import { sha256Hex } from '../../src/util/hash.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { trainTiny } from '../helpers/train-tiny.ts';
 import { tinyCheckpoint } from '../serve/fixture.ts';
 
 /** Every file the loader must verify. */
@@ -163,7 +162,7 @@ describe('a checkpoint whose topics are the item categories', () => {
       'topics: { k: 4, temperature: 0.1, iterations: 20 }',
       'topics: { source: categories, min_items: 2, temperature: 0.1 }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-cat', log: () => {} });
+    const run = await trainTiny(project, 'tiny-cat');
     const ck = await loadCheckpoint(run.checkpointDir);
     const k = ck.manifest.topics.k;
     expect([...ck.topicLabels].sort()).toEqual(['Crime', 'Horror', 'Romance', 'SciFi']);

@@ -8,6 +8,7 @@ import { startWorker } from '../../src/distributed/worker.ts';
 import { runTraining } from '../../src/pipeline/train.ts';
 import { NO_REDIS_REASON, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { trainTiny } from '../helpers/train-tiny.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ENTRY = new URL('./worker-entry.ts', import.meta.url).pathname;
@@ -64,7 +65,7 @@ describe.skipIf(NO_REDIS_REASON !== null)('train --redis (sharded embedding and 
     redis = await startRedis();
     project = tinyProject('distributed: { shards: 4, attempts: 3 }\n');
     // The single-process run: distributed.redis is null, no --redis.
-    const single = await runTraining(loadConfig(project.config), { runId: 'single', log: () => {} });
+    const single = await trainTiny(project, 'single');
     baseline = fileHashes(single.checkpointDir);
   });
   afterEach(() => {

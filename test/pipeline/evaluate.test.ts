@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
 import { BASELINE_REGISTRY, type BaselineEntry } from '../../src/evaluate/baseline-registry.ts';
 import { BASELINES, chooseMix } from '../../src/pipeline/evaluate.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 describe('the test evaluation', () => {
   it('compares the model with the sequential peers, the topic baselines and the registered ones', () => {
@@ -32,8 +29,8 @@ describe('the test evaluation', () => {
     BASELINE_REGISTRY.push(constant);
     try {
       const project = tinyProject();
-      const run = await runTraining(loadConfig(project.config), { runId: 'registered', log: () => {} });
-      const metrics = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+      const run = await trainTiny(project, 'registered');
+      const metrics = reportJson(run, 'metrics.json');
       const names = Object.keys(metrics.methods);
       expect(names.indexOf('constant')).toBe(names.indexOf('recent_popular') + 1);
       expect(run.metrics.constant['ndcg@10']).toBeGreaterThanOrEqual(0);

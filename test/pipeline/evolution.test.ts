@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
 import { chooseSampleUsers } from '../../src/evaluate/drift.ts';
 import { distinctLabels } from '../../src/pipeline/evolution.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { writeReport } from '../../src/report/render.ts';
 import type { RunReport } from '../../src/report/run-report.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);
 
@@ -20,9 +19,9 @@ describe('interest evolution in a run report (synthetic log with its truth)', ()
       // k = 10 first: per_user.json then holds NDCG@10, the metric the rule uses.
       'evaluate: { k: [10, 20], exclude_seen: true, recent_window: 30d, truth: data/truth.json }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-evolution', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'report.json'), 'utf8')) as RunReport;
-    const perUser = JSON.parse(readFileSync(join(run.reportDir, 'per_user.json'), 'utf8')) as {
+    const run = await trainTiny(project, 'tiny-evolution');
+    const report = reportJson(run, 'report.json') as RunReport;
+    const perUser = reportJson(run, 'per_user.json') as {
       users: string[];
       methods: Record<string, number[]>;
     };

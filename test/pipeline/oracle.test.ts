@@ -5,8 +5,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
 import { chooseMix, type MixPoint, RECENT_MIXES } from '../../src/pipeline/evaluate.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 describe('a run on a synthetic log with its truth', () => {
   it('ranks with the planted shares (oracle), scores forecasts against them and splits NDCG by drift pattern', async () => {
@@ -16,8 +16,8 @@ describe('a run on a synthetic log with its truth', () => {
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d }',
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d, truth: data/truth.json }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-oracle', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const run = await trainTiny(project, 'tiny-oracle');
+    const report = reportJson(run, 'metrics.json');
     // The generating shares rank far above popularity alone.
     expect(run.metrics.oracle['ndcg@10']).toBeGreaterThan(run.metrics.most_popular['ndcg@10']);
     expect(report.forecast_accuracy.map((r: { forecaster: string }) => r.forecaster)).toContain(
@@ -45,8 +45,8 @@ describe('a run on a synthetic log with its truth', () => {
       'forecast: { model: arima, order: [1, 1, 1], fallback: ses, horizon: 1 }',
       'forecast: { model: pooled }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-strength', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const run = await trainTiny(project, 'tiny-strength');
+    const report = reportJson(run, 'metrics.json');
     const curve = report.blend.topic_curve as { source: string; strength: number | null; ndcg10: number }[];
     // Every strength was tried for the forecaster; the head once (it does not depend on the strength).
     expect(curve.filter((p) => p.source === 'forecaster').map((p) => p.strength)).toEqual([...STRENGTH_GRID]);
@@ -78,8 +78,8 @@ describe('a run on a synthetic log with its truth', () => {
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2] }',
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2], recent_mix: 0.5 }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-mix', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const run = await trainTiny(project, 'tiny-mix');
+    const report = reportJson(run, 'metrics.json');
     expect(report.blend.recent_mix).toBe(0.5);
     expect(report.blend.recent_mix_curve).toEqual([]);
     // The topic half alone differs from the forecaster alone: the last window is in its shares.

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 describe('sequential baselines in the pipeline', () => {
   it('evaluate.sequential trains GRU4Rec on the same split and reports it beside the model, in the paired test', async () => {
@@ -13,9 +13,9 @@ describe('sequential baselines in the pipeline', () => {
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d }',
       'evaluate: { k: [5, 10], exclude_seen: true, recent_window: 30d, sequential: [{ kind: gru4rec, epochs: 2, dim: 16 }] }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-seq', log: () => {} });
+    const run = await trainTiny(project, 'tiny-seq');
     expect(run.metrics.gru4rec['ndcg@10']).toBeGreaterThan(0);
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const report = reportJson(run, 'metrics.json');
     expect(report.users_evaluated.gru4rec).toBe(report.users_evaluated.blend);
     expect(report.intervals.gru4rec['ndcg@10'].hi).toBeGreaterThanOrEqual(run.metrics.gru4rec['ndcg@10']);
     // The blend is tested against the peer whether or not the peer is the best baseline, and only once.
@@ -39,8 +39,8 @@ describe('sequential baselines in the pipeline', () => {
       .replace(/split: \{[^}]*\}/, 'split: { protocol: leave-one-out }')
       .replace('exclude_seen: true', 'exclude_seen: false');
     writeFileSync(project.config, text);
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-loo', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const run = await trainTiny(project, 'tiny-loo');
+    const report = reportJson(run, 'metrics.json');
     expect(report.split.protocol).toBe('leave-one-out');
     expect(report.split.examples.test).toBe(60);
     expect(report.users_evaluated.blend).toBe(60);

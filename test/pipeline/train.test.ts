@@ -6,15 +6,16 @@ import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { env } from '../../src/env.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { runTraining, type TrainRunResult } from '../../src/pipeline/train.ts';
+import type { TrainRunResult } from '../../src/pipeline/train.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 describe('the whole pipeline on a tiny synthetic log', () => {
   const project = tinyProject();
   let run: TrainRunResult;
   beforeAll(async () => {
-    run = await runTraining(loadConfig(project.config), { runId: 'tiny-run', log: () => {} });
+    run = await trainTiny(project, 'tiny-run');
   });
 
   it('trains, evaluates every method on the test users and writes the report', () => {
@@ -24,7 +25,7 @@ describe('the whole pipeline on a tiny synthetic log', () => {
       expect(run.metrics[m]['ndcg@10']).toBeGreaterThanOrEqual(0);
       expect(run.metrics[m]['ndcg@10']).toBeLessThanOrEqual(1);
     }
-    const metrics = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const metrics = reportJson(run, 'metrics.json');
     expect(metrics.split.protocol).toBe('per-user');
     expect(metrics.methods.blend['recall@10']).toBe(run.metrics.blend['recall@10']);
     expect(readFileSync(join(run.reportDir, 'report.md'), 'utf8')).toMatch(/\| most_popular \|/);
@@ -85,7 +86,7 @@ describe('with a learned item residual', () => {
     const project = tinyProject();
     editConfig(project.config, 'dropout: 0.1 }', 'dropout: 0.1, item_residual: true }');
     const before = tf.memory().numTensors;
-    const run = await runTraining(loadConfig(project.config), { runId: 'residual', log: () => {} });
+    const run = await trainTiny(project, 'residual');
     // Nothing the training loop allocates per batch may outlive the run (the residual rows once leaked one
     // tensor per batch: 28 batches here); a few backend-level tensors created once are tolerated.
     expect(tf.memory().numTensors - before).toBeLessThan(10);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -9,7 +7,6 @@ import { fitPooledForecaster } from '../../src/forecast/from-config.ts';
 import type { ForecasterSource } from '../../src/forecast/many.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { runTraining } from '../../src/pipeline/train.ts';
 import { HistoryRecommender } from '../../src/recommend/history.ts';
 import type { HistoryEvent } from '../../src/recommend/history-request.ts';
 import { Recommender } from '../../src/recommend/recommender.ts';
@@ -22,6 +19,7 @@ import {
 } from '../../src/recommend/topic-gate.ts';
 import { synthLog, synthStore } from '../evaluate/synth-log.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
+import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
 describe('the per-user gate between the forecaster and the LSTM head', () => {
   it('averages each forecast’s total-variation error over the backtest points of each example', () => {
@@ -94,8 +92,8 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2] }',
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2], topic_source: gated }',
     );
-    const run = await runTraining(loadConfig(project.config), { runId: 'tiny-gated', log: () => {} });
-    const report = JSON.parse(readFileSync(join(run.reportDir, 'metrics.json'), 'utf8'));
+    const run = await trainTiny(project, 'tiny-gated');
+    const report = reportJson(run, 'metrics.json');
     const curve = report.blend.topic_curve as { source: string; tau: number | null; ndcg10: number }[];
     expect(curve.map((p) => p.tau)).toEqual([...GATE_TAUS]);
     const best = curve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
