@@ -58,6 +58,18 @@ const SplitSchema = z
         test_buckets: z.number().int().min(1).default(1),
         valid_buckets: z.number().int().min(1).default(1),
         min_history_buckets: z.number().int().min(1).default(2),
+        validation: z
+          .enum(['previous', 'users'])
+          .default('previous')
+          .describe(
+            "`previous`: each user's validation target is the bucket(s) before their test target; `users`: a held-out share of the users (valid_users) is evaluated on its last test_buckets buckets for validation, the others on theirs for test, so validation targets sit where test targets do in every history (valid_buckets is then unused)",
+          ),
+        valid_users: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.2)
+          .describe('validation: users — the share of the evaluated users held out for validation'),
         // To measure what the model gains from other users' activity after a test user's cutoff.
         train_before: CutoffSchema.optional().describe(
           'train only on examples whose target window ends before this time',

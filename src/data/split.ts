@@ -100,38 +100,42 @@ function perUser(
   const valid: Example[] = [];
   const test: Example[] = [];
   const users = log.userOffsets.length - 1;
-  const need = cfg.min_history_buckets + cfg.valid_buckets + cfg.test_buckets;
-  let trailing = 0;
-  for (let u = 0; u < users; u++) {
-    const from = log.userOffsets[u];
-    const all = bucketUser(log.ts, from, log.userOffsets[u + 1], spec);
+  const byUsers = cfg.validation === 'users';
+  const need = cfg.min_history_buckets + (byUsers ? 0 : cfg.valid_buckets) + cfg.test_buckets;
+  const buckets = (u: number) => {
+    const all = bucketUser(log.ts, log.userOffsets[u], log.userOffsets[u + 1], spec);
     // A last event bucket holding fewer than N events is a different kind of target from the full
     // validation bucket; evaluated users end at their last full bucket (the rest is counted, not used).
     const partial = 'events' in spec && lastSize(all) < spec.events;
-    const n = all.start.length - (partial ? 1 : 0);
+    return { all, partial, n: all.start.length - (partial ? 1 : 0) };
+  };
+  const heldOut = byUsers
+    ? heldOutUsers(
+        Array.from({ length: users }, (_, u) => u).filter((u) => buckets(u).n >= need),
+        cfg.valid_users,
+      )
+    : new Set<number>();
+  let trailing = 0;
+  for (let u = 0; u < users; u++) {
+    const from = log.userOffsets[u];
+    const { all, partial, n } = buckets(u);
     if (n < need) {
       train.push(...trainExamples(log, u, from, log.userOffsets[u + 1], spec));
       continue;
     }
     const to = partial ? all.start[n] : log.userOffsets[u + 1];
     trailing += log.userOffsets[u + 1] - to;
-    const v0 = all.start[n - cfg.test_buckets - cfg.valid_buckets];
     const t0 = all.start[n - cfg.test_buckets];
+    const last = evaluation(log, u, t0, to);
+    if (byUsers) {
+      train.push(...trainExamples(log, u, from, t0, spec));
+      (heldOut.has(u) ? valid : test).push(last);
+      continue;
+    }
+    const v0 = all.start[n - cfg.test_buckets - cfg.valid_buckets];
     train.push(...trainExamples(log, u, from, v0, spec));
-    valid.push({
-      user: u,
-      end: v0,
-      targetEnd: t0,
-      cutoff: log.ts[v0],
-      target: distinctItems(log.item, v0, t0),
-    });
-    test.push({
-      user: u,
-      end: t0,
-      targetEnd: to,
-      cutoff: log.ts[t0],
-      target: distinctItems(log.item, t0, to),
-    });
+    valid.push(evaluation(log, u, v0, t0));
+    test.push(last);
   }
   const before =
     cfg.train_before === undefined ? Number.POSITIVE_INFINITY : resolveCutoff(cfg.train_before, log.ts);
@@ -144,6 +148,25 @@ function perUser(
     test,
     'events' in spec ? { trailingEvents: trailing } : {},
   );
+}
+
+/** The evaluation example of user u's events [end, targetEnd). */
+function evaluation(log: EventLog, user: number, end: number, targetEnd: number): Example {
+  return { user, end, targetEnd, cutoff: log.ts[end], target: distinctItems(log.item, end, targetEnd) };
+}
+
+/**
+ * round(share · users) of the eligible users, the same for the same log: those with the smallest hash of
+ * their index (a fixed integer mix), so the choice depends on neither the run's seed nor the order of runs.
+ */
+export function heldOutUsers(eligible: readonly number[], share: number): Set<number> {
+  const mix = (u: number) => {
+    let h = Math.imul(u ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  const ranked = [...eligible].sort((a, b) => mix(a) - mix(b) || a - b);
+  return new Set(ranked.slice(0, Math.round(share * eligible.length)));
 }
 
 const lastSize = (b: { start: number[]; end: number[] }) =>

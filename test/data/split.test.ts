@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clockOf, type EventLog, type Example, splitEvents } from '../../src/data/split.ts';
 import { mulberry32 } from '../../src/util/random.ts';
+import { PER_USER } from '../helpers/split.ts';
 
 /** A random log: users with many tied timestamps, like real rating bursts. */
 function randomLog(users: number, seed: number): EventLog {
@@ -31,11 +32,7 @@ function assertNoLeak(log: EventLog, examples: Example[]) {
 
 describe('per-user chronological split', () => {
   const log = randomLog(80, 7);
-  const split = splitEvents(
-    log,
-    { events: 5 },
-    { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
-  );
+  const split = splitEvents(log, { events: 5 }, PER_USER);
 
   it('holds out each eligible user’s last bucket for test and the one before for validation', () => {
     expect(split.test.length).toBeGreaterThan(40);
@@ -60,12 +57,7 @@ describe('per-user chronological split', () => {
 describe('per-user split with event buckets: targets of one kind', () => {
   const log = randomLog(120, 3);
   const spec = { events: 5 };
-  const split = splitEvents(log, spec, {
-    protocol: 'per-user',
-    test_buckets: 1,
-    valid_buckets: 1,
-    min_history_buckets: 2,
-  });
+  const split = splitEvents(log, spec, PER_USER);
 
   it('test targets are full buckets like validation targets; the events after them are counted, not used', () => {
     let trailing = 0;
@@ -81,13 +73,7 @@ describe('per-user split with event buckets: targets of one kind', () => {
 
   it('train_before keeps only training examples whose target window ends before it; evaluation is unchanged', () => {
     const cut = 'q0.5';
-    const limited = splitEvents(log, spec, {
-      protocol: 'per-user',
-      test_buckets: 1,
-      valid_buckets: 1,
-      min_history_buckets: 2,
-      train_before: cut,
-    });
+    const limited = splitEvents(log, spec, { ...PER_USER, train_before: cut });
     const t = [...log.ts].sort((a, b) => a - b)[Math.floor(0.5 * log.ts.length)];
     expect(limited.train.length).toBeGreaterThan(0);
     expect(limited.train.length).toBeLessThan(split.train.length);
@@ -103,6 +89,50 @@ describe('per-user split with event buckets: targets of one kind', () => {
         const [a, b] = [part[i - 1], part[i]];
         expect(a.cutoff < b.cutoff || (a.cutoff === b.cutoff && a.user < b.user)).toBe(true);
       }
+  });
+});
+
+describe('per-user split with held-out validation users (validation: users)', () => {
+  const log = randomLog(200, 5);
+  const spec = { events: 5 };
+  const previous = splitEvents(log, spec, PER_USER);
+  const split = splitEvents(log, spec, { ...PER_USER, validation: 'users', valid_users: 0.25 });
+
+  it('evaluates every eligible user once, on their last full bucket: a quarter for validation, the rest for test', () => {
+    const validUsers = split.valid.map((e) => e.user);
+    const testUsers = split.test.map((e) => e.user);
+    expect(validUsers.filter((u) => testUsers.includes(u))).toEqual([]);
+    // Eligibility needs one bucket fewer than with a validation bucket per user.
+    expect(validUsers.length + testUsers.length).toBeGreaterThanOrEqual(previous.test.length);
+    expect(validUsers.length).toBe(Math.round(0.25 * (validUsers.length + testUsers.length)));
+    const lastOf = new Map(previous.test.map((e) => [e.user, e]));
+    for (const e of [...split.valid, ...split.test]) {
+      expect(e.targetEnd - e.end).toBeGreaterThanOrEqual(5);
+      expect(log.userOffsets[e.user + 1] - e.targetEnd).toBeLessThan(5);
+      // Where the user is evaluated under both, it is on the same target as the test was.
+      const t = lastOf.get(e.user);
+      if (t) expect(e).toEqual(t);
+    }
+  });
+
+  it('trains on each evaluated user up to their evaluation target and leaks nothing', () => {
+    assertNoLeak(log, [...split.train, ...split.valid, ...split.test]);
+    const evalEnd = new Map([...split.valid, ...split.test].map((e) => [e.user, e.end]));
+    for (const ex of split.train) {
+      const end = evalEnd.get(ex.user);
+      if (end !== undefined) expect(ex.targetEnd).toBeLessThanOrEqual(end);
+    }
+    // The bucket a test user's validation target was is now a training target.
+    expect(split.train.length).toBeGreaterThan(previous.train.length);
+  });
+
+  it('holds out the same users on every call, and a larger share holds out more of them', () => {
+    const again = splitEvents(log, spec, { ...PER_USER, validation: 'users', valid_users: 0.25 });
+    expect(again.valid.map((e) => e.user)).toEqual(split.valid.map((e) => e.user));
+    const more = splitEvents(log, spec, { ...PER_USER, validation: 'users', valid_users: 0.5 });
+    const held = new Set(more.valid.map((e) => e.user));
+    expect(split.valid.every((e) => held.has(e.user))).toBe(true);
+    expect(more.valid.length).toBeGreaterThan(split.valid.length);
   });
 });
 
@@ -155,12 +185,7 @@ describe('global temporal split', () => {
     } as const;
     expect(clockOf(global, split.test)).toBe(t2);
     expect(clockOf(global, [])).toBe(Number.POSITIVE_INFINITY);
-    const perUser = {
-      protocol: 'per-user',
-      test_buckets: 1,
-      valid_buckets: 1,
-      min_history_buckets: 1,
-    } as const;
+    const perUser = { ...PER_USER, min_history_buckets: 1 };
     expect(clockOf(perUser, split.test)).toBe(Number.POSITIVE_INFINITY);
   });
 

@@ -1,6 +1,7 @@
 import { type EventLog, type Split, splitEvents } from '../../src/data/split.ts';
 import { generateSynthetic } from '../../src/data/synth.ts';
 import { FeatureStore } from '../../src/features/sequence.ts';
+import { PER_USER } from '../helpers/split.ts';
 
 export interface SynthLog {
   log: EventLog & { weight: Float32Array };
@@ -26,11 +27,7 @@ export function synthLog(users = 80, items = 120, topics = 4, seed = 3): SynthLo
   };
   const itemVectors = new Float32Array(items * topics);
   for (let i = 0; i < items; i++) itemVectors[i * topics + (i % topics)] = 1;
-  const split = splitEvents(
-    log,
-    { events: 5 },
-    { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
-  );
+  const split = splitEvents(log, { events: 5 }, PER_USER);
   return { log, nItems: items, topics, itemVectors, split };
 }
 

@@ -3,6 +3,7 @@ import { splitEvents } from '../../src/data/split.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { type PeersInput, runPeers, startPeers } from '../../src/sequential/peers.ts';
 import { synthLog } from '../evaluate/synth-log.ts';
+import { PER_USER } from '../helpers/split.ts';
 
 const tiny = { dim: 8, layers: 1, maxLen: 8, batch: 16, epochs: 2, dropout: 0.2, lr: 1e-2 };
 const input: PeersInput = {
@@ -17,11 +18,7 @@ const input: PeersInput = {
 
 function data() {
   const { log, nItems } = synthLog(60, 80, 4, 5);
-  const split = splitEvents(
-    log,
-    { events: 5 },
-    { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
-  );
+  const split = splitEvents(log, { events: 5 }, PER_USER);
   return { log, nItems, split };
 }
 

@@ -8,6 +8,7 @@ import { SEQUENTIAL_KINDS, type SequentialSpecInput } from '../../src/sequential
 import { type SequentialResult, trainSequential } from '../../src/sequential/train.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { synthLog } from '../evaluate/synth-log.ts';
+import { PER_USER } from '../helpers/split.ts';
 
 const quiet = { excludeSeen: true, log: () => {} };
 const tiny = (kind: SequentialSpecInput['kind'], extra: Partial<SequentialSpecInput> = {}) =>
@@ -55,11 +56,7 @@ describe.each(SEQUENTIAL_KINDS)('trainSequential %s', (kind) => {
   it('learns a planted next-item cycle: test NDCG@10 near 1, far above popularity', async () => {
     const n = 100;
     const log = cycleLog(60, n, 20);
-    const split = splitEvents(
-      log,
-      { events: 1 },
-      { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
-    );
+    const split = splitEvents(log, { events: 1 }, PER_USER);
     const r = await trainSequential(
       tiny(kind, { dim: 16, maxLen: 10, batch: 16, epochs: 25, patience: 25, dropout: 0 }),
       log,
@@ -116,11 +113,7 @@ describe.each(SEQUENTIAL_KINDS)('trainSequential %s', (kind) => {
       const l = { ...log, item };
       return {
         log: l,
-        split: splitEvents(
-          l,
-          { events: 5 },
-          { protocol: 'per-user', test_buckets: 1, valid_buckets: 1, min_history_buckets: 2 },
-        ),
+        split: splitEvents(l, { events: 5 }, PER_USER),
       };
     };
     const run = (d: { log: EventLog; split: typeof split }) =>
