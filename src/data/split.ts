@@ -28,6 +28,8 @@ export interface SplitSummary {
   cutoffs?: { valid_from: string; test_from: string; test_to: string };
   /** Per-user protocol with event buckets: events after each evaluated user's last full bucket, left out. */
   trailingEvents?: number;
+  /** Per-user protocol: validation on the bucket before each test target, or on held-out users. */
+  validation?: 'previous' | 'users';
 }
 
 export interface Split {
@@ -44,7 +46,7 @@ export function assembleSplit(
   train: Example[],
   valid: Example[],
   test: Example[],
-  extra: Pick<SplitSummary, 'cutoffs' | 'trailingEvents'> = {},
+  extra: Pick<SplitSummary, 'cutoffs' | 'trailingEvents' | 'validation'> = {},
 ): Split {
   return {
     train,
@@ -146,7 +148,7 @@ function perUser(
     kept,
     valid,
     test,
-    'events' in spec ? { trailingEvents: trailing } : {},
+    { validation: cfg.validation, ...('events' in spec ? { trailingEvents: trailing } : {}) },
   );
 }
 

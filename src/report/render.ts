@@ -114,6 +114,7 @@ function summaryBlock(r: RunReport): Block {
   const d = r.dataset as { users?: number; items?: number; events?: number; fingerprint?: string };
   const s = r.split as {
     protocol?: string;
+    validation?: string;
     users?: number;
     evalUsers?: { valid: number; test: number };
     examples?: { train: number; valid: number; test: number };
@@ -121,7 +122,10 @@ function summaryBlock(r: RunReport): Block {
   };
   const rows: string[][] = [
     ['users / items / events', `${d.users ?? '?'} / ${d.items ?? '?'} / ${d.events ?? '?'}`],
-    ['split protocol', s.protocol ?? '?'],
+    [
+      'split protocol',
+      `${s.protocol ?? '?'}${s.validation === 'users' ? ', validation on held-out users' : ''}`,
+    ],
     ['evaluated users (valid / test)', s.evalUsers ? `${s.evalUsers.valid} / ${s.evalUsers.test}` : '?'],
     [
       'examples (train / valid / test)',

@@ -105,6 +105,7 @@ describe('per-user split with held-out validation users (validation: users)', ()
     // Eligibility needs one bucket fewer than with a validation bucket per user.
     expect(validUsers.length + testUsers.length).toBeGreaterThanOrEqual(previous.test.length);
     expect(validUsers.length).toBe(Math.round(0.25 * (validUsers.length + testUsers.length)));
+    expect(split.summary).toMatchObject({ validation: 'users', evalUsers: { valid: validUsers.length } });
     const lastOf = new Map(previous.test.map((e) => [e.user, e]));
     for (const e of [...split.valid, ...split.test]) {
       expect(e.targetEnd - e.end).toBeGreaterThanOrEqual(5);
