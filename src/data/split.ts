@@ -158,7 +158,7 @@ function evaluation(log: EventLog, user: number, end: number, targetEnd: number)
 }
 
 /**
- * round(share · users) of the eligible users, the same for the same log: those with the smallest hash of
+ * round(share · users) of the eligible users (at least one, and one fewer than all), the same for the same log: those with the smallest hash of
  * their index (a fixed integer mix), so the choice depends on neither the run's seed nor the order of runs.
  */
 export function heldOutUsers(eligible: readonly number[], share: number): Set<number> {
@@ -167,8 +167,14 @@ export function heldOutUsers(eligible: readonly number[], share: number): Set<nu
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     return (h ^ (h >>> 16)) >>> 0;
   };
+  if (eligible.length < 2)
+    throw new Error(
+      `split: validation: users needs at least 2 users with enough buckets to evaluate, the log has ${eligible.length}`,
+    );
   const ranked = [...eligible].sort((a, b) => mix(a) - mix(b) || a - b);
-  return new Set(ranked.slice(0, Math.round(share * eligible.length)));
+  // At least one user on each side.
+  const n = Math.min(eligible.length - 1, Math.max(1, Math.round(share * eligible.length)));
+  return new Set(ranked.slice(0, n));
 }
 
 const lastSize = (b: { start: number[]; end: number[] }) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockOf, type EventLog, type Example, splitEvents } from '../../src/data/split.ts';
+import { clockOf, type EventLog, type Example, heldOutUsers, splitEvents } from '../../src/data/split.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { PER_USER } from '../helpers/split.ts';
 
@@ -125,6 +125,12 @@ describe('per-user split with held-out validation users (validation: users)', ()
     }
     // The bucket a test user's validation target was is now a training target.
     expect(split.train.length).toBeGreaterThan(previous.train.length);
+  });
+
+  it('keeps a user on each side of a tiny log, and names a log with too few users', () => {
+    expect(heldOutUsers([4, 9], 0.2).size).toBe(1);
+    expect(heldOutUsers([4, 9, 11], 0.9).size).toBe(2);
+    expect(() => heldOutUsers([4], 0.2)).toThrow(/at least 2 users .* has 1/);
   });
 
   it('holds out the same users on every call, and a larger share holds out more of them', () => {
