@@ -71,15 +71,21 @@ describe('a run on a synthetic log with its truth', () => {
     expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
   });
 
-  it('a fixed last-window weight (blend.recent_mix) is used as given, and evaluate --checkpoint replays it', async () => {
+  it('a fixed last-window weight (blend.recent_mix) is used as given, and evaluate --checkpoint replays it (validation on held-out users)', async () => {
     const project = tinyProject('', { patterns: ['trend', 'switch'] });
     editConfig(
       project.config,
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2] }',
       'blend: { alpha_grid: [0, 0.5, 1], popularity_grid: [0, 0.2], recent_mix: 0.5 }',
     );
+    editConfig(project.config, 'min_history_buckets: 2 }', 'min_history_buckets: 2, validation: users }');
     const run = await trainTiny(project, 'tiny-mix');
     const report = reportJson(run, 'metrics.json');
+    // 60 users, each evaluated once: 12 for validation, the rest for test.
+    expect(reportJson(run, 'report.json').split).toMatchObject({
+      validation: 'users',
+      evalUsers: { valid: 12, test: 48 },
+    });
     expect(report.blend.recent_mix).toBe(0.5);
     expect(report.blend.recent_mix_curve).toEqual([]);
     // The topic half alone differs from the forecaster alone: the last window is in its shares.
