@@ -305,7 +305,7 @@ export function lastMonthsSplit(events: SynthData['events']): MonthSplit {
 
 /**
  * A ready-to-run config for a log written by writeSynthetic (paths relative to the config's folder): per-user
- * splits over 10-event buckets, validated on held-out users, or with `split` a global split over calendar months.
+ * splits over 10-event buckets, or with `split` a global split over calendar months.
  */
 export function synthConfigYaml(o: {
   name: string;
@@ -319,9 +319,7 @@ export function synthConfigYaml(o: {
 split: { protocol: global, valid_from: ${o.split.valid_from}, test_from: ${o.split.test_from}, horizon: 31d, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
 `
     : `buckets: { events: 10 }
-# Validation on held-out users' last buckets: every user's planted drift runs over the same share of their
-# history, so the bucket before the test sits at another point of every trajectory than the test (README, Results).
-split: { protocol: per-user, test_buckets: 1, min_history_buckets: ${MIN_HISTORY_BUCKETS}, validation: users, valid_users: 0.2 }
+split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
 `;
   return `# Synthetic log with planted drift (interest-evo data synth); ${TRUTH_FILE} holds the planted parameters.
 run: { name: ${o.name}, seed: ${o.seed} }
