@@ -111,16 +111,17 @@ function perUser(
     const partial = 'events' in spec && lastSize(all) < spec.events;
     return { all, partial, n: all.start.length - (partial ? 1 : 0) };
   };
+  const perUserBuckets = Array.from({ length: users }, (_, u) => buckets(u));
   const heldOut = byUsers
     ? heldOutUsers(
-        Array.from({ length: users }, (_, u) => u).filter((u) => buckets(u).n >= need),
+        perUserBuckets.flatMap((b, u) => (b.n >= need ? [u] : [])),
         cfg.valid_users,
       )
     : new Set<number>();
   let trailing = 0;
   for (let u = 0; u < users; u++) {
     const from = log.userOffsets[u];
-    const { all, partial, n } = buckets(u);
+    const { all, partial, n } = perUserBuckets[u];
     if (n < need) {
       train.push(...trainExamples(log, u, from, log.userOffsets[u + 1], spec));
       continue;
@@ -142,14 +143,10 @@ function perUser(
   const before =
     cfg.train_before === undefined ? Number.POSITIVE_INFINITY : resolveCutoff(cfg.train_before, log.ts);
   const kept = train.filter((ex) => log.ts[ex.targetEnd - 1] < before);
-  return assembleSplit(
-    'per-user',
-    users,
-    kept,
-    valid,
-    test,
-    { validation: cfg.validation, ...('events' in spec ? { trailingEvents: trailing } : {}) },
-  );
+  return assembleSplit('per-user', users, kept, valid, test, {
+    validation: cfg.validation,
+    ...('events' in spec ? { trailingEvents: trailing } : {}),
+  });
 }
 
 /** The evaluation example of user u's events [end, targetEnd). */
@@ -158,8 +155,9 @@ function evaluation(log: EventLog, user: number, end: number, targetEnd: number)
 }
 
 /**
- * round(share · users) of the eligible users (at least one, and one fewer than all), the same for the same log: those with the smallest hash of
- * their index (a fixed integer mix), so the choice depends on neither the run's seed nor the order of runs.
+ * round(share · users) of the eligible users (at least one, one fewer than all), the same for the same log:
+ * those with the smallest hash of their index (a fixed integer mix), so the choice depends on neither the
+ * run's seed nor the order of runs.
  */
 export function heldOutUsers(eligible: readonly number[], share: number): Set<number> {
   const mix = (u: number) => {
