@@ -7,5 +7,5 @@ export const PER_USER = {
   valid_buckets: 1,
   min_history_buckets: 2,
   validation: 'previous',
-  valid_users: 0.2,
+  valid_users: 0.5,
 } as const satisfies SplitConfig;

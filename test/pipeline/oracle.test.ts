@@ -81,10 +81,10 @@ describe('a run on a synthetic log with its truth', () => {
     editConfig(project.config, 'min_history_buckets: 2 }', 'min_history_buckets: 2, validation: users }');
     const run = await trainTiny(project, 'tiny-mix');
     const report = reportJson(run, 'metrics.json');
-    // 60 users, each evaluated once: 12 for validation, the rest for test.
+    // 60 users, each evaluated once: half for validation, half for test.
     expect(reportJson(run, 'report.json').split).toMatchObject({
       validation: 'users',
-      evalUsers: { valid: 12, test: 48 },
+      evalUsers: { valid: 30, test: 30 },
     });
     expect(report.blend.recent_mix).toBe(0.5);
     expect(report.blend.recent_mix_curve).toEqual([]);
