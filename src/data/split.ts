@@ -104,14 +104,13 @@ function perUser(
   const users = log.userOffsets.length - 1;
   const byUsers = cfg.validation === 'users';
   const need = cfg.min_history_buckets + (byUsers ? 0 : cfg.valid_buckets) + cfg.test_buckets;
-  const buckets = (u: number) => {
+  const perUserBuckets = Array.from({ length: users }, (_, u) => {
     const all = bucketUser(log.ts, log.userOffsets[u], log.userOffsets[u + 1], spec);
     // A last event bucket holding fewer than N events is a different kind of target from the full
     // validation bucket; evaluated users end at their last full bucket (the rest is counted, not used).
     const partial = 'events' in spec && lastSize(all) < spec.events;
     return { all, partial, n: all.start.length - (partial ? 1 : 0) };
-  };
-  const perUserBuckets = Array.from({ length: users }, (_, u) => buckets(u));
+  });
   const heldOut = byUsers
     ? heldOutUsers(
         perUserBuckets.flatMap((b, u) => (b.n >= need ? [u] : [])),
