@@ -75,6 +75,8 @@ export interface Manifest {
     /** The α = 1 setting and the last-window baseline's window, so `evaluate` reproduces every method. */
     without_forecast?: import('../recommend/blend.ts').BlendParams;
     recent_window?: number;
+    /** Per-event decay of those shares (absent: 0, the plain window mean; see Recency). */
+    recent_decay?: number;
     /** Weight of that window's observed shares in the blend's topic shares (absent: 0). */
     recent_mix?: number;
     /** Whose topic shares `user_topic_forecast` holds and new histories get (absent: forecaster). */

@@ -116,7 +116,7 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
       topicShares(a.blend.topicSource, fc?.shares ?? null, head, fc?.weights ?? null),
       store,
       finals,
-      { window: a.blend.recentWindow, mix: a.blend.recentMix },
+      { ...a.blend.recent, mix: a.blend.recentMix },
     ),
     ...seenLists(dataset.userOffsets, a.log.item),
     popularity: knownCounts(a.log, [], dataset.items.ids.length, Number.POSITIVE_INFINITY),

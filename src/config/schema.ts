@@ -378,7 +378,7 @@ const BlendSchema = z
       .union([z.literal('auto'), z.number().min(0).max(1)])
       .default('auto')
       .describe(
-        "Weight w of the last-window shares (the topic_recent baseline's) in the blend's topic shares, (1 − w)·source + w·last window; auto: among 0, 0.25, 0.5, 0.75 the best on validation whose paired gain over 0 has its 95 % interval above 0, else 0.",
+        "Weight w of the recent-profile shares (the topic_recent baseline's: the last fraction of the history or a per-event decay, chosen on validation) in the blend's topic shares, (1 − w)·source + w·recent; auto: among 0, 0.25, 0.5, 0.75 the best on validation whose paired gain over 0 has its 95 % interval above 0, else 0.",
       ),
     alpha_grid: z
       .array(z.number().min(0).max(1))

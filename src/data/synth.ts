@@ -305,7 +305,9 @@ export function lastMonthsSplit(events: SynthData['events']): MonthSplit {
 
 /**
  * A ready-to-run config for a log written by writeSynthetic (paths relative to the config's folder): per-user
- * splits over 10-event buckets, or with `split` a global split over calendar months.
+ * splits over 10-event buckets, validated on half the users held out (every user's trajectory here spans the
+ * same relative time, so the bucket before the test sits at another point of it than the test: README), or
+ * with `split` a global split over calendar months.
  */
 export function synthConfigYaml(o: {
   name: string;
@@ -319,7 +321,7 @@ export function synthConfigYaml(o: {
 split: { protocol: global, valid_from: ${o.split.valid_from}, test_from: ${o.split.test_from}, horizon: 31d, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
 `
     : `buckets: { events: 10 }
-split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: ${MIN_HISTORY_BUCKETS} }
+split: { protocol: per-user, test_buckets: 1, valid_buckets: 1, min_history_buckets: ${MIN_HISTORY_BUCKETS}, validation: users, valid_users: 0.5 }
 `;
   return `# Synthetic log with planted drift (interest-evo data synth); ${TRUTH_FILE} holds the planted parameters.
 run: { name: ${o.name}, seed: ${o.seed} }

@@ -19,6 +19,21 @@ export function featureWidth(dim: number, k: number): number {
   return dim + k + 2;
 }
 
+/**
+ * Which of a user's past events a recent topic profile averages: the last `window` (a fraction) of the
+ * history, each event aged a (0 = the latest) weighted (1 − decay)^a; decay 0 is the plain window mean.
+ */
+export interface Recency {
+  window: number;
+  decay: number;
+}
+
+/** The whole history, unweighted: the static profile. */
+export const WHOLE_HISTORY: Recency = { window: 1, decay: 0 };
+
+/** A recent profile's name in logs and reports: "last 0.1" (of the history), "decay 0.2" (per event). */
+export const recencyName = (r: Recency) => (r.decay === 0 ? `last ${r.window}` : `decay ${r.decay}`);
+
 const LOG_COUNT_SCALE = 1 / Math.log1p(100);
 const LOG_GAP_SCALE = 1 / Math.log1p(365);
 
@@ -112,19 +127,28 @@ export class FeatureStore {
   }
 
   /**
-   * Mean topic shares of the last `fraction` of the user's events before `end` (at least one event), into
-   * out: the last-window profile the topic_recent baseline ranks with and the blend may mix in.
+   * Recency-weighted topic shares of the user's events before `end` (see Recency), into out: the
+   * last-window profile the topic_recent baseline ranks with and the blend may mix in.
    */
-  windowShares(user: number, end: number, fraction: number, out: Float32Array, o = 0): void {
-    const take = Math.max(1, Math.round(fraction * (end - this.src.userOffsets[user])));
-    this.rangeShares(end - take, end, out, o);
+  recentShares(user: number, end: number, r: Recency, out: Float32Array, o = 0): void {
+    const take = Math.max(1, Math.round(r.window * (end - this.src.userOffsets[user])));
+    if (r.decay === 0) return this.rangeShares(end - take, end, out, o);
+    const { k, itemShares, item } = this.src;
+    out.fill(0, o, o + k);
+    let w = 1;
+    let total = 0;
+    for (let i = end - 1; i >= end - take; i--, w *= 1 - r.decay) {
+      for (let c = 0; c < k; c++) out[o + c] += w * itemShares[item[i] * k + c];
+      total += w;
+    }
+    for (let c = 0; c < k; c++) out[o + c] /= total;
   }
 
-  /** windowShares of each `{ user, end }` in order (rows × k). */
-  windowSharesOf(at: readonly { user: number; end: number }[], fraction: number): Float32Array {
+  /** recentShares of each `{ user, end }` in order (rows × k). */
+  recentSharesOf(at: readonly { user: number; end: number }[], r: Recency): Float32Array {
     const { k } = this.src;
     const out = new Float32Array(at.length * k);
-    for (const [r, x] of at.entries()) this.windowShares(x.user, x.end, fraction, out, r * k);
+    for (const [i, x] of at.entries()) this.recentShares(x.user, x.end, r, out, i * k);
     return out;
   }
 
@@ -139,23 +163,31 @@ export class FeatureStore {
 }
 
 /**
- * windowShares from bucket rows alone (a stored user's checkpointed rows, which keep no single events): the
- * last `fraction` of the events the rows count, each bucket's events at that bucket's mean shares.
+ * recentShares from bucket rows alone (a stored user's checkpointed rows, which keep no single events): the
+ * last `window` of the events the rows count, each bucket's events at that bucket's mean shares.
  */
-export function rowsWindowShares(rows: Float32Array, dim: number, k: number, fraction: number): Float32Array {
+export function rowsRecentShares(rows: Float32Array, dim: number, k: number, r: Recency): Float32Array {
   const width = featureWidth(dim, k);
   const n = rows.length / width;
   const count = (j: number) => Math.round(Math.expm1(rows[j * width + dim + k] / LOG_COUNT_SCALE));
-  let total = 0;
-  for (let j = 0; j < n; j++) total += count(j);
+  let events = 0;
+  for (let j = 0; j < n; j++) events += count(j);
   const out = new Float32Array(k);
-  let left = Math.max(1, Math.round(fraction * total));
-  const take = left;
+  // Events aged a (0 = the latest) weigh (1 − decay)^a; a bucket's weight is the sum over its ages.
+  const q = 1 - r.decay;
+  const weightOf = (age: number, m: number) => (r.decay === 0 ? m : (q ** age * (1 - q ** m)) / (1 - q));
+  let left = Math.max(1, Math.round(r.window * events));
+  let age = 0;
+  let total = 0;
   for (let j = n - 1; j >= 0 && left > 0; j--) {
-    const w = Math.min(left, count(j));
-    for (let c = 0; c < k; c++) out[c] += (w * rows[j * width + dim + c]) / take;
-    left -= w;
+    const m = Math.min(left, count(j));
+    const w = weightOf(age, m);
+    for (let c = 0; c < k; c++) out[c] += w * rows[j * width + dim + c];
+    total += w;
+    left -= m;
+    age += m;
   }
+  for (let c = 0; c < k; c++) out[c] /= total || 1;
   return out;
 }
 

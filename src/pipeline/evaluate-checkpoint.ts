@@ -9,7 +9,7 @@ import { FeatureStore } from '../features/sequence.ts';
 import { fitPooledForecaster, isAutoStrength, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/run-report.ts';
-import { evaluateTest, RECENT_WINDOWS } from './evaluate.ts';
+import { evaluateTest, RECENCIES } from './evaluate.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -97,7 +97,7 @@ function blendOf(b: Checkpoint['manifest']['blend']) {
     withoutForecast: b.without_forecast ?? { mode, alpha: 1, beta: b.beta },
     topicSource: b.topic_source ?? 'forecaster',
     gateTau: b.gate_tau ?? null,
-    recentWindow: b.recent_window ?? RECENT_WINDOWS[1],
+    recent: { window: b.recent_window ?? RECENCIES[1].window, decay: b.recent_decay ?? 0 },
     recentMix: b.recent_mix ?? 0,
   };
 }

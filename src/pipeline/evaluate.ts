@@ -18,7 +18,7 @@ import {
   type Scorer,
   SELECTION,
 } from '../evaluate/rank.ts';
-import type { FeatureStore } from '../features/sequence.ts';
+import { type FeatureStore, type Recency, recencyName, WHOLE_HISTORY } from '../features/sequence.ts';
 import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
 import {
   forecasterSource,
@@ -102,8 +102,8 @@ export interface BlendChoice extends BlendParams {
   forecastError: ForecastErrorRow[];
   /** The best setting with α = 1: the same model without the topic forecast. */
   withoutForecast: BlendParams;
-  /** Window of the last-window topic baseline (fraction of the user's history), chosen with the blend. */
-  recentWindow: number;
+  /** Which events the last-window topic baseline averages (window, recency decay), chosen with the blend. */
+  recent: Recency;
   /**
    * Weight of those last-window shares in the blend's topic shares, (1 − w)·source + w·last window: the
    * forecast combined with the persistence forecast at the level of single events, which the bucket series
@@ -111,11 +111,11 @@ export interface BlendChoice extends BlendParams {
    */
   recentMix: number;
   recentMixCurve: MixPoint[];
-  recentCurve: { window: number; ndcg10: number }[];
+  recentCurve: (Recency & { ndcg10: number })[];
 }
 
 /** What the blend's topic shares come from, as validation chose it (all a ranking needs besides α, β). */
-export type TopicChoice = Pick<BlendChoice, 'topicSource' | 'gateTau' | 'recentWindow' | 'recentMix'>;
+export type TopicChoice = Pick<BlendChoice, 'topicSource' | 'gateTau' | 'recent' | 'recentMix'>;
 
 /** The chosen blend as the test and the report apply it. */
 export type AppliedBlend = TopicChoice & Pick<BlendChoice, 'mode' | 'alpha' | 'beta'>;
@@ -288,13 +288,19 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
   };
 }
 
-const NO_LAST_WINDOW: LastWindow = { window: 1, mix: 0 };
+const NO_LAST_WINDOW: LastWindow = { ...WHOLE_HISTORY, mix: 0 };
 
 /** Weights of the last-window shares tried in the blend's topic shares (0 is the source alone). */
 export const RECENT_MIXES = [0, 0.25, 0.5, 0.75] as const;
 
-/** Fractions of a user's history the last-window topic baseline may use; chosen on validation. */
-export const RECENT_WINDOWS = [0.05, 0.1, 0.2, 0.3, 0.5] as const;
+/**
+ * The recent profiles the last-window topic baseline may use, chosen on validation: the last fraction of a
+ * user's history, or the whole history with each older event weighted down by a per-event decay.
+ */
+export const RECENCIES: readonly Recency[] = [
+  ...[0.05, 0.1, 0.2, 0.3, 0.5].map((window) => ({ window, decay: 0 })),
+  ...[0.05, 0.1, 0.2, 0.3].map((decay) => ({ window: 1, decay })),
+];
 
 /**
  * Picks the blend's mode, α and β on the validation examples by NDCG@10 over every mode × α × β (and the
@@ -334,21 +340,21 @@ export async function chooseBlend(
         const p = chunkOf(first, chunk, scratch1).mixtures(
           [
             ...sources.map((s) => gather(first, chunk, s.shares, parts.topics.k)),
-            ...RECENT_WINDOWS.map((w) => parts.store.windowSharesOf(chunk, w)),
+            ...RECENCIES.map((r) => parts.store.recentSharesOf(chunk, r)),
           ],
           'mixtures',
         );
         return [
           ...sources.map((s, j) => matrixRowScorer(p[j], first.nItems, key(s))),
-          ...RECENT_WINDOWS.map((w, j) =>
-            matrixRowScorer(p[sources.length + j], first.nItems, `recent:${w}`),
+          ...RECENCIES.map((r, j) =>
+            matrixRowScorer(p[sources.length + j], first.nItems, `recent:${recencyName(r)}`),
           ),
         ];
       },
       {
         ...opts,
         label: 'blend: topic sources (valid)',
-        matrices: 3 + sources.length + RECENT_WINDOWS.length,
+        matrices: 3 + sources.length + RECENCIES.length,
       },
     );
     const ndcg1 = (name: string) => r1[name]?.metrics['ndcg@10'] ?? 0;
@@ -360,15 +366,16 @@ export async function chooseBlend(
     }));
     // Ties go to the earlier candidate: no refit before a refit, the forecaster before the head.
     const chosen = sources[topicCurve.reduce((b, p, i) => (p.ndcg10 > topicCurve[b].ndcg10 ? i : b), 0)];
-    const recentCurve = RECENT_WINDOWS.map((w) => ({ window: w, ndcg10: ndcg1(`recent:${w}`) }));
-    const recent = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    const recentCurve = RECENCIES.map((r) => ({ ...r, ndcg10: ndcg1(`recent:${recencyName(r)}`) }));
+    const top = recentCurve.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    const recent: Recency = { window: top.window, decay: top.decay };
     // Pass 1b: the chosen shares combined with the last window's (weight 0 is the chosen source: pass 1's).
     const alone = r1[key(chosen)];
     const fixed = cfg.blend.recent_mix;
     const mixCurve: MixPoint[] =
       fixed !== 'auto'
         ? []
-        : await recentMixCurve(log, valid, first, { shares: chosen.shares, alone }, recent.window, {
+        : await recentMixCurve(log, valid, first, { shares: chosen.shares, alone }, recent, {
             ...opts,
             seed: cfg.run.seed,
             samples: cfg.evaluate.bootstrap,
@@ -383,10 +390,7 @@ export async function chooseBlend(
       source: chosen.source,
       ...(chosen.shares === first.shares && mixed.mix === 0
         ? {}
-        : sharesOf(
-            withLastWindow(chosen.shares, parts.store, valid, { window: recent.window, mix: mixed.mix }),
-            parts,
-          )),
+        : sharesOf(withLastWindow(chosen.shares, parts.store, valid, { ...recent, mix: mixed.mix }), parts)),
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);
@@ -416,7 +420,7 @@ export async function chooseBlend(
       beta: best.beta,
       curve,
       withoutForecast: { mode: noForecast.mode, alpha: 1, beta: noForecast.beta },
-      recentWindow: recent.window,
+      recent,
       recentCurve,
       recentMix: mixed.mix,
       recentMixCurve: mixCurve,
@@ -443,7 +447,7 @@ async function recentMixCurve(
   valid: readonly Example[],
   x: Inputs,
   chosen: { shares: Float32Array; alone: MethodResult },
-  window: number,
+  recent: Recency,
   opts: RankOptions & { seed: number; samples: number },
 ): Promise<MixPoint[]> {
   const { k } = x.parts.topics;
@@ -454,7 +458,7 @@ async function recentMixCurve(
     valid,
     (chunk) => {
       const own = gather(x, chunk, chosen.shares, k);
-      const last = x.parts.store.windowSharesOf(chunk, window);
+      const last = x.parts.store.recentSharesOf(chunk, recent);
       const p = chunkOf(x, chunk, scratch).mixtures(
         inner.map((m) => mixRecent(own, last, m)),
         'mixtures',
@@ -608,7 +612,7 @@ export async function evaluateTest(
   evaluate: typeof evaluateRows = evaluateRows,
 ): Promise<Evaluation> {
   const x = await inputsFor(cfg, log, parts, test, 'forecast (test)', blend.topicSource, blend.gateTau, {
-    window: blend.recentWindow,
+    ...blend.recent,
     mix: blend.recentMix,
   });
   const oracleItems = oracle ? new TopicItems(oneHotTopics(oracle.itemTopics, oracle.k), oracle.k) : null;
@@ -645,8 +649,8 @@ export async function evaluateTest(
         const [forecast, recent, whole, head] = c.mixtures(
           [
             gather(x, chunk, x.forecast, k),
-            parts.store.windowSharesOf(chunk, blend.recentWindow),
-            parts.store.windowSharesOf(chunk, 1),
+            parts.store.recentSharesOf(chunk, blend.recent),
+            parts.store.recentSharesOf(chunk, WHOLE_HISTORY),
             ...(x.lstmTopics ? [gather(x, chunk, x.lstmTopics, k)] : []),
           ],
           'mixtures',
@@ -712,7 +716,7 @@ export async function blendRowsOf(
     topic.topicSource,
     topic.gateTau,
     {
-      window: topic.recentWindow,
+      ...topic.recent,
       mix: topic.recentMix,
     },
   );

@@ -21,7 +21,7 @@ import { chooseKnnNeighbours } from '../evaluate/knn.ts';
 import { KnnStarted } from '../evaluate/knn-thread.ts';
 import { evaluateScorer, type MethodResult, SELECTION, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
-import { FeatureStore } from '../features/sequence.ts';
+import { FeatureStore, recencyName } from '../features/sequence.ts';
 import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { modelSpecOf, trainOptionsOf } from '../model/from-config.ts';
@@ -324,7 +324,7 @@ const blendLine = (cfg: Config, b: BlendChoice) =>
   `${b.gateTau === null ? '' : ` (gate τ ${b.gateTau})`}` +
   `${cfg.forecast.model === 'pooled' ? ` (refit strength ${b.strength})` : ''} ` +
   `(valid ndcg@10 ${Math.max(...b.curve.map((p) => p.ndcg10)).toFixed(4)}); ` +
-  `topic_recent window ${b.recentWindow}, its weight in the topic shares ${b.recentMix}`;
+  `topic_recent ${recencyName(b.recent)}, its weight in the topic shares ${b.recentMix}`;
 
 /**
  * The whole run, one call per stage: data → split → embed → topics → features → model → blend → validation →

@@ -8,7 +8,7 @@
  * vector Σ_k s_k·centroid_k, and c_i the item's count known at the cutoff.
  */
 
-import type { FeatureStore } from '../features/sequence.ts';
+import type { FeatureStore, Recency } from '../features/sequence.ts';
 
 export const BLEND_MODES = ['log-linear', 'mixture', 'vector'] as const;
 export type BlendMode = (typeof BLEND_MODES)[number];
@@ -297,9 +297,8 @@ export function mixRecent(shares: Float32Array, recent: Float32Array, mix: numbe
   return mix === 0 ? shares : shares.map((s, i) => (1 - mix) * s + mix * recent[i]);
 }
 
-/** The last-window shares' weight in the blend's topic shares, and the window (a fraction of the history). */
-export interface LastWindow {
-  window: number;
+/** The last-window shares' weight in the blend's topic shares, and which events they average. */
+export interface LastWindow extends Recency {
   mix: number;
 }
 
@@ -310,5 +309,5 @@ export function withLastWindow(
   at: readonly { user: number; end: number }[],
   recent: LastWindow,
 ): Float32Array {
-  return recent.mix === 0 ? shares : mixRecent(shares, store.windowSharesOf(at, recent.window), recent.mix);
+  return recent.mix === 0 ? shares : mixRecent(shares, store.recentSharesOf(at, recent), recent.mix);
 }

@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
-import { FeatureStore, paddedTail, rowsWindowShares } from '../features/sequence.ts';
+import { FeatureStore, paddedTail, rowsRecentShares } from '../features/sequence.ts';
 import type { ShareForecaster } from '../forecast/examples.ts';
 import { shareForecasterOf } from '../forecast/from-config.ts';
 import { predict } from '../model/lstm.ts';
@@ -154,7 +154,7 @@ export class HistoryRecommender {
   }
 
   /**
-   * The last-window topic shares the blend mixes in (manifest blend.recent_window): from the events
+   * The last-window topic shares the blend mixes in (manifest blend.recent_window, recent_decay): from the events
    * themselves for a new history; from the bucket rows for a stored user continuing (the checkpoint keeps
    * their buckets, not single events).
    */
@@ -163,10 +163,10 @@ export class HistoryRecommender {
     rows: Float32Array | null,
   ): Float32Array {
     const { manifest } = this.rec.ck;
-    const window = manifest.blend.recent_window ?? 1;
-    if (rows) return rowsWindowShares(rows, manifest.encoder.dim, manifest.topics.k, window);
+    const recent = { window: manifest.blend.recent_window ?? 1, decay: manifest.blend.recent_decay ?? 0 };
+    if (rows) return rowsRecentShares(rows, manifest.encoder.dim, manifest.topics.k, recent);
     const out = new Float32Array(manifest.topics.k);
-    if (feats.events > 0) feats.store.windowShares(0, feats.events, window, out);
+    if (feats.events > 0) feats.store.recentShares(0, feats.events, recent, out);
     return out;
   }
 

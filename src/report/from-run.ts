@@ -8,6 +8,7 @@ import type { ForecastErrorRow } from '../evaluate/forecast-error.ts';
 import type { HistoryLengthRow } from '../evaluate/history-length.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
 import type { MethodAnalysis } from '../evaluate/summary.ts';
+import type { Recency } from '../features/sequence.ts';
 import type { BlendParams, TopicSource } from '../recommend/blend.ts';
 import { methodTable, type RunReport, type SequentialCost, topicErrors } from './run-report.ts';
 
@@ -15,8 +16,8 @@ import { methodTable, type RunReport, type SequentialCost, topicErrors } from '.
 export interface ChosenBlend extends BlendParams {
   curve: (BlendParams & { ndcg10: number })[];
   withoutForecast: BlendParams;
-  recentWindow: number;
-  recentCurve: { window: number; ndcg10: number }[];
+  recent: Recency;
+  recentCurve: (Recency & { ndcg10: number })[];
   recentMix: number;
   recentMixCurve: { mix: number; ndcg10: number }[];
   topicSource: TopicSource;
@@ -34,7 +35,8 @@ export function savedBlend(b: ChosenBlend) {
     beta: b.beta,
     curve: b.curve,
     without_forecast: b.withoutForecast,
-    recent_window: b.recentWindow,
+    recent_window: b.recent.window,
+    recent_decay: b.recent.decay,
     recent_mix: b.recentMix,
     topic_source: b.topicSource,
     ...(b.topicSource === 'gated' && { gate_tau: b.gateTau }),

@@ -39,7 +39,8 @@ export interface RunReport {
     curve: { mode?: string; alpha: number; beta: number; ndcg10: number }[];
     without_forecast?: { mode: string; alpha: number; beta: number };
     recent_window?: number;
-    recent_curve?: { window: number; ndcg10: number }[];
+    recent_decay?: number;
+    recent_curve?: { window: number; decay?: number; ndcg10: number }[];
     /** Weight of the last-window shares in the blend's topic shares, and its validation curve. */
     recent_mix?: number;
     recent_mix_curve?: { mix: number; ndcg10: number; gainLo?: number }[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureStore, featureWidth, rowsWindowShares } from '../../src/features/sequence.ts';
+import { FeatureStore, featureWidth, rowsRecentShares } from '../../src/features/sequence.ts';
 
 /** One user, 7 events on 3 items in 2-d, 2 topics; items 0,1 are topic 0, item 2 is topic 1. */
 function store() {
@@ -56,20 +56,40 @@ describe('FeatureStore', () => {
     const s = store();
     const out = new Float32Array(2);
     // 7 events, last 3/7: items 2, 2, 1 → topic 1 twice, topic 0 once.
-    s.windowShares(0, 7, 3 / 7, out);
+    s.recentShares(0, 7, { window: 3 / 7, decay: 0 }, out);
     expect(Array.from(out)).toEqual([1 / 3, 2 / 3].map(Math.fround));
     // At least one event, however small the fraction; only events before the cutoff.
-    s.windowShares(0, 4, 0.01, out);
+    s.recentShares(0, 4, { window: 0.01, decay: 0 }, out);
     expect(Array.from(out)).toEqual([0, 1]);
     // From the rows: buckets of 3, 3, 1 events; the last 3 events are the last bucket (item 1) and 2 of
     // the middle bucket's 3 (all topic 1), read at that bucket's mean shares.
     const rows = new Float32Array(3 * s.width);
     s.sequence(0, 7, 3, rows);
-    const fromRows = rowsWindowShares(rows, 2, 2, 3 / 7);
+    const fromRows = rowsRecentShares(rows, 2, 2, { window: 3 / 7, decay: 0 });
     expect(fromRows[0]).toBeCloseTo(1 / 3, 6);
     expect(fromRows[1]).toBeCloseTo(2 / 3, 6);
     // The whole history, from rows: the mean over all 7 events (3 of topic 0 in bucket 0, 1 in bucket 2).
-    const all = rowsWindowShares(rows, 2, 2, 1);
+    const all = rowsRecentShares(rows, 2, 2, { window: 1, decay: 0 });
     expect(all[0]).toBeCloseTo(4 / 7, 6);
+  });
+
+  it('decayed shares: each older event weighs (1 − decay) times the next, the same from events and from rows', () => {
+    const s = store();
+    // Topics of the 7 events, oldest first: 0, 0, 0, 1, 1, 1, 0. At decay 0.5 the latest weighs 1, the three
+    // of topic 1 before it 1/2 + 1/4 + 1/8, the first three 1/16 + 1/32 + 1/64.
+    const total = 1 + 7 / 8 + 7 / 64;
+    const decayed = { window: 1, decay: 0.5 };
+    const out = new Float32Array(2);
+    s.recentShares(0, 7, decayed, out);
+    expect(out[0]).toBeCloseTo((1 + 7 / 64) / total, 6);
+    expect(out[1]).toBeCloseTo(7 / 8 / total, 6);
+    const rows = new Float32Array(3 * s.width);
+    s.sequence(0, 7, 3, rows);
+    const fromRows = rowsRecentShares(rows, 2, 2, decayed);
+    expect(fromRows[0]).toBeCloseTo(out[0], 6);
+    expect(fromRows[1]).toBeCloseTo(out[1], 6);
+    // Inside a window the decay counts from the window's latest event: the last 4 events (1, 1, 1, 0).
+    s.recentShares(0, 7, { window: 4 / 7, decay: 0.5 }, out);
+    expect(out[1]).toBeCloseTo(7 / 8 / (1 + 7 / 8), 6);
   });
 });

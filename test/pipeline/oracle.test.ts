@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
+import type { Recency } from '../../src/features/sequence.ts';
 import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
-import { chooseMix, type MixPoint, RECENT_MIXES } from '../../src/pipeline/evaluate.ts';
+import { chooseMix, type MixPoint, RECENCIES, RECENT_MIXES } from '../../src/pipeline/evaluate.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
@@ -36,6 +37,11 @@ describe('a run on a synthetic log with its truth', () => {
     expect(Math.max(...mixes.map((p) => p.ndcg10))).toBeGreaterThan(mixes[0].ndcg10);
     expect(mixes.every((p) => p.gainLo <= 0)).toBe(true);
     expect(report.blend.recent_mix).toBe(0);
+    // The recent profile: every window and decay tried, the best on validation taken.
+    const recents = report.blend.recent_curve as (Recency & { ndcg10: number })[];
+    expect(recents.map(({ window, decay }) => ({ window, decay }))).toEqual([...RECENCIES]);
+    const top = recents.reduce((b, p) => (p.ndcg10 > b.ndcg10 ? p : b));
+    expect([report.blend.recent_window, report.blend.recent_decay]).toEqual([top.window, top.decay]);
   });
 
   it('chooses the pooled refit strength on validation and runs the test and the checkpoint with it', async () => {
@@ -63,6 +69,10 @@ describe('a run on a synthetic log with its truth', () => {
     expect(manifest.config.forecast.strength).toBe(report.blend.strength);
     expect(manifest.blend.strength).toBe(report.blend.strength);
     expect(manifest.blend.recent_mix).toBe(report.blend.recent_mix);
+    expect([manifest.blend.recent_window, manifest.blend.recent_decay]).toEqual([
+      report.blend.recent_window,
+      report.blend.recent_decay,
+    ]);
     // Re-evaluating under the config as written (strength: auto) replays the checkpoint's choice.
     const ev = await evaluateCheckpoint(run.checkpointDir, {
       config: loadConfig(project.config),

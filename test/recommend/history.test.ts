@@ -109,7 +109,17 @@ describe('recommendations for an ad-hoc dated history', () => {
       Object.assign(blend, { recent_mix: 1, recent_window: 1 });
       const whole = await history.recommend(events, 10);
       for (const t of whole.topics) expect(t.share).toBeCloseTo(profile[t.topic], 5);
-      Object.assign(blend, { recent_mix: 0.5 });
+      // With a per-event decay: the latest event weighs 1, each older one 0.7 times the next.
+      Object.assign(blend, { recent_decay: 0.3 });
+      const decayed = new Array<number>(k).fill(0);
+      let total = 0;
+      for (let i = data.userOffsets[u + 1] - 1, w = 1; i >= data.userOffsets[u]; i--, w *= 0.7) {
+        for (let c = 0; c < k; c++) decayed[c] += w * rec.itemShares[data.events.item[i] * k + c];
+        total += w;
+      }
+      const recent = await history.recommend(events, 10);
+      for (const t of recent.topics) expect(t.share).toBeCloseTo(decayed[t.topic] / total, 5);
+      Object.assign(blend, { recent_mix: 0.5, recent_decay: 0 });
       const half = await history.recommend(events, 10);
       Object.assign(blend, { recent_mix: 0 });
       const none = await history.recommend(events, 10);

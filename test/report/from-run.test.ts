@@ -21,8 +21,11 @@ const blend: ChosenBlend = {
   beta: 0.2,
   curve: [{ mode: 'log-linear', alpha: 0.5, beta: 0.2, ndcg10: 0.3 }],
   withoutForecast: { mode: 'log-linear', alpha: 1, beta: 0.2 },
-  recentWindow: 0.2,
-  recentCurve: [{ window: 0.2, ndcg10: 0.25 }],
+  recent: { window: 1, decay: 0.2 },
+  recentCurve: [
+    { window: 0.2, decay: 0, ndcg10: 0.24 },
+    { window: 1, decay: 0.2, ndcg10: 0.25 },
+  ],
   recentMix: 0.5,
   recentMixCurve: [
     { mix: 0, ndcg10: 0.2 },
@@ -84,7 +87,8 @@ describe('run report from a training run', () => {
       beta: 0.2,
       curve: blend.curve,
       without_forecast: blend.withoutForecast,
-      recent_window: 0.2,
+      recent_window: 1,
+      recent_decay: 0.2,
       recent_mix: 0.5,
       topic_source: 'forecaster',
       strength: 4,

@@ -75,7 +75,12 @@ describe('run report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     const blend = {
       ...report.blend,
-      recent_window: 0.1,
+      recent_window: 1,
+      recent_decay: 0.2,
+      recent_curve: [
+        { window: 0.1, ndcg10: 0.11 },
+        { window: 1, decay: 0.2, ndcg10: 0.115 },
+      ],
       recent_mix: 0.25,
       recent_mix_curve: [
         { mix: 0, ndcg10: 0.1, gainLo: 0 },
@@ -83,8 +88,9 @@ describe('run report', () => {
       ],
     };
     const md = readFileSync((await writeReport(dir, { ...report, blend }, [5, 10])).markdown, 'utf8');
+    expect(md).toContain('topic_recent profile: decay 0.2 (last 0.1: 0.1100, decay 0.2: 0.1150)');
     expect(md).toContain(
-      "weight of that window's shares in the blend's topic shares: **0.25** (0: 0.1000, 0.25: 0.1200 (gain's lower end 0.0030)",
+      "weight of that profile's shares in the blend's topic shares: **0.25** (0: 0.1000, 0.25: 0.1200 (gain's lower end 0.0030)",
     );
   });
 
