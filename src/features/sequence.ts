@@ -132,7 +132,10 @@ export class FeatureStore {
    */
   recentShares(user: number, end: number, r: Recency, out: Float32Array, o = 0): void {
     const take = Math.max(1, Math.round(r.window * (end - this.src.userOffsets[user])));
-    if (r.decay === 0) return this.rangeShares(end - take, end, out, o);
+    if (r.decay === 0) {
+      this.rangeShares(end - take, end, out, o);
+      return;
+    }
     const { k, itemShares, item } = this.src;
     out.fill(0, o, o + k);
     let w = 1;
