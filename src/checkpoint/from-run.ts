@@ -8,7 +8,7 @@ import type { FeatureStore } from '../features/sequence.ts';
 import type { PooledModel } from '../forecast/pooled.ts';
 import { predict, type SequenceModelSpec } from '../model/lstm.ts';
 import { sequencesOf } from '../model/train.ts';
-import { topicShares, withLastWindow } from '../recommend/blend.ts';
+import { topicShares, withRecentMix } from '../recommend/blend.ts';
 import { type ExamplesForecast, gatedForecasts } from '../recommend/topic-gate.ts';
 import { type ChosenBlend, savedBlend } from '../report/from-run.ts';
 import type { TopicModel } from '../topics/model.ts';
@@ -112,7 +112,7 @@ export async function exportRun(dir: string, a: RunArtifacts, userIdSalt: string
     centroids: parts.topics.centroids,
     users: exportedUserIds(dataset.users, config.checkpoint.user_ids, userIdSalt),
     sequences,
-    forecasts: withLastWindow(
+    forecasts: withRecentMix(
       topicShares(a.blend.topicSource, fc?.shares ?? null, head, fc?.weights ?? null),
       store,
       finals,

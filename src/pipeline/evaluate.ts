@@ -38,12 +38,12 @@ import {
   blendGrid,
   blendKey,
   blendRow,
-  type LastWindow,
   mixRecent,
+  type RecentMix,
   TOPIC_SOURCES,
   type TopicSource,
   topicShares,
-  withLastWindow,
+  withRecentMix,
 } from '../recommend/blend.ts';
 import { ItemIndex } from '../recommend/score.ts';
 import {
@@ -162,7 +162,7 @@ async function inputsFor(
   label: string,
   source: TopicSource = 'forecaster',
   gateTau: number | null = null,
-  recent: LastWindow = NO_LAST_WINDOW,
+  recent: RecentMix = NO_RECENT_MIX,
 ): Promise<Inputs> {
   const { k, dim } = parts.topics;
   const nItems = parts.itemVectors.length / dim;
@@ -173,7 +173,7 @@ async function inputsFor(
     source,
     tau: gateTau,
   });
-  const shares = withLastWindow(
+  const shares = withRecentMix(
     topicShares(source, fc.shares, p.topics, fc.weights),
     parts.store,
     examples,
@@ -288,7 +288,7 @@ function blendScorer(c: Chunk, p: BlendParams, tau: number, name = blendKey(p)):
   };
 }
 
-const NO_LAST_WINDOW: LastWindow = { ...WHOLE_HISTORY, mix: 0 };
+const NO_RECENT_MIX: RecentMix = { ...WHOLE_HISTORY, mix: 0 };
 
 /** Weights of the last-window shares tried in the blend's topic shares (0 is the source alone). */
 export const RECENT_MIXES = [0, 0.25, 0.5, 0.75] as const;
@@ -390,7 +390,7 @@ export async function chooseBlend(
       source: chosen.source,
       ...(chosen.shares === first.shares && mixed.mix === 0
         ? {}
-        : sharesOf(withLastWindow(chosen.shares, parts.store, valid, { ...recent, mix: mixed.mix }), parts)),
+        : sharesOf(withRecentMix(chosen.shares, parts.store, valid, { ...recent, mix: mixed.mix }), parts)),
     };
     // Pass 2: every mode × α × β with the chosen topic shares.
     const grid = blendGrid(cfg.blend.modes as BlendMode[], cfg.blend.alpha_grid, cfg.blend.popularity_grid);

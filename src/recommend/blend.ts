@@ -288,26 +288,26 @@ export function explainItems(
 }
 
 /**
- * The blend's topic shares combined with the last-window shares (rows × k each): (1 − mix)·shares +
+ * The blend's topic shares combined with the recent-profile shares (rows × k each): (1 − mix)·shares +
  * mix·recent, the forecast pooled with the persistence forecast at the level of single events.
  */
 export function mixRecent(shares: Float32Array, recent: Float32Array, mix: number): Float32Array {
   if (recent.length !== shares.length)
-    throw new Error(`blend: ${recent.length} last-window shares for ${shares.length} topic shares`);
+    throw new Error(`blend: ${recent.length} recent shares for ${shares.length} topic shares`);
   return mix === 0 ? shares : shares.map((s, i) => (1 - mix) * s + mix * recent[i]);
 }
 
-/** The last-window shares' weight in the blend's topic shares, and which events they average. */
-export interface LastWindow extends Recency {
+/** The recent profile's weight in the blend's topic shares, and which events that profile averages. */
+export interface RecentMix extends Recency {
   mix: number;
 }
 
-/** mixRecent with each `{ user, end }`'s last-window shares from the store (not computed when mix is 0). */
-export function withLastWindow(
+/** mixRecent with each `{ user, end }`'s recent shares from the store (not computed when mix is 0). */
+export function withRecentMix(
   shares: Float32Array,
   store: FeatureStore,
   at: readonly { user: number; end: number }[],
-  recent: LastWindow,
+  recent: RecentMix,
 ): Float32Array {
   return recent.mix === 0 ? shares : mixRecent(shares, store.recentSharesOf(at, recent), recent.mix);
 }

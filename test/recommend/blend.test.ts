@@ -82,7 +82,7 @@ describe('topic sources', () => {
     [0.7, 0.3, 0.15, 0.85].forEach((v, i) => {
       expect(mixed[i]).toBeCloseTo(v, 6);
     });
-    expect(() => mixRecent(forecast, Float32Array.of(1, 0), 0.5)).toThrow(/2 last-window shares for 4/);
+    expect(() => mixRecent(forecast, Float32Array.of(1, 0), 0.5)).toThrow(/2 recent shares for 4/);
   });
 });
 
