@@ -83,8 +83,8 @@ export interface Manifest {
     topic_source?: import('../recommend/blend.ts').TopicSource;
     /** The gate's validation-chosen temperature (topic source gated). */
     gate_tau?: number | null;
-    /** The pooled forecaster's validation-chosen per-user refit strength (also in config.forecast). */
-    strength?: number | null;
+    /** The pooled forecaster's validation-chosen per-user refit strength, or `net` (also in config.forecast). */
+    strength?: number | null | 'net';
   };
   topics: { k: number; temperature: number };
   /** The fitted pooled topic-share forecaster (config forecast.model: pooled). */

@@ -229,11 +229,11 @@ const FORECASTER_KEYS = {
       .describe('coefficients per topic or shared by all topics'),
     ridge: z.number().positive().default(0.01),
     strength: z
-      .union([z.number().positive(), z.literal('auto')])
+      .union([z.number().positive(), z.literal('net'), z.literal('auto')])
       .nullable()
       .default('auto')
       .describe(
-        'refit per user under a prior of this many pseudo-pairs (null: no refit; auto: the best of null, 4, 16, 64 on validation)',
+        'refit the ridge per user under a prior of this many pseudo-pairs (null: no refit); `net`: the pooled network instead of the ridge; auto: the best of null, 4, 16, 64 and net on validation',
       ),
     horizon: HORIZON,
   },

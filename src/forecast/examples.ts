@@ -1,7 +1,14 @@
 import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { createProgress } from '../util/progress.ts';
-import { forecastPooled, forecastPooledPrefixes, forecastPooledShrunk, type PooledModel } from './pooled.ts';
+import {
+  forecastPooled,
+  forecastPooledPrefixes,
+  forecastPooledShrunk,
+  type PooledModel,
+  type PooledVariant,
+} from './pooled.ts';
+import { forecastPooledNet } from './pooled-net.ts';
 import { forecastShares } from './shares.ts';
 import type { Forecaster } from './types.ts';
 
@@ -63,11 +70,19 @@ export function perSeries(f: Forecaster): ShareForecaster {
 
 /**
  * The pooled model (fitted on every user's training series), optionally refitted per user under a prior
- * of `strength` pseudo-pairs; it predicts one bucket ahead, so further horizons feed forecasts back in.
+ * of `strength` pseudo-pairs, or its network (`net`); it predicts one bucket ahead, so further horizons
+ * feed forecasts back in.
  */
-export function pooledForecaster(model: PooledModel, strength: number | null): ShareForecaster {
+export function pooledForecaster(model: PooledModel, strength: PooledVariant): ShareForecaster {
+  const net = strength === 'net' ? model.net : undefined;
+  if (strength === 'net' && !net)
+    throw new Error('pooled forecast: variant net, but the model has no network');
   const step = (s: readonly (readonly number[])[]) =>
-    strength === null ? forecastPooled(model, s) : forecastPooledShrunk(model, s, { strength });
+    net
+      ? forecastPooledNet(net, s)
+      : strength === null
+        ? forecastPooled(model, s)
+        : forecastPooledShrunk(model, s, { strength: strength as number });
   const forecastShares = (series: readonly (readonly number[])[], horizon: number): ShareForecast => {
     let s = series.map((x) => [...x]);
     let shares = step(s);
@@ -78,12 +93,12 @@ export function pooledForecaster(model: PooledModel, strength: number | null): S
     return { shares, fitted: series.length, fellBack: 0 };
   };
   return {
-    name: 'pooled',
+    name: net ? 'pooled-net' : 'pooled',
     forecastShares,
     // One step ahead, a history's prefixes share their feature rows; further horizons recurse per prefix.
     forecastPrefixes: (series, lengths, horizon) =>
-      horizon === 1
-        ? forecastPooledPrefixes(model, series, lengths, strength).map((shares) => ({
+      horizon === 1 && !net
+        ? forecastPooledPrefixes(model, series, lengths, strength as number | null).map((shares) => ({
             shares,
             fitted: series.length,
             fellBack: 0,
@@ -101,9 +116,12 @@ export interface ExampleForecasts {
   fellBack: number;
 }
 
-/** Forecasts, for every example, the user's topic shares `horizon` buckets after its history. */
+/**
+ * Forecasts, for every example, the user's topic shares `horizon` buckets after its history: by `f`, or by
+ * the forecaster `f(example)` names (a cross-fitted one).
+ */
 export function forecastExamples(
-  f: ShareForecaster,
+  f: ShareForecaster | ((ex: Pick<Example, 'user'>) => ShareForecaster),
   store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
   horizon: number,
@@ -115,7 +133,10 @@ export function forecastExamples(
   let fellBack = 0;
   const bar = createProgress(label, examples.length);
   examples.forEach((ex, r) => {
-    const out = f.forecastShares(store.topicSeries(ex.user, ex.end), horizon);
+    const out = (typeof f === 'function' ? f(ex) : f).forecastShares(
+      store.topicSeries(ex.user, ex.end),
+      horizon,
+    );
     shares.set(out.shares, r * k);
     fitted += out.fitted;
     fellBack += out.fellBack;

@@ -4,7 +4,8 @@ import type { FeatureStore } from '../features/sequence.ts';
 import { targetShares } from '../model/train.ts';
 import type { ShareForecaster } from './examples.ts';
 import { type ForecasterSource, shareForecasterFrom } from './many.ts';
-import { fitPooled, type PooledModel } from './pooled.ts';
+import { fitPooled, type PooledExample, type PooledModel, type PooledVariant } from './pooled.ts';
+import { fitPooledNet, NET_FOLDS, netFold, type PooledNet } from './pooled-net.ts';
 import type { ForecastSpec } from './types.ts';
 
 /**
@@ -34,10 +35,10 @@ export function forecastSpec(block: ForecastBlock): ForecastSpec {
 }
 
 /** Candidates of `forecast.strength: auto`, chosen on validation (chooseBlend); null = no per-user refit. */
-export const STRENGTH_GRID = [null, 4, 16, 64] as const;
+export const STRENGTH_GRID: readonly PooledVariant[] = [null, 4, 16, 64, 'net'];
 
-/** The pooled forecaster's per-user refit strength; `auto` must have been resolved on validation first. */
-export function pooledStrength(block: ForecastBlock): number | null {
+/** The pooled forecaster's variant (refit strength or net); `auto` must have been resolved on validation first. */
+export function pooledStrength(block: ForecastBlock): PooledVariant {
   const { strength } = forecastSettings({ ...block, model: 'pooled' });
   if (strength === 'auto')
     throw new Error('forecast.strength: auto is chosen on validation; this block was never resolved');
@@ -45,7 +46,7 @@ export function pooledStrength(block: ForecastBlock): number | null {
 }
 
 /** The block with `strength` set (a pooled block after its validation choice; others unchanged). */
-export function withStrength<B extends ForecastBlock>(block: B, strength: number | null): B {
+export function withStrength<B extends ForecastBlock>(block: B, strength: PooledVariant): B {
   return block.model === 'pooled' ? { ...block, strength } : block;
 }
 
@@ -98,13 +99,45 @@ export function fitPooledForecaster(
 ): PooledModel {
   if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
   const { ridge, per } = forecastSettings({ ...block, model: 'pooled' });
-  const targets = targetShares(store, train);
+  return fitPooled(pooledExamples(store, train), { ridge, per });
+}
+
+function pooledExamples(store: FeatureStore, examples: readonly Example[]): PooledExample[] {
+  const targets = targetShares(store, examples);
   const k = store.src.k;
-  return fitPooled(
-    train.map((ex, r) => ({
-      series: store.topicSeries(ex.user, ex.end),
-      target: targets.subarray(r * k, (r + 1) * k),
-    })),
-    { ridge, per },
+  return examples.map((ex, r) => ({
+    series: store.topicSeries(ex.user, ex.end),
+    target: targets.subarray(r * k, (r + 1) * k),
+  }));
+}
+
+/** Whether a block's pooled forecaster may forecast with its network (strength net, or auto choosing it). */
+export function mayUseNet(block: ForecastBlock): boolean {
+  if (block.model !== 'pooled') return false;
+  const { strength } = forecastSettings({ ...block, model: 'pooled' });
+  return strength === 'net' || strength === 'auto';
+}
+
+/**
+ * fitPooledForecaster, plus (when the block may use it) the network, fitted on the training examples and
+ * the validation targets: a validation target sits where a test target does (the end of a history), and
+ * only those examples teach what happens there. Cross-fitting keeps validation honest: `validNets[f]` is
+ * fitted without fold f's validation targets and forecasts fold f (netFold); the test and the checkpoint
+ * use the network fitted on all of them.
+ */
+export function fitPooledWithNet(
+  block: ForecastBlock,
+  store: FeatureStore,
+  split: { train: readonly Example[]; valid: readonly Example[] },
+  seed: number,
+): { pooled: PooledModel; validNets: PooledNet[] | null } {
+  const pooled = fitPooledForecaster(block, store, split.train);
+  if (!mayUseNet(block)) return { pooled, validNets: null };
+  const train = pooledExamples(store, split.train);
+  const valid = pooledExamples(store, split.valid);
+  const folds = split.valid.map(netFold);
+  const validNets = Array.from({ length: NET_FOLDS }, (_, f) =>
+    fitPooledNet([...train, ...valid.filter((_, r) => folds[r] !== f)], seed),
   );
+  return { pooled: { ...pooled, net: fitPooledNet([...train, ...valid], seed) }, validNets };
 }

@@ -12,7 +12,7 @@ import {
   type ShareForecast,
   type ShareForecaster,
 } from './examples.ts';
-import type { PooledModel } from './pooled.ts';
+import type { PooledModel, PooledVariant } from './pooled.ts';
 import { createForecaster } from './registry.ts';
 import type { ForecastSpec } from './types.ts';
 
@@ -22,7 +22,7 @@ export type { ShareForecast } from './examples.ts';
  * A topic-share forecaster as a worker thread can restore it: a per-series one from its spec, or the pooled
  * model (fitted on the training data: its coefficients travel with it) at a per-user refit strength.
  */
-export type ForecasterSource = { spec: ForecastSpec } | { pooled: PooledModel; strength: number | null };
+export type ForecasterSource = { spec: ForecastSpec } | { pooled: PooledModel; strength: PooledVariant };
 
 export interface ForecastJob {
   /** K topic-share series of equal length (see forecastShares). */

@@ -1,3 +1,4 @@
+import { type PooledNet, parsePooledNet } from './pooled-net.ts';
 import { sharesOf } from './shares.ts';
 
 /**
@@ -54,7 +55,12 @@ export interface PooledModel {
   gram: number[][][];
   /** Examples fitted on. */
   examples: number;
+  /** The nonlinear learner (fitted on the training and validation examples), when the config may use it. */
+  net?: PooledNet;
 }
+
+/** How the pooled model forecasts: the ridge refitted per user at this strength (null: not), or its network. */
+export type PooledVariant = number | null | 'net';
 
 export interface PooledExample {
   /** K series of equal length T ≥ 1: the history. */
@@ -558,5 +564,6 @@ export function parsePooledModel(data: unknown): PooledModel {
   ) {
     fail(`gram must be ${m.k} × ${F} × ${F} finite numbers`);
   }
+  if (m.net !== undefined) parsePooledNet(m.net);
   return m;
 }

@@ -28,7 +28,9 @@ import {
   withStrength,
 } from '../forecast/from-config.ts';
 import { forecastExamplesMany } from '../forecast/many.ts';
-import type { PooledModel } from '../forecast/pooled.ts';
+import type { PooledModel, PooledVariant } from '../forecast/pooled.ts';
+import { netFold, type PooledNet } from '../forecast/pooled-net.ts';
+import type { ForecasterSource } from '../forecast/many.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predictExamples, targetShares } from '../model/train.ts';
 import {
@@ -48,6 +50,7 @@ import {
 import { ItemIndex } from '../recommend/score.ts';
 import {
   backtestPoints,
+  type FoldSources,
   forecastWithBacktestMany,
   GATE_TAUS,
   type GateErrors,
@@ -77,6 +80,11 @@ export interface ModelParts {
   temperature: number;
   /** The pooled topic-share forecaster fitted on the training examples (the blend's when configured). */
   pooled: PooledModel;
+  /**
+   * The pooled network refitted without each validation fold's targets (fitPooledWithNet): the validation
+   * forecasts of variant `net`. Absent when the config cannot choose the network.
+   */
+  validNets?: readonly PooledNet[];
   /** Reference forecasts started early (beside training) for the validation and test windows. */
   references?: ReferenceForecasts;
   /** Item-kNN snapshots started early (beside training) for the validation and test windows. */
@@ -95,8 +103,8 @@ export interface BlendChoice extends BlendParams {
   /** The gate's temperature (topic source gated), chosen with the source; null for the other sources. */
   gateTau: number | null;
   /** The pooled forecaster's per-user refit strength, chosen with the source (forecast.strength: auto). */
-  strength: number | null;
-  topicCurve: { source: TopicSource; strength: number | null; tau: number | null; ndcg10: number }[];
+  strength: PooledVariant;
+  topicCurve: { source: TopicSource; strength: PooledVariant; tau: number | null; ndcg10: number }[];
   curve: BlendPoint[];
   /** Topic-share forecast error of every forecaster on the validation windows (what defaults come from). */
   forecastError: ForecastErrorRow[];
@@ -330,7 +338,7 @@ export async function chooseBlend(
           .map((s) => ({ ...f, ...s })),
       );
     }
-    const key = (p: { source: TopicSource; strength: number | null; tau: number | null }) =>
+    const key = (p: { source: TopicSource; strength: PooledVariant; tau: number | null }) =>
       `source:${p.source}@${p.strength}/${p.tau}`;
     const scratch1 = new Scratch();
     const r1 = await evaluateRows(
@@ -497,6 +505,7 @@ async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly
     : [cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null];
   const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
   const backtest = wanted ? backtestPoints(parts.store, valid) : null;
+  const label = `forecast (valid, strength ${grid.map((s) => s ?? 'none').join(' / ')})`;
   if (!backtest)
     return grid.map((strength, i) => ({
       strength,
@@ -504,22 +513,22 @@ async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly
         i === 0
           ? forecastsOf(x)
           : forecastExamples(
-              pooledForecaster(parts.pooled, strength),
+              validForecaster(parts, strength),
               parts.store,
               valid,
               cfg.forecast.horizon,
-              `forecast (valid, strength ${strength ?? 'none'})`,
+              label,
             ),
       gate: null,
     }));
   // Every strength's forecasts start on worker threads, then the LSTM head's backtest runs here meanwhile.
   const started = forecastWithBacktestMany(
-    grid.map((s) => forecasterSource(withStrength(cfg.forecast, s), parts.pooled)),
+    grid.map((s) => validSources(cfg, parts, s)),
     parts.store,
     valid,
     backtest,
     cfg.forecast.horizon,
-    `forecast (valid, strength ${grid.map((s) => s ?? 'none').join(' / ')}) + backtest`,
+    `${label} + backtest`,
   );
   const head = headBacktest(parts.store, parts, backtest);
   const fcs = await started;
@@ -528,6 +537,33 @@ async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly
     forecast: fcs[i].forecasts,
     gate: gateErrorsOf(backtest, valid.length, { forecaster: fcs[i].backtest, head }, parts.topics.k),
   }));
+}
+
+/** The network of each validation fold, fitted without that fold's targets (see fitPooledWithNet). */
+function foldNets(parts: ModelParts): readonly PooledNet[] {
+  if (!parts.validNets)
+    throw new Error('forecast: variant net needs its cross-fitted networks (none were fitted)');
+  return parts.validNets;
+}
+
+/** Validation forecasts of one variant: the network of each example's fold for net (cross-fitting). */
+function validForecaster(parts: ModelParts, strength: PooledVariant) {
+  if (strength !== 'net') return pooledForecaster(parts.pooled, strength);
+  const byFold = foldNets(parts).map((net) => pooledForecaster({ ...parts.pooled, net }, 'net'));
+  return (ex: Pick<Example, 'user'>) => byFold[netFold(ex)];
+}
+
+/** validForecaster as worker threads restore it. */
+function validSources(
+  cfg: Config,
+  parts: ModelParts,
+  strength: PooledVariant,
+): ForecasterSource | FoldSources {
+  if (strength !== 'net') return forecasterSource(withStrength(cfg.forecast, strength), parts.pooled);
+  return {
+    folds: foldNets(parts).map((net) => ({ pooled: { ...parts.pooled, net }, strength: 'net' as const })),
+    foldOf: netFold,
+  };
 }
 
 /** One topic-share candidate of the validation choice: a source (and the gate's temperature). */

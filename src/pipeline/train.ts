@@ -22,7 +22,7 @@ import { KnnStarted } from '../evaluate/knn-thread.ts';
 import { evaluateScorer, type MethodResult, SELECTION, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, recencyName } from '../features/sequence.ts';
-import { fitPooledForecaster, withStrength } from '../forecast/from-config.ts';
+import { fitPooledWithNet, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { modelSpecOf, trainOptionsOf } from '../model/from-config.ts';
 import { buildSequenceModel } from '../model/lstm.ts';
@@ -388,8 +388,15 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     );
     clock.lap('train');
 
-    const pooled = fitPooledForecaster(cfg.forecast, store, split.train);
-    const parts: ModelParts = { ...fitted, pooled, references, knn: knnStarted };
+    const { pooled, validNets } = fitPooledWithNet(cfg.forecast, store, split, cfg.run.seed);
+    clock.lap('forecast_fit');
+    const parts: ModelParts = {
+      ...fitted,
+      pooled,
+      ...(validNets && { validNets }),
+      references,
+      knn: knnStarted,
+    };
     const blend = await chooseBlend(cfg, log, parts, split.valid);
     // The config as run: a validation-chosen forecast.strength is what the test and the checkpoint use.
     const ran: Config = { ...cfg, forecast: withStrength(cfg.forecast, blend.strength) };

@@ -119,7 +119,7 @@ export interface BacktestForecasts {
  * they start, so they keep working while this thread is busy with something else (the LSTM head's backtest).
  */
 export async function forecastWithBacktestMany(
-  sources: readonly ForecasterSource[],
+  sources: readonly (ForecasterSource | FoldSources)[],
   store: FeatureStore,
   examples: readonly Pick<Example, 'user' | 'end'>[],
   backtest: Backtest,
@@ -128,13 +128,20 @@ export async function forecastWithBacktestMany(
 ): Promise<BacktestForecasts[]> {
   const perExample = backtestJobs(store, examples, backtest, horizon);
   const width = perExample[0]?.length ?? 0;
+  const flat = sources.flatMap((s) => ('folds' in s ? s.folds : [s]));
+  const first = sources.map((_, s) =>
+    sources.slice(0, s).reduce((n, p) => n + ('folds' in p ? p.folds.length : 1), 0),
+  );
   // Example-major, so every batch holds each forecaster's share of the work.
-  const jobs = perExample.flatMap((js) =>
-    sources.flatMap((_, s) => js.map((j) => ({ ...j, forecaster: s }))),
+  const jobs = perExample.flatMap((js, r) =>
+    sources.flatMap((src, s) => {
+      const forecaster = first[s] + ('folds' in src ? src.foldOf(examples[r]) : 0);
+      return js.map((j) => ({ ...j, forecaster }));
+    }),
   );
   const bar = createProgress(label, jobs.length);
   let shown = 0;
-  const results = await forecastJobs(sources, jobs, {
+  const results = await forecastJobs(flat, jobs, {
     prefetch: Number.POSITIVE_INFINITY,
     onProgress: (done) => {
       bar.tick(done - shown);
@@ -151,6 +158,12 @@ export async function forecastWithBacktestMany(
       horizon,
     ),
   );
+}
+
+/** A cross-fitted candidate: example `ex` is forecast by `folds[foldOf(ex)]`. */
+export interface FoldSources {
+  folds: readonly ForecasterSource[];
+  foldOf: (ex: Pick<Example, 'user'>) => number;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { HistoryLengthRow } from '../evaluate/history-length.ts';
 import type { MethodResult } from '../evaluate/rank.ts';
 import type { MethodAnalysis } from '../evaluate/summary.ts';
 import type { Recency } from '../features/sequence.ts';
+import type { PooledVariant } from '../forecast/pooled.ts';
 import type { BlendParams, TopicSource } from '../recommend/blend.ts';
 import { methodTable, type RunReport, type SequentialCost, topicErrors } from './run-report.ts';
 
@@ -22,8 +23,8 @@ export interface ChosenBlend extends BlendParams {
   recentMixCurve: { mix: number; ndcg10: number }[];
   topicSource: TopicSource;
   gateTau: number | null;
-  topicCurve: { source: TopicSource; strength: number | null; tau: number | null; ndcg10: number }[];
-  strength: number | null;
+  topicCurve: { source: TopicSource; strength: PooledVariant; tau: number | null; ndcg10: number }[];
+  strength: PooledVariant;
   forecastError: ForecastErrorRow[];
 }
 

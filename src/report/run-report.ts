@@ -46,8 +46,13 @@ export interface RunReport {
     recent_mix_curve?: { mix: number; ndcg10: number; gainLo?: number }[];
     topic_source?: string;
     gate_tau?: number | null;
-    topic_curve?: { source: string; strength?: number | null; tau?: number | null; ndcg10: number }[];
-    strength?: number | null;
+    topic_curve?: {
+      source: string;
+      strength?: number | string | null;
+      tau?: number | null;
+      ndcg10: number;
+    }[];
+    strength?: number | string | null;
   };
   forecast: { fitted: number; fellBack: number };
   training: { best_epoch: number; best_valid_ndcg10: number; history: unknown[] };

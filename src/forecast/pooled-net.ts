@@ -1,0 +1,192 @@
+import type { Example } from '../data/split.ts';
+import { gaussian, mulberry32, shuffle } from '../util/random.ts';
+import { type PooledExample, validateSeries } from './pooled.ts';
+import { sharesOf } from './shares.ts';
+
+/**
+ * The pooled forecaster's nonlinear learner: one small network, shared by every topic, from a topic's
+ * recent share points to its next share. The ridge is linear in level, slope and cycle features, so it
+ * cannot say "an interest that rose, fell and rose again is about to rise": the network learns such shapes
+ * from everyone's histories. On the planted-drift development logs (seeds 211, 223, 229 and the default
+ * log; Python replica, scratch) it lifted cycle users' NDCG@10 by a third over the decayed recent profile,
+ * where the ridge tied that profile on 50-event histories.
+ */
+
+/** Recent points the network reads (left-padded with the series mean when the history is shorter). */
+export const NET_LAGS = 8;
+/** Inputs: NET_LAGS points, the series mean, 1/T and ln T / 4 (how long the history is). */
+const NET_INPUTS = NET_LAGS + 3;
+export const NET_HIDDEN = 32;
+/** Training: Adam, this many passes over the rows, capped at NET_ROW_BUDGET row visits in all. */
+const NET_EPOCHS = 60;
+const NET_ROW_BUDGET = 6_000_000;
+const NET_BATCH = 256;
+const NET_LR = 3e-3;
+
+/**
+ * Folds of the validation examples (by user): the validation forecasts of fold f come from a network fitted
+ * without fold f's targets, so the choice on validation sees out-of-sample forecasts (see fitNets).
+ */
+export const NET_FOLDS = 2;
+export const netFold = (ex: Pick<Example, 'user'>) => ex.user % NET_FOLDS;
+
+/** Plain JSON: a checkpoint rebuilds the network from it alone (see parsePooledNet). */
+export interface PooledNet {
+  kind: 'pooled-net';
+  version: 1;
+  lags: number;
+  hidden: number;
+  /** NET_INPUTS × hidden, row-major. */
+  w1: number[];
+  b1: number[];
+  w2: number[];
+  b2: number;
+  /** Examples fitted on. */
+  examples: number;
+}
+
+/** One topic's network inputs from its series x_1..x_T (T ≥ 1). */
+function inputsOf(x: readonly number[], out: Float64Array, at = 0): void {
+  const T = x.length;
+  let sum = 0;
+  for (const v of x) sum += v;
+  const mean = sum / T;
+  for (let i = 0; i < NET_LAGS; i++) {
+    const t = T - NET_LAGS + i;
+    out[at + i] = t >= 0 ? x[t] : mean;
+  }
+  out[at + NET_LAGS] = mean;
+  out[at + NET_LAGS + 1] = 1 / T;
+  out[at + NET_LAGS + 2] = Math.log(T) / 4;
+}
+
+/** The network's raw output for the inputs at `at`, and (when given) its hidden activations. */
+function forward(
+  net: Pick<PooledNet, 'w1' | 'b1' | 'w2' | 'b2' | 'hidden'>,
+  x: Float64Array,
+  at: number,
+  h?: Float64Array,
+) {
+  let out = net.b2;
+  for (let j = 0; j < net.hidden; j++) {
+    let z = net.b1[j];
+    for (let i = 0; i < NET_INPUTS; i++) z += x[at + i] * net.w1[i * net.hidden + j];
+    const a = z > 0 ? z : 0;
+    if (h) h[j] = a;
+    out += a * net.w2[j];
+  }
+  return out;
+}
+
+/**
+ * Fits the network on every example's topics (each topic a row: its series → its next share), squared
+ * error, Adam with a seeded initialisation and shuffle: the same examples and seed give the same network.
+ */
+export function fitPooledNet(examples: readonly PooledExample[], seed: number): PooledNet {
+  if (examples.length === 0) throw new Error('pooled net: no examples to fit');
+  const k = examples[0].series.length;
+  for (const ex of examples) validateSeries(ex.series, k);
+  const rows = examples.length * k;
+  const X = new Float64Array(rows * NET_INPUTS);
+  const y = new Float64Array(rows);
+  examples.forEach((ex, e) => {
+    ex.series.forEach((s, c) => {
+      inputsOf(s, X, (e * k + c) * NET_INPUTS);
+      y[e * k + c] = ex.target[c];
+    });
+  });
+  const H = NET_HIDDEN;
+  const rand = mulberry32(seed);
+  const normal = gaussian(rand);
+  const net = {
+    hidden: H,
+    w1: Array.from({ length: NET_INPUTS * H }, () => normal() / Math.sqrt(NET_INPUTS)),
+    b1: new Array<number>(H).fill(0),
+    w2: Array.from({ length: H }, () => normal() / Math.sqrt(H)),
+    b2: 0,
+  };
+  train(net, X, y, rows, rand);
+  return { kind: 'pooled-net', version: 1, lags: NET_LAGS, ...net, examples: examples.length };
+}
+
+type Params = { hidden: number; w1: number[]; b1: number[]; w2: number[]; b2: number };
+
+/** Minibatch Adam on mean squared error; the last parameter slot is b2. */
+function train(net: Params, X: Float64Array, y: Float64Array, rows: number, rand: () => number): void {
+  const H = net.hidden;
+  const n = NET_INPUTS * H + H + H + 1;
+  const grad = new Float64Array(n);
+  const m = new Float64Array(n);
+  const v = new Float64Array(n);
+  const h = new Float64Array(H);
+  const order = Array.from({ length: rows }, (_, i) => i);
+  const epochs = Math.max(1, Math.min(NET_EPOCHS, Math.floor(NET_ROW_BUDGET / rows)));
+  let step = 0;
+  for (let ep = 0; ep < epochs; ep++) {
+    shuffle(order, rand);
+    for (let from = 0; from < rows; from += NET_BATCH) {
+      const to = Math.min(rows, from + NET_BATCH);
+      grad.fill(0);
+      for (let b = from; b < to; b++) {
+        const r = order[b];
+        const at = r * NET_INPUTS;
+        const g = (2 * (forward(net, X, at, h) - y[r])) / (to - from);
+        grad[n - 1] += g;
+        for (let j = 0; j < H; j++) {
+          grad[NET_INPUTS * H + H + j] += g * h[j];
+          if (h[j] <= 0) continue;
+          const gz = g * net.w2[j];
+          grad[NET_INPUTS * H + j] += gz;
+          for (let i = 0; i < NET_INPUTS; i++) grad[i * H + j] += gz * X[at + i];
+        }
+      }
+      step++;
+      adam(net, grad, m, v, step);
+    }
+  }
+}
+
+function adam(net: Params, grad: Float64Array, m: Float64Array, v: Float64Array, step: number): void {
+  const H = net.hidden;
+  const c1 = 1 - 0.9 ** step;
+  const c2 = 1 - 0.999 ** step;
+  const update = (i: number) => {
+    m[i] = 0.9 * m[i] + 0.1 * grad[i];
+    v[i] = 0.999 * v[i] + 0.001 * grad[i] * grad[i];
+    return (NET_LR * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-8);
+  };
+  for (let i = 0; i < NET_INPUTS * H; i++) net.w1[i] -= update(i);
+  for (let j = 0; j < H; j++) net.b1[j] -= update(NET_INPUTS * H + j);
+  for (let j = 0; j < H; j++) net.w2[j] -= update(NET_INPUTS * H + H + j);
+  net.b2 -= update(grad.length - 1);
+}
+
+/** The next bucket's K shares of one user's history (K equal-length series, T ≥ 1). */
+export function forecastPooledNet(net: PooledNet, seriesByTopic: readonly (readonly number[])[]): number[] {
+  validateSeries(seriesByTopic, seriesByTopic.length);
+  const x = new Float64Array(NET_INPUTS);
+  const raw = seriesByTopic.map((s) => {
+    inputsOf(s, x);
+    return forward(net, x, 0);
+  });
+  return sharesOf(raw, seriesByTopic, 'pooled net forecast');
+}
+
+/** Checks a saved PooledNet (e.g. parsed JSON) and returns it typed; throws naming the first mismatch. */
+export function parsePooledNet(data: unknown): PooledNet {
+  const m = data as PooledNet;
+  const fail = (what: string): never => {
+    throw new Error(`pooled net: ${what}`);
+  };
+  if (m?.kind !== 'pooled-net') fail(`kind must be 'pooled-net', got ${JSON.stringify(m?.kind)}`);
+  if (m.version !== 1) fail(`unsupported version ${JSON.stringify(m.version)}`);
+  if (m.lags !== NET_LAGS) fail(`lags ${m.lags} differ from this build's ${NET_LAGS}`);
+  if (!Number.isInteger(m.hidden) || m.hidden < 1) fail(`hidden must be a positive integer, got ${m.hidden}`);
+  const finite = (a: unknown, len: number) =>
+    Array.isArray(a) && a.length === len && a.every((x) => Number.isFinite(x));
+  if (!finite(m.w1, NET_INPUTS * m.hidden)) fail(`w1 must be ${NET_INPUTS} × ${m.hidden} finite numbers`);
+  if (!finite(m.b1, m.hidden)) fail(`b1 must be ${m.hidden} finite numbers`);
+  if (!finite(m.w2, m.hidden)) fail(`w2 must be ${m.hidden} finite numbers`);
+  if (!Number.isFinite(m.b2)) fail(`b2 must be a finite number, got ${m.b2}`);
+  return m;
+}
