@@ -137,7 +137,12 @@ export function fitPooledWithNet(
   const valid = pooledExamples(store, split.valid);
   const folds = split.valid.map(netFold);
   const validNets = Array.from({ length: NET_FOLDS }, (_, f) =>
-    fitPooledNet([...train, ...valid.filter((_, r) => folds[r] !== f)], seed),
+    fitPooledNet(
+      [...train, ...valid.filter((_, r) => folds[r] !== f)],
+      seed,
+      `pooled net (validation fold ${f + 1}/${NET_FOLDS})`,
+    ),
   );
-  return { pooled: { ...pooled, net: fitPooledNet([...train, ...valid], seed) }, validNets };
+  const net = fitPooledNet([...train, ...valid], seed, 'pooled net (test)');
+  return { pooled: { ...pooled, net }, validNets };
 }

@@ -1,4 +1,5 @@
 import type { Example } from '../data/split.ts';
+import { createProgress } from '../util/progress.ts';
 import { gaussian, mulberry32, shuffle } from '../util/random.ts';
 import { type PooledExample, validateSeries } from './pooled.ts';
 import { sharesOf } from './shares.ts';
@@ -71,7 +72,7 @@ function forward(
   for (let j = 0; j < net.hidden; j++) {
     let z = net.b1[j];
     for (let i = 0; i < NET_INPUTS; i++) z += x[at + i] * net.w1[i * net.hidden + j];
-    const a = z > 0 ? z : 0;
+    const a = Math.max(z, 0);
     if (h) h[j] = a;
     out += a * net.w2[j];
   }
@@ -81,8 +82,13 @@ function forward(
 /**
  * Fits the network on every example's topics (each topic a row: its series → its next share), squared
  * error, Adam with a seeded initialisation and shuffle: the same examples and seed give the same network.
+ * A progress bar under `label` counts epochs.
  */
-export function fitPooledNet(examples: readonly PooledExample[], seed: number): PooledNet {
+export function fitPooledNet(
+  examples: readonly PooledExample[],
+  seed: number,
+  label = 'pooled net',
+): PooledNet {
   if (examples.length === 0) throw new Error('pooled net: no examples to fit');
   const k = examples[0].series.length;
   for (const ex of examples) validateSeries(ex.series, k);
@@ -105,14 +111,21 @@ export function fitPooledNet(examples: readonly PooledExample[], seed: number): 
     w2: Array.from({ length: H }, () => normal() / Math.sqrt(H)),
     b2: 0,
   };
-  train(net, X, y, rows, rand);
+  train(net, X, y, rows, rand, label);
   return { kind: 'pooled-net', version: 1, lags: NET_LAGS, ...net, examples: examples.length };
 }
 
 type Params = { hidden: number; w1: number[]; b1: number[]; w2: number[]; b2: number };
 
 /** Minibatch Adam on mean squared error; the last parameter slot is b2. */
-function train(net: Params, X: Float64Array, y: Float64Array, rows: number, rand: () => number): void {
+function train(
+  net: Params,
+  X: Float64Array,
+  y: Float64Array,
+  rows: number,
+  rand: () => number,
+  label: string,
+): void {
   const H = net.hidden;
   const n = NET_INPUTS * H + H + H + 1;
   const grad = new Float64Array(n);
@@ -121,6 +134,7 @@ function train(net: Params, X: Float64Array, y: Float64Array, rows: number, rand
   const h = new Float64Array(H);
   const order = Array.from({ length: rows }, (_, i) => i);
   const epochs = Math.max(1, Math.min(NET_EPOCHS, Math.floor(NET_ROW_BUDGET / rows)));
+  const bar = createProgress(label, epochs);
   let step = 0;
   for (let ep = 0; ep < epochs; ep++) {
     shuffle(order, rand);
@@ -143,7 +157,9 @@ function train(net: Params, X: Float64Array, y: Float64Array, rows: number, rand
       step++;
       adam(net, grad, m, v, step);
     }
+    bar.tick();
   }
+  bar.stop();
 }
 
 function adam(net: Params, grad: Float64Array, m: Float64Array, v: Float64Array, step: number): void {

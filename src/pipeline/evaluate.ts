@@ -27,10 +27,10 @@ import {
   STRENGTH_GRID,
   withStrength,
 } from '../forecast/from-config.ts';
+import type { ForecasterSource } from '../forecast/many.ts';
 import { forecastExamplesMany } from '../forecast/many.ts';
 import type { PooledModel, PooledVariant } from '../forecast/pooled.ts';
 import { netFold, type PooledNet } from '../forecast/pooled-net.ts';
-import type { ForecasterSource } from '../forecast/many.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';
 import { predictExamples, targetShares } from '../model/train.ts';
 import {

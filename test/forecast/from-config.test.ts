@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fitPooledWithNet,
   forecastSpec,
+  mayUseNet,
   pooledStrength,
   STRENGTH_GRID,
   withForecaster,
   withStrength,
 } from '../../src/forecast/from-config.ts';
+import { netFold } from '../../src/forecast/pooled-net.ts';
+import { synthLog, synthStore } from '../evaluate/synth-log.ts';
 
 describe('forecastSpec', () => {
   it("translates a forecast block into the registry's spec, defaults for the keys it lacks", () => {
@@ -32,6 +36,11 @@ describe('pooled strength', () => {
     expect(STRENGTH_GRID[0]).toBeNull();
   });
 
+  it('reads net, the last candidate of auto', () => {
+    expect(pooledStrength({ model: 'pooled', strength: 'net' } as { model: 'pooled' })).toBe('net');
+    expect(STRENGTH_GRID.at(-1)).toBe('net');
+  });
+
   it('sets the strength of a pooled block only', () => {
     const arima = { model: 'arima' as const, order: [1, 1, 1] };
     expect(withStrength(arima, 4)).toBe(arima);
@@ -49,5 +58,47 @@ describe('withForecaster', () => {
     await expect(
       withForecaster({ model: 'pooled', strength: null } as { model: 'pooled' }, () => 0, null),
     ).rejects.toThrow(/needs its fitted model/);
+  });
+});
+
+describe('fitPooledWithNet', () => {
+  const synth = synthLog();
+  const store = synthStore(synth);
+  const { train, valid } = synth.split;
+
+  it('fits a network only when the block may choose it', () => {
+    expect(mayUseNet({ model: 'pooled' })).toBe(true);
+    expect(mayUseNet({ model: 'pooled', strength: 'net' } as { model: 'pooled' })).toBe(true);
+    expect(mayUseNet({ model: 'pooled', strength: 16 } as { model: 'pooled' })).toBe(false);
+    expect(mayUseNet({ model: 'ses' })).toBe(false);
+    const ridgeOnly = fitPooledWithNet(
+      { model: 'pooled', strength: 16 } as { model: 'pooled' },
+      store,
+      synth.split,
+      1,
+    );
+    expect(ridgeOnly.validNets).toBeNull();
+    expect(ridgeOnly.pooled.net).toBeUndefined();
+  });
+
+  it('fits the test network on every training and validation target, each fold’s without that fold’s', () => {
+    const { pooled, validNets } = fitPooledWithNet({ model: 'pooled' }, store, synth.split, 1);
+    const inFold = (f: number) => valid.filter((ex) => netFold(ex) === f).length;
+    expect(inFold(0)).toBeGreaterThan(0);
+    expect(inFold(1)).toBeGreaterThan(0);
+    expect(pooled.net?.examples).toBe(train.length + valid.length);
+    expect(validNets?.map((n) => n.examples)).toEqual([train.length + inFold(1), train.length + inFold(0)]);
+    // Fold 0's network is the test network of the split without fold 0's validation examples: their
+    // targets never reach it.
+    const without0 = fitPooledWithNet(
+      { model: 'pooled' },
+      store,
+      {
+        train,
+        valid: valid.filter((ex) => netFold(ex) !== 0),
+      },
+      1,
+    );
+    expect(validNets?.[0]).toEqual(without0.pooled.net);
   });
 });

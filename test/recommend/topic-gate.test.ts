@@ -3,8 +3,9 @@ import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { loadDataset } from '../../src/data/read.ts';
 import { forecastExamples, perSeries, pooledForecaster } from '../../src/forecast/examples.ts';
-import { fitPooledForecaster } from '../../src/forecast/from-config.ts';
+import { fitPooledForecaster, fitPooledWithNet } from '../../src/forecast/from-config.ts';
 import type { ForecasterSource } from '../../src/forecast/many.ts';
+import { netFold } from '../../src/forecast/pooled-net.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
 import { HistoryRecommender } from '../../src/recommend/history.ts';
@@ -68,6 +69,49 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
       });
     }
     for (const f of forecasters) f.dispose();
+  });
+
+  it('forecasts a cross-fitted candidate with the network of each example’s fold, on threads as in-process', async () => {
+    const synth = synthLog();
+    const { split } = synth;
+    const store = synthStore(synth);
+    const { pooled, validNets } = fitPooledWithNet({ model: 'pooled' }, store, split, 1);
+    const nets = validNets ?? [];
+    const folds = nets.map((net) => ({ pooled: { ...pooled, net }, strength: 'net' as const }));
+    const byFold = folds.map((f) => pooledForecaster(f.pooled, 'net'));
+    const bt = backtestPoints(store, split.valid);
+    // Enough jobs for two threads (forecastJobs runs fewer than 2 × 64 in-process).
+    expect(split.valid.length * 2).toBeGreaterThan(2 * 64);
+    const [routed, ridge] = await forecastWithBacktestMany(
+      [
+        { folds, foldOf: netFold },
+        { pooled, strength: null },
+      ],
+      store,
+      split.valid,
+      bt,
+      1,
+      'test',
+    );
+    expect(routed.forecasts).toEqual(
+      forecastExamples((ex) => byFold[netFold(ex)], store, split.valid, 1, 'test'),
+    );
+    // A backtest point is forecast by its example's fold network; the candidate after it is unaffected.
+    const owners = Array.from(bt.owner, (r) => split.valid[r]);
+    expect(routed.backtest).toEqual(
+      forecastExamples(
+        (p) => byFold[netFold(owners[bt.points.indexOf(p as (typeof bt.points)[number])])],
+        store,
+        bt.points,
+        1,
+        'test',
+      ).shares,
+    );
+    expect(ridge.forecasts).toEqual(
+      forecastExamples(pooledForecaster(pooled, null), store, split.valid, 1, 'test'),
+    );
+    // The two folds' networks differ, so the routing is seen.
+    expect(nets[0].w1).not.toEqual(nets[1].w1);
   });
 
   it('weights the forecast that erred less, more so at a lower temperature, and halves without a backtest', () => {
