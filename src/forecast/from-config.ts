@@ -5,7 +5,7 @@ import { targetShares } from '../model/train.ts';
 import type { ShareForecaster } from './examples.ts';
 import { type ForecasterSource, shareForecasterFrom } from './many.ts';
 import { fitPooled, type PooledExample, type PooledModel, type PooledVariant } from './pooled.ts';
-import { fitPooledNet, NET_FOLDS, netFold, type PooledNet } from './pooled-net.ts';
+import { fitPooledNets, NET_FOLDS, netFold, type PooledNet } from './pooled-net.ts';
 import type { ForecastSpec } from './types.ts';
 
 /**
@@ -125,24 +125,21 @@ export function mayUseNet(block: ForecastBlock): boolean {
  * fitted without fold f's validation targets and forecasts fold f (netFold); the test and the checkpoint
  * use the network fitted on all of them.
  */
-export function fitPooledWithNet(
+export async function fitPooledWithNet(
   block: ForecastBlock,
   store: FeatureStore,
   split: { train: readonly Example[]; valid: readonly Example[] },
   seed: number,
-): { pooled: PooledModel; validNets: PooledNet[] | null } {
+): Promise<{ pooled: PooledModel; validNets: PooledNet[] | null }> {
   const pooled = fitPooledForecaster(block, store, split.train);
   if (!mayUseNet(block)) return { pooled, validNets: null };
   const train = pooledExamples(store, split.train);
   const valid = pooledExamples(store, split.valid);
   const folds = split.valid.map(netFold);
-  const validNets = Array.from({ length: NET_FOLDS }, (_, f) =>
-    fitPooledNet(
-      [...train, ...valid.filter((_, r) => folds[r] !== f)],
-      seed,
-      `pooled net (validation fold ${f + 1}/${NET_FOLDS})`,
-    ),
-  );
-  const net = fitPooledNet([...train, ...valid], seed, 'pooled net (test)');
-  return { pooled: { ...pooled, net }, validNets };
+  const sets = [
+    ...Array.from({ length: NET_FOLDS }, (_, f) => [...train, ...valid.filter((_, r) => folds[r] !== f)]),
+    [...train, ...valid],
+  ];
+  const nets = await fitPooledNets(sets, seed, `pooled net (${NET_FOLDS} validation folds + test)`);
+  return { pooled: { ...pooled, net: nets[NET_FOLDS] }, validNets: nets.slice(0, NET_FOLDS) };
 }

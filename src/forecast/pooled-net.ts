@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { Example } from '../data/split.ts';
 import { createProgress } from '../util/progress.ts';
 import { gaussian, mulberry32, shuffle } from '../util/random.ts';
+import { startTsWorker } from '../util/ts-worker.ts';
 import { type PooledExample, validateSeries } from './pooled.ts';
 import { sharesOf } from './shares.ts';
 
@@ -80,16 +82,15 @@ function forward(
   return out;
 }
 
-/**
- * Fits the network on every example's topics (each topic a row: its series → its next share), squared
- * error, Adam with a seeded initialisation and shuffle: the same examples and seed give the same network.
- * A progress bar under `label` counts epochs.
- */
-export function fitPooledNet(
-  examples: readonly PooledExample[],
-  seed: number,
-  label = 'pooled net',
-): PooledNet {
+/** Training rows of a set of examples: each topic of each example a row (its series → its next share). */
+export interface NetRows {
+  X: Float64Array;
+  y: Float64Array;
+  rows: number;
+  examples: number;
+}
+
+export function netRows(examples: readonly PooledExample[]): NetRows {
   if (examples.length === 0) throw new Error('pooled net: no examples to fit');
   const k = examples[0].series.length;
   for (const ex of examples) validateSeries(ex.series, k);
@@ -102,6 +103,19 @@ export function fitPooledNet(
       y[e * k + c] = ex.target[c];
     });
   });
+  return { X, y, rows, examples: examples.length };
+}
+
+/** Epochs a fit on `rows` rows runs (NET_EPOCHS, fewer when the row budget says so). */
+export const netEpochs = (rows: number) =>
+  Math.max(1, Math.min(NET_EPOCHS, Math.floor(NET_ROW_BUDGET / rows)));
+
+/**
+ * Fits the network on its rows: squared error, Adam with a seeded initialisation and shuffle, so the same
+ * rows and seed give the same network wherever it runs (in-process or on a worker thread); `onEpoch` after
+ * each pass.
+ */
+export function fitNetRows({ X, y, rows, examples }: NetRows, seed: number, onEpoch: () => void): PooledNet {
   const H = NET_HIDDEN;
   const rand = mulberry32(seed);
   const normal = gaussian(rand);
@@ -112,9 +126,67 @@ export function fitPooledNet(
     w2: Array.from({ length: H }, () => normal() / Math.sqrt(H)),
     b2: 0,
   };
-  train(net, X, y, rows, rand, label);
-  return { kind: 'pooled-net', version: 1, lags: NET_LAGS, ...net, examples: examples.length };
+  train(net, X, y, rows, rand, onEpoch);
+  return { kind: 'pooled-net', version: 1, lags: NET_LAGS, ...net, examples };
 }
+
+/** fitNetRows in-process, with a progress bar under `label`. */
+export function fitPooledNet(
+  examples: readonly PooledExample[],
+  seed: number,
+  label = 'pooled net',
+): PooledNet {
+  const data = netRows(examples);
+  const bar = createProgress(label, netEpochs(data.rows));
+  const net = fitNetRows(data, seed, () => bar.tick());
+  bar.stop();
+  return net;
+}
+
+/** Below this many row visits in all, threads cost more to start than they save. */
+const THREAD_MIN_VISITS = 2_000_000;
+
+/**
+ * One network per example set, all with `seed`: on worker threads at once when the work is large (the
+ * same networks as fitPooledNet, bit for bit), one progress bar over every set's epochs.
+ */
+export async function fitPooledNets(
+  sets: readonly (readonly PooledExample[])[],
+  seed: number,
+  label: string,
+  opts: { threads?: boolean } = {},
+): Promise<PooledNet[]> {
+  const data = sets.map(netRows);
+  const epochs = data.map((d) => netEpochs(d.rows));
+  const visits = data.reduce((n, d, i) => n + d.rows * epochs[i], 0);
+  const bar = createProgress(
+    label,
+    epochs.reduce((a, b) => a + b, 0),
+  );
+  const threads = opts.threads ?? (visits >= THREAD_MIN_VISITS && availableParallelism() > 1);
+  try {
+    if (!threads) return data.map((d) => fitNetRows(d, seed, () => bar.tick()));
+    return await Promise.all(data.map((d) => fitOnThread(d, seed, () => bar.tick())));
+  } finally {
+    bar.stop();
+  }
+}
+
+function fitOnThread(data: NetRows, seed: number, onEpoch: () => void): Promise<PooledNet> {
+  const worker = startTsWorker(new URL('./net-worker.ts', import.meta.url), { data, seed });
+  return new Promise((resolve, reject) => {
+    worker.on('message', (m: NetWorkerMessage) => {
+      if ('epoch' in m) return onEpoch();
+      void worker.terminate();
+      resolve(m.net);
+    });
+    worker.once('error', (e) => reject(new Error(`pooled net: fit thread failed: ${e.message}`)));
+    worker.once('exit', (code) => reject(new Error(`pooled net: fit thread exited with code ${code}`)));
+  });
+}
+
+/** What net-worker.ts posts: one message per epoch, then the network. */
+export type NetWorkerMessage = { epoch: number } | { net: PooledNet };
 
 type Params = { hidden: number; w1: number[]; b1: number[]; w2: number[]; b2: number };
 
@@ -125,7 +197,7 @@ function train(
   y: Float64Array,
   rows: number,
   rand: () => number,
-  label: string,
+  onEpoch: () => void,
 ): void {
   const H = net.hidden;
   const n = NET_INPUTS * H + H + H + 1;
@@ -134,8 +206,7 @@ function train(
   const v = new Float64Array(n);
   const h = new Float64Array(H);
   const order = Array.from({ length: rows }, (_, i) => i);
-  const epochs = Math.max(1, Math.min(NET_EPOCHS, Math.floor(NET_ROW_BUDGET / rows)));
-  const bar = createProgress(label, epochs);
+  const epochs = netEpochs(rows);
   let step = 0;
   for (let ep = 0; ep < epochs; ep++) {
     shuffle(order, rand);
@@ -158,9 +229,8 @@ function train(
       step++;
       adam(net, grad, m, v, step);
     }
-    bar.tick();
+    onEpoch();
   }
-  bar.stop();
 }
 
 function adam(net: Params, grad: Float64Array, m: Float64Array, v: Float64Array, step: number): void {

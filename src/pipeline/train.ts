@@ -388,7 +388,7 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     );
     clock.lap('train');
 
-    const { pooled, validNets } = fitPooledWithNet(cfg.forecast, store, split, cfg.run.seed);
+    const { pooled, validNets } = await fitPooledWithNet(cfg.forecast, store, split, cfg.run.seed);
     clock.lap('forecast_fit');
     const parts: ModelParts = {
       ...fitted,

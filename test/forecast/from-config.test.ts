@@ -66,12 +66,12 @@ describe('fitPooledWithNet', () => {
   const store = synthStore(synth);
   const { train, valid } = synth.split;
 
-  it('fits a network only when the block may choose it', () => {
+  it('fits a network only when the block may choose it', async () => {
     expect(mayUseNet({ model: 'pooled' })).toBe(true);
     expect(mayUseNet({ model: 'pooled', strength: 'net' } as { model: 'pooled' })).toBe(true);
     expect(mayUseNet({ model: 'pooled', strength: 16 } as { model: 'pooled' })).toBe(false);
     expect(mayUseNet({ model: 'ses' })).toBe(false);
-    const ridgeOnly = fitPooledWithNet(
+    const ridgeOnly = await fitPooledWithNet(
       { model: 'pooled', strength: 16 } as { model: 'pooled' },
       store,
       synth.split,
@@ -81,8 +81,8 @@ describe('fitPooledWithNet', () => {
     expect(ridgeOnly.pooled.net).toBeUndefined();
   });
 
-  it('fits the test network on every training and validation target, each fold’s without that fold’s', () => {
-    const { pooled, validNets } = fitPooledWithNet({ model: 'pooled' }, store, synth.split, 1);
+  it('fits the test network on every training and validation target, each fold’s without that fold’s', async () => {
+    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, synth.split, 1);
     const inFold = (f: number) => valid.filter((ex) => netFold(ex) === f).length;
     expect(inFold(0)).toBeGreaterThan(0);
     expect(inFold(1)).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe('fitPooledWithNet', () => {
     expect(validNets?.map((n) => n.examples)).toEqual([train.length + inFold(1), train.length + inFold(0)]);
     // Fold 0's network is the test network of the split without fold 0's validation examples: their
     // targets never reach it.
-    const without0 = fitPooledWithNet(
+    const without0 = await fitPooledWithNet(
       { model: 'pooled' },
       store,
       {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pooledForecaster } from '../../src/forecast/examples.ts';
 import { fitPooled, type PooledExample, parsePooledModel } from '../../src/forecast/pooled.ts';
-import { fitPooledNet, forecastPooledNet, NET_LAGS, parsePooledNet } from '../../src/forecast/pooled-net.ts';
+import {
+  fitPooledNet,
+  fitPooledNets,
+  forecastPooledNet,
+  NET_LAGS,
+  parsePooledNet,
+} from '../../src/forecast/pooled-net.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 const K = 4;
@@ -61,6 +67,13 @@ describe('the pooled network', () => {
   it('is the same for the same examples and seed, and differs with another seed', () => {
     expect(fitPooledNet(train.slice(0, 100), 3)).toEqual(fitPooledNet(train.slice(0, 100), 3));
     expect(fitPooledNet(train.slice(0, 100), 4).w1).not.toEqual(fitPooledNet(train.slice(0, 100), 3).w1);
+  });
+
+  it('fits several sets on worker threads as it does in-process, bit for bit', async () => {
+    const sets = [train.slice(0, 150), train.slice(150, 400), held.slice(0, 100)];
+    const threaded = await fitPooledNets(sets, 3, 'test', { threads: true });
+    expect(threaded).toEqual(sets.map((set) => fitPooledNet(set, 3)));
+    expect(await fitPooledNets(sets, 3, 'test', { threads: false })).toEqual(threaded);
   });
 
   it('restores from its JSON alone, and a damaged one is refused naming the field', () => {

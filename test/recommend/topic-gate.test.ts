@@ -75,7 +75,7 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
     const synth = synthLog();
     const { split } = synth;
     const store = synthStore(synth);
-    const { pooled, validNets } = fitPooledWithNet({ model: 'pooled' }, store, split, 1);
+    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, split, 1);
     const nets = validNets ?? [];
     const folds = nets.map((net) => ({ pooled: { ...pooled, net }, strength: 'net' as const }));
     const byFold = folds.map((f) => pooledForecaster(f.pooled, 'net'));
