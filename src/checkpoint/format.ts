@@ -1,3 +1,5 @@
+import type { Recency } from '../features/sequence.ts';
+
 /** Checkpoint layout (see docs/CHECKPOINT.md). Bump SCHEMA_VERSION on any incompatible change. */
 export const SCHEMA_VERSION = 1;
 export const FORMAT = 'interest-evo-checkpoint';
@@ -97,4 +99,12 @@ export interface Manifest {
   /** A version made by `items add`: the checkpoint it extends and the items appended after its catalogue. */
   added_items?: { base_manifest_hash: string; count: number; file: string };
   files: Record<string, FileEntry>;
+}
+
+/**
+ * The topic_recent profile a checkpoint names (blend.recent_window, recent_decay). Checkpoints written
+ * before the window was chosen on validation ranked topic_recent on the last 10 % of the history.
+ */
+export function manifestRecency(blend: Manifest['blend']): Recency {
+  return { window: blend.recent_window ?? 0.1, decay: blend.recent_decay ?? 0 };
 }

@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
+import { manifestRecency } from '../checkpoint/format.ts';
 import { type Checkpoint, loadCheckpoint, topicsOf } from '../checkpoint/load.ts';
 import { type LoadedConfig, parseConfig } from '../config/load.ts';
 import { loadDatasetCached } from '../data/cache.ts';
@@ -9,7 +10,7 @@ import { FeatureStore } from '../features/sequence.ts';
 import { fitPooledForecaster, isAutoStrength, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { methodTable } from '../report/run-report.ts';
-import { evaluateTest, RECENCIES } from './evaluate.ts';
+import { evaluateTest } from './evaluate.ts';
 
 export interface CheckpointEvaluation {
   checkpoint: string;
@@ -97,7 +98,7 @@ function blendOf(b: Checkpoint['manifest']['blend']) {
     withoutForecast: b.without_forecast ?? { mode, alpha: 1, beta: b.beta },
     topicSource: b.topic_source ?? 'forecaster',
     gateTau: b.gate_tau ?? null,
-    recent: { window: b.recent_window ?? RECENCIES[1].window, decay: b.recent_decay ?? 0 },
+    recent: manifestRecency(b),
     recentMix: b.recent_mix ?? 0,
   };
 }

@@ -4,6 +4,7 @@
  * a local item table holding the history's catalogue items plus one pseudo-item per free-text event) →
  * bucket features / topic-share series → LSTM + ARIMA → blend + prior → top-K.
  */
+import { manifestRecency } from '../checkpoint/format.ts';
 import type { Config } from '../config/schema.ts';
 import { createEmbedder, embedOptionsFromConfig } from '../embed/registry.ts';
 import type { Embedder, EmbedOptions } from '../embed/types.ts';
@@ -163,7 +164,7 @@ export class HistoryRecommender {
     rows: Float32Array | null,
   ): Float32Array {
     const { manifest } = this.rec.ck;
-    const recent = { window: manifest.blend.recent_window ?? 1, decay: manifest.blend.recent_decay ?? 0 };
+    const recent = manifestRecency(manifest.blend);
     if (rows) return rowsRecentShares(rows, manifest.encoder.dim, manifest.topics.k, recent);
     const out = new Float32Array(manifest.topics.k);
     if (feats.events > 0) feats.store.recentShares(0, feats.events, recent, out);
