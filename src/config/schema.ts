@@ -217,9 +217,10 @@ const ARIMA_FALLBACK = z
  * fell back to the mean 39 % of the time; pooled never falls back) and on the synthetic logs (0.19 vs mean
  * 0.33 on the default `data synth`); on ml-latest-small SES (0.0321) and the LSTM head (0.0298) are lower
  * than pooled (0.0335), all within 0.004 of the mean (0.0344): those bursts barely drift. ridge 0.01: the
- * best of 0.003–0.01 on held-out synthetic users. `strength` auto: whether per-user refits pay depends on
- * the data (validation chose 16 on `data synth`, 4 on ml-latest-small, none on Last.fm), so each run
- * chooses on its validation window with the topic source (the report's `blend.topic_curve`).
+ * best of 0.003–0.01 on held-out synthetic users. `strength` auto: whether per-user refits or the network
+ * pay depends on the data (validation chose the network on 23 of 25 planted-drift logs, the ridge at 4 on
+ * ml-latest-small and without refit on Last.fm), so each run chooses on its validation window with the
+ * topic source (the report's `blend.topic_curve`).
  */
 const FORECASTER_KEYS = {
   pooled: {
