@@ -3,14 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { loadDataset } from '../../src/data/read.ts';
 import type { Recency } from '../../src/features/sequence.ts';
 import { STRENGTH_GRID } from '../../src/forecast/from-config.ts';
 import { chooseMix, type MixPoint, RECENCIES, RECENT_MIXES } from '../../src/pipeline/evaluate.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { HistoryRecommender } from '../../src/recommend/history.ts';
-import type { HistoryEvent } from '../../src/recommend/history-request.ts';
-import { Recommender } from '../../src/recommend/recommender.ts';
+import { expectServedAlike } from '../helpers/served-alike.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
@@ -109,23 +106,7 @@ describe('a run on a synthetic log with its truth', () => {
     const ev = await evaluateCheckpoint(run.checkpointDir, { log: () => {} });
     expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
     // Serving a stored user's own events forecasts with the same network: the exported shares.
-    const loaded = loadConfig(project.config);
-    const data = await loadDataset(loaded.config.data, loaded.baseDir);
-    const rec = new Recommender(ck);
-    const history = new HistoryRecommender(rec);
-    for (const u of [0, 17, 42]) {
-      const events: HistoryEvent[] = [];
-      for (let i = data.userOffsets[u]; i < data.userOffsets[u + 1]; i++)
-        events.push({
-          item: data.items.ids[data.events.item[i]],
-          ts: data.events.ts[i],
-          weight: data.events.weight[i],
-        });
-      const want = rec.recommend(data.users[u], 10);
-      const got = await history.recommend(events, 10);
-      for (const [j, t] of got.topics.entries()) expect(t.share).toBeCloseTo(want.topics[j].share, 5);
-    }
-    await history.dispose();
+    await expectServedAlike(project.config, ck, [0, 17, 42], { items: false });
   });
 
   it('a fixed last-window weight (blend.recent_mix) is used as given, and evaluate --checkpoint replays it (validation on held-out users)', async () => {

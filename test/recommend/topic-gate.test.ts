@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { loadDataset } from '../../src/data/read.ts';
 import { forecastExamples, perSeries, pooledForecaster } from '../../src/forecast/examples.ts';
 import { fitPooledForecaster, fitPooledWithNet } from '../../src/forecast/from-config.ts';
 import type { ForecasterSource } from '../../src/forecast/many.ts';
 import { netFold } from '../../src/forecast/pooled-net.ts';
 import { createForecaster } from '../../src/forecast/registry.ts';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate-checkpoint.ts';
-import { HistoryRecommender } from '../../src/recommend/history.ts';
-import type { HistoryEvent } from '../../src/recommend/history-request.ts';
-import { Recommender } from '../../src/recommend/recommender.ts';
 import {
   backtestErrors,
   backtestPoints,
@@ -19,6 +14,7 @@ import {
   gateWeights,
 } from '../../src/recommend/topic-gate.ts';
 import { synthLog, synthStore } from '../evaluate/synth-log.ts';
+import { expectServedAlike } from '../helpers/served-alike.ts';
 import { editConfig, tinyProject } from '../helpers/tiny-run.ts';
 import { reportJson, trainTiny } from '../helpers/train-tiny.ts';
 
@@ -148,23 +144,6 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
     const ev = await evaluateCheckpoint(run.checkpointDir, { log: () => {} });
     expect(ev.maxDriftFromManifest).toBeLessThan(1e-9);
     // Serving backtests a history's own buckets: a stored user's events give the exported shares.
-    const loaded = loadConfig(project.config);
-    const data = await loadDataset(loaded.config.data, loaded.baseDir);
-    const rec = new Recommender(ck);
-    const history = new HistoryRecommender(rec);
-    for (const u of [0, 11, 40]) {
-      const events: HistoryEvent[] = [];
-      for (let i = data.userOffsets[u]; i < data.userOffsets[u + 1]; i++)
-        events.push({
-          item: data.items.ids[data.events.item[i]],
-          ts: data.events.ts[i],
-          weight: data.events.weight[i],
-        });
-      const want = rec.recommend(data.users[u], 10);
-      const got = await history.recommend(events, 10);
-      for (const [j, t] of got.topics.entries()) expect(t.share).toBeCloseTo(want.topics[j].share, 5);
-      expect(got.items.map((i) => i.id)).toEqual(want.items.map((i) => i.id));
-    }
-    await history.dispose();
+    await expectServedAlike(project.config, ck, [0, 11, 40]);
   });
 });
