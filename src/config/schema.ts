@@ -234,7 +234,7 @@ const FORECASTER_KEYS = {
       .nullable()
       .default('auto')
       .describe(
-        'refit the ridge per user under a prior of this many pseudo-pairs (null: no refit); `net`: the pooled network instead of the ridge; auto: the best of null, 4, 16, 64 and net on validation',
+        'refit the ridge per user under a prior of this many pseudo-pairs (null: no refit); `net`: the pooled network instead of the ridge; auto: the best of null, 4, 16, 64 on validation, and net when validation users are held out (split.validation: users), the only protocol whose validation targets sit where test targets do',
       ),
     horizon: HORIZON,
   },

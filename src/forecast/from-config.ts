@@ -1,4 +1,4 @@
-import { type ForecastConfigModel, forecastSettings } from '../config/schema.ts';
+import { type Config, type ForecastConfigModel, forecastSettings } from '../config/schema.ts';
 import type { Example } from '../data/split.ts';
 import type { FeatureStore } from '../features/sequence.ts';
 import { targetShares } from '../model/train.ts';
@@ -36,6 +36,20 @@ export function forecastSpec(block: ForecastBlock): ForecastSpec {
 
 /** Candidates of `forecast.strength: auto`, chosen on validation (chooseBlend); null = no per-user refit. */
 export const STRENGTH_GRID: readonly PooledVariant[] = [null, 4, 16, 64, 'net'];
+
+/**
+ * Whether validation targets sit where test targets do (per-user, held-out validation users). The network
+ * learns from the validation targets, so elsewhere (the bucket or month before the test) validation scores
+ * it where it was taught and tests it where it was not: on three planted-drift logs with `validation:
+ * previous` validation took it every time and it gained nothing on test, once losing 0.0026 (README, Results).
+ */
+export const validatesAtTestPosition = (split: Config['split']) =>
+  split.protocol === 'per-user' && split.validation === 'users';
+
+/** What `strength: auto` tries: every candidate, the network only where validation can judge it. */
+export function autoStrengths(split: Config['split']): readonly PooledVariant[] {
+  return validatesAtTestPosition(split) ? STRENGTH_GRID : STRENGTH_GRID.filter((s) => s !== 'net');
+}
 
 /** The pooled forecaster's variant (refit strength or net); `auto` must have been resolved on validation first. */
 export function pooledStrength(block: ForecastBlock): PooledVariant {
@@ -111,15 +125,15 @@ function pooledExamples(store: FeatureStore, examples: readonly Example[]): Pool
   }));
 }
 
-/** Whether a block's pooled forecaster may forecast with its network (strength net, or auto choosing it). */
-export function mayUseNet(block: ForecastBlock): boolean {
+/** Whether a block's pooled forecaster may forecast with its network (strength net, or auto trying it). */
+export function mayUseNet(block: ForecastBlock, split: Config['split']): boolean {
   if (block.model !== 'pooled') return false;
   const { strength } = forecastSettings({ ...block, model: 'pooled' });
-  return strength === 'net' || strength === 'auto';
+  return strength === 'net' || (strength === 'auto' && autoStrengths(split).includes('net'));
 }
 
 /**
- * fitPooledForecaster, plus (when the block may use it) the network, fitted on the training examples and
+ * fitPooledForecaster, plus (with `net`: when the config may use it, mayUseNet) the network, fitted on the training examples and
  * the validation targets: a validation target sits where a test target does (the end of a history), and
  * only those examples teach what happens there. Cross-fitting keeps validation honest: `validNets[f]` is
  * fitted without fold f's validation targets and forecasts fold f (netFold); the test and the checkpoint
@@ -129,10 +143,10 @@ export async function fitPooledWithNet(
   block: ForecastBlock,
   store: FeatureStore,
   split: { train: readonly Example[]; valid: readonly Example[] },
-  seed: number,
+  opts: { seed: number; net: boolean },
 ): Promise<{ pooled: PooledModel; validNets: PooledNet[] | null }> {
   const pooled = fitPooledForecaster(block, store, split.train);
-  if (!mayUseNet(block)) return { pooled, validNets: null };
+  if (!opts.net) return { pooled, validNets: null };
   const train = pooledExamples(store, split.train);
   const valid = pooledExamples(store, split.valid);
   const folds = split.valid.map(netFold);
@@ -140,6 +154,6 @@ export async function fitPooledWithNet(
     ...Array.from({ length: NET_FOLDS }, (_, f) => [...train, ...valid.filter((_, r) => folds[r] !== f)]),
     [...train, ...valid],
   ];
-  const nets = await fitPooledNets(sets, seed, `pooled net (${NET_FOLDS} validation folds + test)`);
+  const nets = await fitPooledNets(sets, opts.seed, `pooled net (${NET_FOLDS} validation folds + test)`);
   return { pooled: { ...pooled, net: nets[NET_FOLDS] }, validNets: nets.slice(0, NET_FOLDS) };
 }

@@ -21,10 +21,10 @@ import {
 import { type FeatureStore, type Recency, recencyName, WHOLE_HISTORY } from '../features/sequence.ts';
 import { forecastExamples, pooledForecaster, sharesToVectors } from '../forecast/examples.ts';
 import {
+  autoStrengths,
   forecasterSource,
   isAutoStrength,
   pooledStrength,
-  STRENGTH_GRID,
   withStrength,
 } from '../forecast/from-config.ts';
 import type { ForecasterSource } from '../forecast/many.ts';
@@ -495,13 +495,13 @@ export function chooseMix(curve: readonly MixPoint[]): MixPoint {
 const forecastsOf = (x: Inputs) => ({ shares: x.forecast, fitted: x.fitted, fellBack: x.fellBack });
 
 /**
- * The validation forecasts at each strength the choice tries (STRENGTH_GRID for strength: auto, else the
+ * The validation forecasts at each strength the choice tries (autoStrengths for strength: auto, else the
  * configured one; `x` holds those at the first) and, when a gated source is tried, each one's gate errors:
  * the head's backtest once, the forecaster's with its forecasts (forecastWithBacktestMany).
  */
 async function strengthForecasts(cfg: Config, parts: ModelParts, valid: readonly Example[], x: Inputs) {
   const grid = isAutoStrength(cfg.forecast)
-    ? STRENGTH_GRID
+    ? autoStrengths(cfg.split)
     : [cfg.forecast.model === 'pooled' ? pooledStrength(cfg.forecast) : null];
   const wanted = cfg.blend.topic_source === 'gated' || (cfg.blend.topic_source === 'auto' && x.lstmTopics);
   const backtest = wanted ? backtestPoints(parts.store, valid) : null;

@@ -22,7 +22,7 @@ import { KnnStarted } from '../evaluate/knn-thread.ts';
 import { evaluateScorer, type MethodResult, SELECTION, vectorScorer } from '../evaluate/rank.ts';
 import { analyseMethods } from '../evaluate/summary.ts';
 import { FeatureStore, recencyName } from '../features/sequence.ts';
-import { fitPooledWithNet, withStrength } from '../forecast/from-config.ts';
+import { fitPooledWithNet, mayUseNet, withStrength } from '../forecast/from-config.ts';
 import { describeBackend, resolveBackend } from '../model/backend.ts';
 import { modelSpecOf, trainOptionsOf } from '../model/from-config.ts';
 import { buildSequenceModel } from '../model/lstm.ts';
@@ -388,7 +388,10 @@ export async function runTraining(loaded: LoadedConfig, opts: TrainRunOptions = 
     );
     clock.lap('train');
 
-    const { pooled, validNets } = await fitPooledWithNet(cfg.forecast, store, split, cfg.run.seed);
+    const { pooled, validNets } = await fitPooledWithNet(cfg.forecast, store, split, {
+      seed: cfg.run.seed,
+      net: mayUseNet(cfg.forecast, cfg.split),
+    });
     clock.lap('forecast_fit');
     const parts: ModelParts = {
       ...fitted,

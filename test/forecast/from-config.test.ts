@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
 import {
+  autoStrengths,
   fitPooledWithNet,
   forecastSpec,
   mayUseNet,
@@ -10,6 +12,7 @@ import {
 } from '../../src/forecast/from-config.ts';
 import { netFold } from '../../src/forecast/pooled-net.ts';
 import { synthLog, synthStore } from '../evaluate/synth-log.ts';
+import { PER_USER } from '../helpers/split.ts';
 
 describe('forecastSpec', () => {
   it("translates a forecast block into the registry's spec, defaults for the keys it lacks", () => {
@@ -66,23 +69,33 @@ describe('fitPooledWithNet', () => {
   const store = synthStore(synth);
   const { train, valid } = synth.split;
 
-  it('fits a network only when the block may choose it', async () => {
-    expect(mayUseNet({ model: 'pooled' })).toBe(true);
-    expect(mayUseNet({ model: 'pooled', strength: 'net' } as { model: 'pooled' })).toBe(true);
-    expect(mayUseNet({ model: 'pooled', strength: 16 } as { model: 'pooled' })).toBe(false);
-    expect(mayUseNet({ model: 'ses' })).toBe(false);
-    const ridgeOnly = await fitPooledWithNet(
-      { model: 'pooled', strength: 16 } as { model: 'pooled' },
-      store,
-      synth.split,
-      1,
-    );
+  it('tries the network under auto only where validation targets sit where test targets do', () => {
+    const heldOut = { ...PER_USER, validation: 'users' } as Config['split'];
+    expect(autoStrengths(heldOut)).toEqual(STRENGTH_GRID);
+    expect(autoStrengths(PER_USER)).toEqual([null, 4, 16, 64]);
+    expect(autoStrengths({ protocol: 'global' } as Config['split'])).toEqual([null, 4, 16, 64]);
+    expect(mayUseNet({ model: 'pooled' }, heldOut)).toBe(true);
+    expect(mayUseNet({ model: 'pooled' }, PER_USER)).toBe(false);
+    // Asked for by name, it is used whatever the protocol.
+    expect(mayUseNet({ model: 'pooled', strength: 'net' } as { model: 'pooled' }, PER_USER)).toBe(true);
+    expect(mayUseNet({ model: 'pooled', strength: 16 } as { model: 'pooled' }, heldOut)).toBe(false);
+    expect(mayUseNet({ model: 'ses' }, heldOut)).toBe(false);
+  });
+
+  it('fits no network when told not to', async () => {
+    const ridgeOnly = await fitPooledWithNet({ model: 'pooled' }, store, synth.split, {
+      seed: 1,
+      net: false,
+    });
     expect(ridgeOnly.validNets).toBeNull();
     expect(ridgeOnly.pooled.net).toBeUndefined();
   });
 
   it('fits the test network on every training and validation target, each fold’s without that fold’s', async () => {
-    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, synth.split, 1);
+    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, synth.split, {
+      seed: 1,
+      net: true,
+    });
     const inFold = (f: number) => valid.filter((ex) => netFold(ex) === f).length;
     expect(inFold(0)).toBeGreaterThan(0);
     expect(inFold(1)).toBeGreaterThan(0);
@@ -97,7 +110,7 @@ describe('fitPooledWithNet', () => {
         train,
         valid: valid.filter((ex) => netFold(ex) !== 0),
       },
-      1,
+      { seed: 1, net: true },
     );
     expect(validNets?.[0]).toEqual(without0.pooled.net);
   });

@@ -46,17 +46,19 @@ describe('a run on a synthetic log with its truth', () => {
     expect([report.blend.recent_window, report.blend.recent_decay]).toEqual([top.window, top.decay]);
   });
 
-  it('chooses the pooled refit strength on validation and runs the test and the checkpoint with it', async () => {
+  it('chooses the pooled refit strength or network on validation and runs the test and the checkpoint with it', async () => {
     const project = tinyProject('', { patterns: ['cycle'] });
     editConfig(
       project.config,
       'forecast: { model: arima, order: [1, 1, 1], fallback: ses, horizon: 1 }',
       'forecast: { model: pooled }',
     );
+    editConfig(project.config, 'min_history_buckets: 2 }', 'min_history_buckets: 2, validation: users }');
     const run = await trainTiny(project, 'tiny-strength');
     const report = reportJson(run, 'metrics.json');
     const curve = report.blend.topic_curve as { source: string; strength: number | null; ndcg10: number }[];
-    // Every strength was tried for the forecaster; the head once (it does not depend on the strength).
+    // Every strength and the network (held-out validation users) were tried for the forecaster; the head
+    // once (it does not depend on the strength).
     expect(curve.filter((p) => p.source === 'forecaster').map((p) => p.strength)).toEqual([...STRENGTH_GRID]);
     expect(curve.filter((p) => p.source === 'lstm-head')).toHaveLength(1);
     const best = Math.max(...curve.map((p) => p.ndcg10));

@@ -71,7 +71,10 @@ describe('the per-user gate between the forecaster and the LSTM head', () => {
     const synth = synthLog();
     const { split } = synth;
     const store = synthStore(synth);
-    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, split, 1);
+    const { pooled, validNets } = await fitPooledWithNet({ model: 'pooled' }, store, split, {
+      seed: 1,
+      net: true,
+    });
     const nets = validNets ?? [];
     const folds = nets.map((net) => ({ pooled: { ...pooled, net }, strength: 'net' as const }));
     const byFold = folds.map((f) => pooledForecaster(f.pooled, 'net'));
