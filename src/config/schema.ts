@@ -218,7 +218,7 @@ const ARIMA_FALLBACK = z
  * 0.33 on the default `data synth`); on ml-latest-small SES (0.0321) and the LSTM head (0.0298) are lower
  * than pooled (0.0335), all within 0.004 of the mean (0.0344): those bursts barely drift. ridge 0.01: the
  * best of 0.003–0.01 on held-out synthetic users. `strength` auto: whether per-user refits or the network
- * pay depends on the data (validation chose the network on 23 of 25 planted-drift logs, the ridge at 4 on
+ * pay depends on the data (validation chose the network on 19 of 20 per-user planted-drift logs, the ridge at 4 on
  * ml-latest-small and without refit on Last.fm), so each run chooses on its validation window with the
  * topic source (the report's `blend.topic_curve`).
  */
