@@ -111,9 +111,17 @@ export function fitPooledForecaster(
   store: FeatureStore,
   train: readonly Example[],
 ): PooledModel {
-  if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
+  return fitRidge(block, trainExamples(store, train));
+}
+
+function fitRidge(block: ForecastBlock, train: readonly PooledExample[]): PooledModel {
   const { ridge, per } = forecastSettings({ ...block, model: 'pooled' });
-  return fitPooled(pooledExamples(store, train), { ridge, per });
+  return fitPooled(train, { ridge, per });
+}
+
+function trainExamples(store: FeatureStore, train: readonly Example[]): PooledExample[] {
+  if (train.length === 0) throw new Error('forecast: pooled needs training examples, the split has none');
+  return pooledExamples(store, train);
 }
 
 function pooledExamples(store: FeatureStore, examples: readonly Example[]): PooledExample[] {
@@ -145,9 +153,10 @@ export async function fitPooledWithNet(
   split: { train: readonly Example[]; valid: readonly Example[] },
   opts: { seed: number; net: boolean },
 ): Promise<{ pooled: PooledModel; validNets: PooledNet[] | null }> {
-  const pooled = fitPooledForecaster(block, store, split.train);
+  // One set of training examples for the ridge and the networks.
+  const train = trainExamples(store, split.train);
+  const pooled = fitRidge(block, train);
   if (!opts.net) return { pooled, validNets: null };
-  const train = pooledExamples(store, split.train);
   const valid = pooledExamples(store, split.valid);
   const folds = split.valid.map(netFold);
   const sets = [

@@ -27,8 +27,7 @@ import {
   pooledStrength,
   withStrength,
 } from '../forecast/from-config.ts';
-import type { ForecasterSource } from '../forecast/many.ts';
-import { forecastExamplesMany } from '../forecast/many.ts';
+import { type ForecasterSource, forecastExamplesMany } from '../forecast/many.ts';
 import type { PooledModel, PooledVariant } from '../forecast/pooled.ts';
 import { netFold, type PooledNet } from '../forecast/pooled-net.ts';
 import type { SequenceModelSpec } from '../model/lstm.ts';

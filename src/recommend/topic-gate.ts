@@ -129,9 +129,13 @@ export async function forecastWithBacktestMany(
   const perExample = backtestJobs(store, examples, backtest, horizon);
   const width = perExample[0]?.length ?? 0;
   const flat = sources.flatMap((s) => ('folds' in s ? s.folds : [s]));
-  const first = sources.map((_, s) =>
-    sources.slice(0, s).reduce((n, p) => n + ('folds' in p ? p.folds.length : 1), 0),
-  );
+  // Index in `flat` of each candidate's first forecaster.
+  let at = 0;
+  const first = sources.map((s) => {
+    const i = at;
+    at += 'folds' in s ? s.folds.length : 1;
+    return i;
+  });
   // Example-major, so every batch holds each forecaster's share of the work.
   const jobs = perExample.flatMap((js, r) =>
     sources.flatMap((src, s) => {
